@@ -1,0 +1,1 @@
+// CheckpointContainers: under construction

@@ -1,0 +1,1 @@
+// DAConvMerge: under construction

@@ -1,0 +1,1 @@
+// DAConvVerify: under construction

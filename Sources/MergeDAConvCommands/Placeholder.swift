@@ -1,0 +1,1 @@
+// MergeDAConvCommands: under construction

@@ -1,0 +1,188 @@
+/// The inert result of unpickling: scalars inline, every container or object in an arena.
+///
+/// Nodes refer to each other by ``PickleNodeID`` instead of by strong references, for two reasons:
+/// a node reused through the memo stays one node however often it is referenced (a hostile pickle can
+/// reference one node 2^40 times through nesting), and releasing a graph never recurses, so a chain
+/// nested hundreds of thousands deep cannot overflow the stack when it is freed.
+public struct PickleGraph: Sendable {
+    /// All containers and objects, addressed by ``PickleNodeID/index``.
+    public var nodes: [PickleNode]
+
+    public init(nodes: [PickleNode] = []) {
+        self.nodes = nodes
+    }
+
+    /// Adds a node and returns the value that refers to it.
+    public mutating func add(_ node: PickleNode) -> PickleValue {
+        nodes.append(node)
+        return .node(PickleNodeID(index: nodes.count - 1))
+    }
+
+    public subscript(id: PickleNodeID) -> PickleNode {
+        get { nodes[id.index] }
+        _modify { yield &nodes[id.index] }
+    }
+}
+
+/// Index of a node in its ``PickleGraph``.
+public struct PickleNodeID: Hashable, Sendable, Comparable {
+    public let index: Int
+    public init(index: Int) { self.index = index }
+    public static func < (lhs: PickleNodeID, rhs: PickleNodeID) -> Bool { lhs.index < rhs.index }
+}
+
+/// One value on the pickle machine's stack or inside a container.
+///
+/// Node values compare and hash by identity (their id), scalars by value, which is what Python's dict
+/// does for the keys checkpoints use (strings and ints).
+public enum PickleValue: Hashable, Sendable {
+    case none
+    case bool(Bool)
+    case int(Int64)
+    /// An integer outside Int64: checkpoints rarely hold one, but the legacy magic number is one.
+    case bigInt(PickleBigInt)
+    case float(Double)
+    case string(String)
+    case bytes([UInt8])
+    case node(PickleNodeID)
+}
+
+/// An arbitrary-size integer, kept as Python's LONG opcodes write it: little-endian two's complement.
+public struct PickleBigInt: Hashable, Sendable, CustomStringConvertible {
+    /// Minimal little-endian two's complement bytes (no redundant sign bytes).
+    public let littleEndianBytes: [UInt8]
+
+    public init(littleEndianBytes: [UInt8]) {
+        self.littleEndianBytes = PickleBigInt.minimized(littleEndianBytes)
+    }
+
+    public var isNegative: Bool { (littleEndianBytes.last ?? 0) & 0x80 != 0 }
+
+    /// The value as Int64 when it fits.
+    public var int64: Int64? {
+        guard littleEndianBytes.count <= 8 else { return nil }
+        var value: UInt64 = isNegative ? UInt64.max : 0
+        for (i, byte) in littleEndianBytes.enumerated() {
+            value &= ~(UInt64(0xFF) << (8 * UInt64(i)))
+            value |= UInt64(byte) << (8 * UInt64(i))
+        }
+        return Int64(bitPattern: value)
+    }
+
+    /// Decimal digits, as Python prints the integer.
+    public var description: String {
+        if let small = int64 { return String(small) }
+        // Magnitude as little-endian bytes, then repeated division by 10.
+        var magnitude = littleEndianBytes
+        if isNegative {
+            var carry: UInt16 = 1
+            for i in magnitude.indices {
+                let sum = UInt16(~magnitude[i]) + carry
+                magnitude[i] = UInt8(truncatingIfNeeded: sum)
+                carry = sum >> 8
+            }
+        }
+        var digits: [Character] = []
+        while magnitude.contains(where: { $0 != 0 }) {
+            var remainder: UInt16 = 0
+            for i in magnitude.indices.reversed() {
+                let current = remainder << 8 | UInt16(magnitude[i])
+                magnitude[i] = UInt8(current / 10)
+                remainder = current % 10
+            }
+            digits.append(Character(String(remainder)))
+        }
+        if digits.isEmpty { digits = ["0"] }
+        return (isNegative ? "-" : "") + String(digits.reversed())
+    }
+
+    static func minimized(_ bytes: [UInt8]) -> [UInt8] {
+        var result = bytes
+        while result.count > 1 {
+            let last = result[result.count - 1], previous = result[result.count - 2]
+            if (last == 0 && previous & 0x80 == 0) || (last == 0xFF && previous & 0x80 != 0) {
+                result.removeLast()
+            } else {
+                break
+            }
+        }
+        return result
+    }
+}
+
+/// A Python global as GLOBAL or STACK_GLOBAL names it, with Python 2 module names mapped to Python 3
+/// (`__builtin__` -> `builtins`, `copy_reg` -> `copyreg`), so callers see one spelling.
+public struct PickleGlobal: Hashable, Sendable, CustomStringConvertible {
+    public let module: String
+    public let name: String
+
+    public init(module: String, name: String) {
+        self.module = module
+        self.name = name
+    }
+
+    /// `module.name`, the spelling torch's weights-only allow-list uses.
+    public var qualifiedName: String { "\(module).\(name)" }
+    public var description: String { qualifiedName }
+}
+
+/// A key-value pair of a dict, in insertion order.
+public struct PickleDictEntry: Sendable {
+    public var key: PickleValue
+    public var value: PickleValue
+    public init(key: PickleValue, value: PickleValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// How an inert object came to be, so a writer can rebuild it the same way.
+public enum PickleObjectConstruction: Sendable, Equatable {
+    /// NEWOBJ / NEWOBJ_EX: `cls.__new__(cls, *args)`; how `torch.save(model)` stores modules.
+    case newObject
+    /// INST / OBJ (protocols 0 and 1).
+    case instantiate
+    /// `copyreg._reconstructor(cls, base, state)` through REDUCE (protocols 0 and 1).
+    case reconstructor
+}
+
+/// A container or object of the graph. Which fields are used depends on ``kind``.
+public struct PickleNode: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// `items`.
+        case list
+        /// `items`.
+        case tuple
+        /// `entries`; `state` holds what BUILD gave an OrderedDict (its `__dict__`, e.g. `_metadata`).
+        case dict(ordered: Bool)
+        /// `items`.
+        case set(frozen: Bool)
+        /// A GLOBAL reference pushed as a value (a class, a dtype such as `torch.float16`, a function).
+        case global(PickleGlobal)
+        /// REDUCE of an allow-listed callable: `args` is the argument tuple, `state` any BUILD state.
+        /// Nothing is called; the layer that owns the allow-list interprets the node.
+        case call(PickleGlobal)
+        /// An instance of a class that is never run: `args` holds the constructor arguments,
+        /// `state` the BUILD state, `items` / `entries` anything APPENDed or SETITEMed into it.
+        case object(PickleGlobal, PickleObjectConstruction)
+        /// BINPERSID / PERSID: `args` is the persistent id (torch: the storage tuple).
+        case persistentID
+    }
+
+    public var kind: Kind
+    public var items: [PickleValue]
+    public var entries: [PickleDictEntry]
+    public var args: PickleValue
+    public var state: PickleValue?
+
+    public init(
+        kind: Kind, items: [PickleValue] = [], entries: [PickleDictEntry] = [],
+        args: PickleValue = .none, state: PickleValue? = nil
+    ) {
+        self.kind = kind
+        self.items = items
+        self.entries = entries
+        self.args = args
+        self.state = state
+    }
+}

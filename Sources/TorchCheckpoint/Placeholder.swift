@@ -1,0 +1,1 @@
+// TorchCheckpoint: under construction

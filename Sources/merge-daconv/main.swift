@@ -1,0 +1,1 @@
+print("merge-daconv: under construction")
