@@ -22,6 +22,9 @@ let package = Package(
         // MARK: Containers: zip (through libzip), raw file access; no pickle, no torch
         .target(name: "CheckpointContainers", dependencies: ["CMergeDAConvZip", "CMergeDAConvZlib"]),
 
+        // MARK: Vectorised arithmetic kernels (CPU features chosen at run time); the only C of the conv engine
+        .target(name: "CMergeDAConvKernels"),
+
         // MARK: The inert unpickler and a protocol-2 pickler; no torch
         .target(name: "PickleMachine"),
 
@@ -32,7 +35,7 @@ let package = Package(
         .target(name: "DAConvMerge", dependencies: ["TorchCheckpoint"]),
 
         // MARK: Convolution engine, probes, equivalence reports
-        .target(name: "DAConvVerify", dependencies: ["TorchCheckpoint", "DAConvMerge"]),
+        .target(name: "DAConvVerify", dependencies: ["TorchCheckpoint", "DAConvMerge", "CMergeDAConvKernels"]),
 
         // MARK: Command line
         .target(
