@@ -77,6 +77,9 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     case fileExists(path: String)
     /// `finish()` was called on a writer with no records (libzip writes no file then).
     case emptyArchive(path: String)
+    /// A record of exactly 0xFFFFFFFF bytes: libzip 1.7.3 writes an empty zip64 field for it,
+    /// which libzip itself, Python and we cannot read back.
+    case unwritableRecordSize(path: String, record: String, size: UInt64)
 
     /// One line naming the culprit.
     public var description: String {
@@ -155,6 +158,8 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
             return "\(path): file already exists; the writer only creates new files"
         case let .emptyArchive(path):
             return "\(path): an archive needs at least one record"
+        case let .unwritableRecordSize(path, record, size):
+            return "\(path): record '\(record)': libzip 1.7.3 cannot write a readable record of exactly \(size) bytes"
         default:
             preconditionFailure("every case is described by one of the three switches")
         }

@@ -122,20 +122,30 @@ private func message(forCode code: Int32) -> String {
     return String(cString: zip_error_strerror(&error))
 }
 
-/// A new archive being assembled by libzip; libzip pulls the records' bytes at `close()`.
+/// A new archive being assembled by libzip; libzip pulls the records' bytes at `close()` and
+/// writes the archive through an `ArchiveSink` (our buffered file, not libzip's stdio one).
 final class LibzipWriter {
     private var archive: OpaquePointer?
     private var feeds: [RecordFeed] = []
+    private let sink: SinkContext
     let path: String
 
-    /// Creates the archive object; libzip refuses an existing file (`ZIP_EXCL`).
+    /// Creates the archive object; the file itself is created when `close()` writes it.
     init(path: String) throws {
-        var code: Int32 = 0
-        guard let archive = zip_open(path, ZIP_CREATE | ZIP_EXCL, &code) else {
-            if code == ZIP_ER_EXISTS { throw ContainerError.fileExists(path: path) }
-            throw ContainerError.libzipFailed(path: path, operation: "create", message: message(forCode: code))
+        let sink = SinkContext(sink: ArchiveSink(path: path))
+        var error = zip_error_t()
+        zip_error_init(&error)
+        defer { zip_error_fini(&error) }
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        guard let source = zip_source_function_create(sinkCallback, context, &error) else {
+            throw ContainerError.libzipFailed(path: path, operation: "create", message: String(cString: zip_error_strerror(&error)))
+        }
+        guard let archive = zip_open_from_source(source, ZIP_CREATE | ZIP_EXCL, &error) else {
+            zip_source_free(source)
+            throw ContainerError.libzipFailed(path: path, operation: "create", message: String(cString: zip_error_strerror(&error)))
         }
         self.archive = archive
+        self.sink = sink
         self.path = path
     }
 
@@ -168,8 +178,8 @@ final class LibzipWriter {
         guard status == 0 else { throw failure("set extra field of '\(name)'") }
     }
 
-    /// Writes the archive (pulling every feed) and renames libzip's temporary file to `path`.
-    /// On failure nothing is left at `path`; a producer's own error is rethrown unchanged.
+    /// Writes the archive, pulling every feed. On failure the partly written file is removed;
+    /// a producer's own error is rethrown unchanged, then our file errors, then libzip's.
     func close() throws {
         guard let archive = self.archive else { preconditionFailure("archive already closed") }
         self.archive = nil
@@ -178,6 +188,7 @@ final class LibzipWriter {
         let detail = String(cString: zip_strerror(archive))
         zip_discard(archive)
         if let producerError = feeds.lazy.compactMap({ $0.failure }).first { throw producerError }
+        if let sinkError = sink.sink.failure { throw sinkError }
         throw ContainerError.libzipFailed(path: path, operation: "close", message: detail)
     }
 
@@ -193,6 +204,88 @@ final class LibzipWriter {
     }
 }
 
+/// An `ArchiveSink` with the libzip error codes its callback last reported.
+private final class SinkContext {
+    let sink: ArchiveSink
+    var zipError: Int32 = 0
+    var systemError: Int32 = 0
+
+    init(sink: ArchiveSink) {
+        self.sink = sink
+    }
+
+    /// Notes an error for libzip's next `ZIP_SOURCE_ERROR` and returns -1.
+    func fail(_ zipError: Int32, _ systemError: Int32 = 0) -> zip_int64_t {
+        self.zipError = zipError
+        self.systemError = systemError
+        return -1
+    }
+}
+
+/// The bit mask of the given source commands (`zip_source_make_command_bitmap` is variadic).
+private func commandMask(_ commands: [zip_source_cmd_t]) -> zip_int64_t {
+    commands.reduce(0) { $0 | (zip_int64_t(1) << zip_int64_t($1.rawValue)) }
+}
+
+/// The `zip_source_function` callback for the archive itself: a new, write-only archive.
+private func sinkCallback(
+    _ context: UnsafeMutableRawPointer?, _ data: UnsafeMutableRawPointer?, _ length: zip_uint64_t,
+    _ command: zip_source_cmd_t
+) -> zip_int64_t {
+    let box = Unmanaged<SinkContext>.fromOpaque(context!).takeUnretainedValue()
+    let sink = box.sink
+    switch command {
+    case ZIP_SOURCE_SUPPORTS:
+        return commandMask([
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+            ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS, ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_COMMIT_WRITE,
+            ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_WRITE, ZIP_SOURCE_SEEK_WRITE, ZIP_SOURCE_TELL_WRITE, ZIP_SOURCE_REMOVE,
+        ])
+    case ZIP_SOURCE_STAT:
+        return box.fail(ZIP_ER_READ, ENOENT)  // a new archive: nothing exists yet
+    case ZIP_SOURCE_BEGIN_WRITE:
+        return (try? sink.begin()) == nil ? box.fail(ZIP_ER_OPEN) : 0
+    case ZIP_SOURCE_WRITE:
+        return writeToSink(sink, box, data, length)
+    case ZIP_SOURCE_SEEK_WRITE:
+        guard let data, length >= MemoryLayout<zip_source_args_seek_t>.size else { return box.fail(ZIP_ER_INVAL) }
+        let args = data.assumingMemoryBound(to: zip_source_args_seek_t.self).pointee
+        return (try? sink.seek(offset: args.offset, whence: args.whence)) == nil ? box.fail(ZIP_ER_SEEK) : 0
+    case ZIP_SOURCE_TELL_WRITE:
+        return zip_int64_t(sink.position)
+    case ZIP_SOURCE_COMMIT_WRITE:
+        return (try? sink.commit()) == nil ? box.fail(ZIP_ER_WRITE) : 0
+    case ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_REMOVE:
+        sink.rollback()
+        return 0
+    case ZIP_SOURCE_ERROR:
+        var error = zip_error_t()
+        zip_error_init(&error)
+        defer { zip_error_fini(&error) }
+        zip_error_set(&error, box.zipError, box.systemError)
+        return zip_error_to_data(&error, data, length)
+    case ZIP_SOURCE_FREE:
+        return 0
+    default:
+        return box.fail(ZIP_ER_OPNOTSUPP)  // reading: never needed for a new archive
+    }
+}
+
+/// Copies one libzip write into the sink's buffer.
+private func writeToSink(
+    _ sink: ArchiveSink, _ box: SinkContext, _ data: UnsafeMutableRawPointer?, _ length: zip_uint64_t
+) -> zip_int64_t {
+    guard length <= zip_uint64_t(Int32.max) else { return box.fail(ZIP_ER_INVAL) }
+    let count = Int(length)
+    guard count > 0 else { return 0 }
+    guard let data, let index = try? sink.prepareWrite(count: count) else { return box.fail(ZIP_ER_WRITE) }
+    sink.filling.withUnsafeMutableBytes { buffer in
+        (buffer.baseAddress! + index).copyMemory(from: data, byteCount: count)
+    }
+    sink.didWrite(count)
+    return zip_int64_t(count)
+}
+
 /// The `zip_source_function` callback: serves a `RecordFeed` to libzip as a readable source.
 private func feedCallback(
     _ context: UnsafeMutableRawPointer?, _ data: UnsafeMutableRawPointer?, _ length: zip_uint64_t,
@@ -201,8 +294,9 @@ private func feedCallback(
     let feed = Unmanaged<RecordFeed>.fromOpaque(context!).takeUnretainedValue()
     switch command {
     case ZIP_SOURCE_SUPPORTS:
-        let commands = [ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE]
-        return commands.reduce(0) { $0 | (zip_int64_t(1) << zip_int64_t($1.rawValue)) }
+        return commandMask([
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+        ])
     case ZIP_SOURCE_OPEN, ZIP_SOURCE_CLOSE, ZIP_SOURCE_FREE:
         return 0
     case ZIP_SOURCE_STAT:

@@ -61,6 +61,60 @@ final class PosixFile: @unchecked Sendable {
     }
 }
 
+/// A new file opened for writing, created exclusively (never replacing anything).
+final class PosixOutputFile {
+    let path: String
+    private var descriptor: Int32
+
+    /// Creates `path`; throws `fileExists` if anything is there already.
+    init(creating path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw ContainerError.fileExists(path: path) }
+            throw ContainerError.systemCallFailed(path: path, call: "open", errno: errno)
+        }
+        self.path = path
+        self.descriptor = fd
+    }
+
+    deinit {
+        if descriptor >= 0 { _ = systemClose(descriptor) }
+    }
+
+    /// Writes all of `bytes[range]` at `offset`, looping over short writes and EINTR.
+    func write(_ bytes: [UInt8], range: Range<Int>, at offset: UInt64) throws {
+        precondition(descriptor >= 0, "write after close")
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "write range out of bounds")
+        var done = 0
+        try bytes.withUnsafeBytes { raw in
+            while done < range.count {
+                let written = pwrite(descriptor, raw.baseAddress! + range.lowerBound + done, range.count - done,
+                                     off_t(offset + UInt64(done)))
+                if written >= 0 {
+                    done += written
+                } else if errno != EINTR {
+                    throw ContainerError.systemCallFailed(path: path, call: "pwrite", errno: errno)
+                }
+            }
+        }
+    }
+
+    /// Closes the file, reporting a failed close (which can carry a deferred write error).
+    func close() throws {
+        guard descriptor >= 0 else { return }
+        let fd = descriptor
+        descriptor = -1
+        guard systemClose(fd) == 0 else {
+            throw ContainerError.systemCallFailed(path: path, call: "close", errno: errno)
+        }
+    }
+}
+
+/// `close(2)`, reachable from types that have a `close` method of their own.
+private func systemClose(_ fd: Int32) -> Int32 {
+    close(fd)
+}
+
 /// Removes a file, ignoring a file that is already gone.
 func removeFileIfPresent(_ path: String) {
     _ = unlink(path)

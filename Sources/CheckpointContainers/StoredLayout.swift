@@ -8,6 +8,9 @@
 /// - libzip's only own local extra field is zip64 (id 1): 4 + 16 bytes when the size exceeds
 ///   0xFFFFFFFF, an empty 4-byte field when it is exactly 0xFFFFFFFF, none otherwise.
 ///   A local header offset beyond 4 GiB adds nothing locally (it goes to the central directory);
+/// - that empty field is a libzip 1.7.3 bug: the 32-bit sizes say 0xFFFFFFFF ("see zip64") and
+///   the zip64 field holds nothing, locally and (below 4 GiB) centrally, so nobody can read the
+///   record back; the writer refuses that one size (`libzipUnreadableSize`);
 /// - no data descriptor: libzip seeks back and rewrites the header, so the next header
 ///   follows the data immediately.
 struct StoredLayout {
@@ -19,6 +22,8 @@ struct StoredLayout {
     static let localHeaderLength: UInt64 = 30
     /// The header of the padding extra field (id and length).
     static let paddingFieldHeaderLength: UInt64 = 4
+    /// The record size libzip 1.7.3 writes unreadably (see above).
+    static let libzipUnreadableSize: UInt64 = 0xFFFF_FFFF
     /// Offsets must stay within libzip's signed 64-bit positions.
     static let maxOffset = UInt64(Int64.max)
 

@@ -5,8 +5,9 @@
 /// Records are only described by `addStored`; their bytes are pulled, in order, when
 /// `finish()` runs (libzip's `zip_close`), so memory use does not grow with the archive.
 /// Identical input gives byte-identical output: times are fixed, nothing depends on the clock.
-/// libzip writes to a temporary file beside `path` and renames it at the end; if anything
-/// fails, no file is left at `path`.
+/// The file is created (exclusively, never replacing anything) and written by `finish()`, in
+/// large writes; if anything fails, the partly written file is removed. Callers wanting an
+/// atomic replacement write to a temporary path and rename it themselves.
 public final class ZipArchiveWriter {
     /// The archive being created.
     public let path: String
@@ -18,7 +19,8 @@ public final class ZipArchiveWriter {
     private var layout: StoredLayout
     private var names: Set<String> = []
 
-    /// Prepares a new archive at `path`; throws `fileExists` if something is already there.
+    /// Prepares a new archive at `path`; throws `fileExists` if something is already there
+    /// (checked again, atomically, when `finish()` creates the file).
     ///
     /// - Parameter alignment: a power of two up to 32768; torch's default is 64.
     public init(path: String, alignment: UInt64 = 64) throws {
@@ -52,6 +54,9 @@ public final class ZipArchiveWriter {
             throw ContainerError.unsafeRecordName(path: path, name: name, reason: reason)
         }
         guard !names.contains(name) else { throw ContainerError.duplicateRecordName(path: path, name: name) }
+        guard size != StoredLayout.libzipUnreadableSize else {
+            throw ContainerError.unwritableRecordSize(path: path, record: name, size: size)
+        }
         var nextLayout = layout
         guard let placement = nextLayout.place(nameLength: nameBytes.count, size: size) else {
             throw ContainerError.recordTooLarge(

@@ -2,22 +2,29 @@
 import Foundation
 import XCTest
 
-/// Produces `total` bytes of a seeded pattern in chunks of `chunkSize`, optionally lying.
+/// Produces `total` bytes of a seeded pattern (period 4099, so shifted data never matches) in
+/// chunks of `chunkSize`; can be told to fail part way.
 final class PatternProducer: ZipRecordProducer {
+    private let pattern: [UInt8]
     private let total: Int
     private let chunkSize: Int
-    private let seed: UInt8
     private var produced = 0
     var failAfter: Int?
 
     init(total: Int, chunkSize: Int, seed: UInt8 = 7) {
+        self.pattern = Self.bytes(total: total, seed: seed)
         self.total = total
         self.chunkSize = chunkSize
-        self.seed = seed
     }
 
+    /// The whole pattern of `total` bytes.
     static func bytes(total: Int, seed: UInt8 = 7) -> [UInt8] {
-        (0 ..< total).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
+        let period = (0 ..< 4099).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(total + period.count)
+        while bytes.count < total { bytes.append(contentsOf: period) }
+        bytes.removeLast(bytes.count - total)
+        return bytes
     }
 
     func nextChunk() throws -> [UInt8]? {
@@ -25,7 +32,7 @@ final class PatternProducer: ZipRecordProducer {
         guard produced < total else { return nil }
         let count = min(chunkSize, total - produced)
         defer { produced += count }
-        return (produced ..< produced + count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
+        return Array(pattern[produced ..< produced + count])
     }
 }
 
@@ -67,6 +74,23 @@ final class ZipArchiveWriterTests: XCTestCase {
             XCTAssertEqual(record.crc32, CRC32.checksum(bytes))
             XCTAssertEqual(try reader.readAll(record, maxSize: 1 << 20), bytes)
             XCTAssertNoThrow(try reader.verifyCRC(record))
+        }
+    }
+
+    func testArchiveLargerThanTheWriteBuffersRoundTrips() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("large.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        let sizes = [5 << 20 + 3, 17, 9 << 20 + 11, 0, 6 << 20]
+        for (index, size) in sizes.enumerated() {
+            let producer = PatternProducer(total: size, chunkSize: 1 << 20 + 1, seed: UInt8(index))
+            try writer.addStored(name: "large/data/\(index)", size: UInt64(size), producer: producer)
+        }
+        try writer.finish()
+        let reader = try ZipArchiveReader(path: path)
+        for (record, size) in zip(reader.records, sizes) {
+            XCTAssertEqual(record.dataOffset! % 64, 0)
+            XCTAssertEqual(try reader.readAll(record, maxSize: 16 << 20), PatternProducer.bytes(total: size, seed: UInt8(record.index)))
         }
     }
 
@@ -195,6 +219,15 @@ final class ZipArchiveWriterTests: XCTestCase {
         }
     }
 
+    func testRefusesTheOneSizeLibzipWritesUnreadably() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("ffffffff.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        assertThrows(.unwritableRecordSize(path: path, record: "x/a", size: 0xFFFF_FFFF)) {
+            try writer.addStored(name: "x/a", size: 0xFFFF_FFFF, producer: PatternProducer(total: 0, chunkSize: 1))
+        }
+    }
+
     func testFinishWithoutRecordsIsAnError() throws {
         let directory = try TemporaryDirectory(self)
         let path = directory.path("empty.pth")
@@ -203,18 +236,21 @@ final class ZipArchiveWriterTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
 
-    func testLibzipFailureAtCloseIsReported() throws {
+    func testMissingFolderIsReportedWhenTheFileIsCreated() throws {
         let directory = try TemporaryDirectory(self)
         let path = directory.path("missing-folder/x.pth")
         let writer = try ZipArchiveWriter(path: path)
         try writer.addStored(name: "x/a", bytes: [1])
-        XCTAssertThrowsError(try writer.finish()) { error in
-            guard case let .libzipFailed(failedPath, operation, message)? = error as? ContainerError else {
-                return XCTFail("unexpected \(error)")
-            }
-            XCTAssertEqual(failedPath, path)
-            XCTAssertEqual(operation, "close")
-            XCTAssertTrue(message.contains("temporary file"), message)
-        }
+        assertThrows(.systemCallFailed(path: path, call: "open", errno: ENOENT)) { try writer.finish() }
+    }
+
+    func testFileCreatedMeanwhileIsNotReplaced() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("raced.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        try writer.addStored(name: "x/a", bytes: [1])
+        try directory.write([9, 9], to: "raced.pth")
+        assertThrows(.fileExists(path: path)) { try writer.finish() }
+        XCTAssertEqual(try TemporaryDirectory.contents(of: path), [9, 9])
     }
 }
