@@ -9,24 +9,6 @@ import Darwin
 // The only file of this module that imports libzip. Every libzip call and every raw pointer
 // handed to or received from libzip lives here; the rest of the module sees Swift types.
 
-/// libzip's view of one entry, for cross-checking our own central-directory parser.
-struct LibzipEntryInfo: Equatable {
-    let nameBytes: [UInt8]
-    let size: UInt64
-    let compressedSize: UInt64
-    let crc32: UInt32
-    let method: UInt16
-}
-
-/// A libzip read failure inside a record's stream.
-struct LibzipStreamFailure: Error {
-    /// libzip's CRC check at the end of the stream failed.
-    let isCRCError: Bool
-    /// libzip's checks at the end of the stream (CRC, then size) failed: the stream ended.
-    let isEndOfStreamCheck: Bool
-    let message: String
-}
-
 /// An archive opened read-only by libzip with `ZIP_CHECKCONS`. Not thread-safe: the owner
 /// serialises calls.
 final class LibzipArchive {
@@ -204,28 +186,18 @@ final class LibzipWriter {
     }
 }
 
-/// An `ArchiveSink` with the libzip error codes its callback last reported.
-private final class SinkContext {
-    let sink: ArchiveSink
-    var zipError: Int32 = 0
-    var systemError: Int32 = 0
-
-    init(sink: ArchiveSink) {
-        self.sink = sink
-    }
-
-    /// Notes an error for libzip's next `ZIP_SOURCE_ERROR` and returns -1.
-    func fail(_ zipError: Int32, _ systemError: Int32 = 0) -> zip_int64_t {
-        self.zipError = zipError
-        self.systemError = systemError
-        return -1
-    }
-}
-
 /// The bit mask of the given source commands (`zip_source_make_command_bitmap` is variadic).
 private func commandMask(_ commands: [zip_source_cmd_t]) -> zip_int64_t {
     commands.reduce(0) { $0 | (zip_int64_t(1) << zip_int64_t($1.rawValue)) }
 }
+
+/// The commands the archive sink serves; reading ones are listed because libzip requires them
+/// of an archive source, but a new archive is never read.
+private let sinkCommands = commandMask([
+    ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+    ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS, ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_COMMIT_WRITE,
+    ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_WRITE, ZIP_SOURCE_SEEK_WRITE, ZIP_SOURCE_TELL_WRITE, ZIP_SOURCE_REMOVE,
+])
 
 /// The `zip_source_function` callback for the archive itself: a new, write-only archive.
 private func sinkCallback(
@@ -233,16 +205,30 @@ private func sinkCallback(
     _ command: zip_source_cmd_t
 ) -> zip_int64_t {
     let box = Unmanaged<SinkContext>.fromOpaque(context!).takeUnretainedValue()
-    let sink = box.sink
     switch command {
     case ZIP_SOURCE_SUPPORTS:
-        return commandMask([
-            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-            ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS, ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_COMMIT_WRITE,
-            ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_WRITE, ZIP_SOURCE_SEEK_WRITE, ZIP_SOURCE_TELL_WRITE, ZIP_SOURCE_REMOVE,
-        ])
+        return sinkCommands
     case ZIP_SOURCE_STAT:
         return box.fail(ZIP_ER_READ, ENOENT)  // a new archive: nothing exists yet
+    case ZIP_SOURCE_ERROR:
+        var error = zip_error_t()
+        zip_error_init(&error)
+        defer { zip_error_fini(&error) }
+        zip_error_set(&error, box.zipError, box.systemError)
+        return zip_error_to_data(&error, data, length)
+    case ZIP_SOURCE_FREE:
+        return 0
+    default:
+        return sinkWriteCommand(box, command, data, length)
+    }
+}
+
+/// The writing commands of the archive sink.
+private func sinkWriteCommand(
+    _ box: SinkContext, _ command: zip_source_cmd_t, _ data: UnsafeMutableRawPointer?, _ length: zip_uint64_t
+) -> zip_int64_t {
+    let sink = box.sink
+    switch command {
     case ZIP_SOURCE_BEGIN_WRITE:
         return (try? sink.begin()) == nil ? box.fail(ZIP_ER_OPEN) : 0
     case ZIP_SOURCE_WRITE:
@@ -257,14 +243,6 @@ private func sinkCallback(
         return (try? sink.commit()) == nil ? box.fail(ZIP_ER_WRITE) : 0
     case ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_REMOVE:
         sink.rollback()
-        return 0
-    case ZIP_SOURCE_ERROR:
-        var error = zip_error_t()
-        zip_error_init(&error)
-        defer { zip_error_fini(&error) }
-        zip_error_set(&error, box.zipError, box.systemError)
-        return zip_error_to_data(&error, data, length)
-    case ZIP_SOURCE_FREE:
         return 0
     default:
         return box.fail(ZIP_ER_OPNOTSUPP)  // reading: never needed for a new archive
@@ -286,6 +264,11 @@ private func writeToSink(
     return zip_int64_t(count)
 }
 
+/// The commands a record feed serves: a plain readable source.
+private let feedCommands = commandMask([
+    ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+])
+
 /// The `zip_source_function` callback: serves a `RecordFeed` to libzip as a readable source.
 private func feedCallback(
     _ context: UnsafeMutableRawPointer?, _ data: UnsafeMutableRawPointer?, _ length: zip_uint64_t,
@@ -294,9 +277,7 @@ private func feedCallback(
     let feed = Unmanaged<RecordFeed>.fromOpaque(context!).takeUnretainedValue()
     switch command {
     case ZIP_SOURCE_SUPPORTS:
-        return commandMask([
-            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
-        ])
+        return feedCommands
     case ZIP_SOURCE_OPEN, ZIP_SOURCE_CLOSE, ZIP_SOURCE_FREE:
         return 0
     case ZIP_SOURCE_STAT:

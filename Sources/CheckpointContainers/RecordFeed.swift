@@ -34,11 +34,11 @@ final class RecordFeed {
 
     /// Fetches the next non-empty chunk, or notes the end; checks the running size.
     private func pull() throws {
+        chunk = []  // release the last chunk first, so a producer can refill its buffer without a copy
+        chunkPosition = 0
         guard let next = try producer.nextChunk() else {
             guard delivered == declaredSize else { throw mismatch(actual: delivered) }
             ended = true
-            chunk = []
-            chunkPosition = 0
             return
         }
         let (total, overflow) = delivered.addingReportingOverflow(UInt64(next.count))

@@ -81,6 +81,26 @@ final class RecordContentTests: XCTestCase {
         }
     }
 
+    func testLibzipFailureOnAFileChangedAfterOpening() throws {
+        // libzip reads through a stdio buffer; the padding makes it hold the last local header,
+        // far from the first record, when the archive has been opened.
+        let entries = [
+            zerosEntry(size: 1 << 20, crcOf: 1 << 20), Entry("x/pad", [UInt8](repeating: 0, count: 1 << 16)),
+            Entry("x/last", [1]),
+        ]
+        let path = try TemporaryDirectory(self).write(RawZipBuilder(entries).bytes(), to: "changed.zip")
+        let archive = try ZipArchiveReader(path: path)
+        XCTAssertEqual(truncate(path, 10), 0)  // libzip re-reads the local header to find the data
+        XCTAssertThrowsError(try archive.readAll(archive.records[0], maxSize: 1 << 20)) { error in
+            guard case let .libzipFailed(failedPath, operation, message)? = error as? ContainerError else {
+                return XCTFail("unexpected \(error)")
+            }
+            XCTAssertEqual(failedPath, path)
+            XCTAssertEqual(operation, "open record 0")
+            XCTAssertFalse(message.isEmpty)
+        }
+    }
+
     func testUnsupportedCompressionMethod() throws {
         var entry = Entry("x/bz", [1, 2, 3])
         entry.method = 12
