@@ -168,6 +168,26 @@ final class HostileArchiveTests: XCTestCase {
             path: path, offset: 71, reason: "stored record 'x/a' has size 4 but 3 bytes in the file"), reader)
     }
 
+    func testZip64EndRecordDisagreeingWithThePlainOne() throws {
+        var builder = twoRecords()
+        builder.zip64End = true
+        var bytes = builder.bytes()
+        bytes[bytes.count - 12] = 3  // the plain end record's total entry count: 3 instead of 2
+        let (path, reader) = try open(bytes)
+        assertThrows(.malformedCentralDirectory(
+            path: path, offset: 169, reason: "end record and zip64 end record disagree"), reader)
+    }
+
+    func testZip64LocatorPointingElsewhere() throws {
+        var builder = twoRecords()
+        builder.zip64End = true
+        var bytes = builder.bytes()
+        bytes[bytes.count - 22 - 20 + 8] = 0  // the locator's record offset: 0 instead of 169
+        let (path, reader) = try open(bytes)
+        assertThrows(.malformedCentralDirectory(
+            path: path, offset: 225, reason: "zip64 locator points to 0, not to a record just before it"), reader)
+    }
+
     func testMultiDiskArchive() throws {
         var builder = twoRecords()
         builder.diskNumber = 1
