@@ -1,0 +1,173 @@
+/// Everything that can go wrong while reading or writing a checkpoint container.
+///
+/// Every case names its culprit (the file, the record, the byte offset) so that a message
+/// read in a log is enough to find the problem. Cases are `Equatable` so tests can assert
+/// the exact failure. Errors thrown by a caller's `ZipRecordProducer` are not wrapped:
+/// `ZipArchiveWriter.finish()` rethrows them unchanged.
+public enum ContainerError: Error, Equatable, CustomStringConvertible {
+    // MARK: File access
+
+    /// A system call failed; `errno` is the C error number.
+    case systemCallFailed(path: String, call: String, errno: Int32)
+    /// The path names a directory, device or other non-regular file.
+    case notARegularFile(path: String)
+    /// A read was asked for bytes beyond the end of the file.
+    case readOutOfBounds(path: String, offset: UInt64, count: Int, fileSize: UInt64)
+    /// The file ended before a read that was in bounds when the file was opened (it shrank).
+    case unexpectedEndOfFile(path: String, offset: UInt64)
+
+    // MARK: Archive structure
+
+    /// The file has no bytes at all.
+    case emptyFile(path: String)
+    /// The file has no end-of-central-directory record and does not start like a zip archive.
+    case notAZipArchive(path: String)
+    /// The file starts like a zip archive but its end is missing.
+    case truncated(path: String, detail: String)
+    /// A zip feature this reader refuses (several disks, encryption).
+    case unsupportedArchive(path: String, reason: String)
+    /// The end records or the central directory are not well formed at `offset`.
+    case malformedCentralDirectory(path: String, offset: UInt64, reason: String)
+    /// The archive declares more records than `ZipLimits.maxRecords`.
+    case tooManyRecords(path: String, count: UInt64, limit: Int)
+    /// The central directory is larger than `ZipLimits.maxCentralDirectoryBytes`.
+    case centralDirectoryTooLarge(path: String, size: UInt64, limit: Int)
+    /// A record's local header at `offset` is not well formed.
+    case malformedLocalHeader(path: String, record: String, offset: UInt64, reason: String)
+    /// A record's local header disagrees with its central-directory entry on `field`.
+    case localHeaderMismatch(path: String, record: String, field: String)
+    /// A record's bytes (`offset`, `size`) reach past the start of the central directory.
+    case recordOutOfBounds(path: String, record: String, offset: UInt64, size: UInt64)
+    /// Two records share bytes of the file (a zip-bomb technique).
+    case overlappingRecords(path: String, first: String, second: String)
+    /// Two records have the same name; readers would disagree on which one counts.
+    case duplicateRecordName(path: String, name: String)
+    /// A record name is empty, absolute, has `..` components, NUL bytes or invalid UTF-8.
+    case unsafeRecordName(path: String, name: String, reason: String)
+
+    // MARK: libzip
+
+    /// libzip found the archive inconsistent in a way our own checks do not pinpoint.
+    case inconsistentArchive(path: String, detail: String)
+    /// libzip and our own central-directory parser read a record differently.
+    case libzipDisagrees(path: String, record: String, field: String)
+    /// Any other libzip failure, with libzip's own message.
+    case libzipFailed(path: String, operation: String, message: String)
+
+    // MARK: Record contents
+
+    /// The record uses a compression method other than stored (0) or deflated (8).
+    case unsupportedCompression(path: String, record: String, method: UInt16)
+    /// The record is larger than the caller's limit; nothing was allocated for it.
+    case recordTooLarge(path: String, record: String, size: UInt64, limit: UInt64)
+    /// A compressed record produces more bytes than its declared size.
+    case inflatesBeyondDeclaredSize(path: String, record: String, declared: UInt64)
+    /// A record's bytes stopped at `actual` although `declared` were announced.
+    case recordSizeMismatch(path: String, record: String, declared: UInt64, actual: UInt64)
+    /// The CRC-32 of a record's bytes is not the one the central directory records.
+    case crcMismatch(path: String, record: String, expected: UInt32, actual: UInt32)
+    /// A slice read reaches past the end of the record.
+    case readBeyondRecord(path: String, record: String, offset: UInt64, count: Int, size: UInt64)
+    /// The compressed stream of a record is corrupt.
+    case decompressionFailed(path: String, record: String, detail: String)
+
+    // MARK: Writing
+
+    /// The writer refuses to replace an existing file.
+    case fileExists(path: String)
+    /// `finish()` was called on a writer with no records (libzip writes no file then).
+    case emptyArchive(path: String)
+    /// A record of exactly 0xFFFFFFFF bytes: libzip 1.7.3 writes an empty zip64 field for it,
+    /// which libzip itself, Python and we cannot read back.
+    case unwritableRecordSize(path: String, record: String, size: UInt64)
+
+    /// One line naming the culprit.
+    public var description: String {
+        switch self {
+        case let .systemCallFailed(path, call, errno):
+            return "\(path): \(call) failed with errno \(errno)"
+        case let .notARegularFile(path):
+            return "\(path): not a regular file"
+        case let .readOutOfBounds(path, offset, count, fileSize):
+            return "\(path): read of \(count) bytes at offset \(offset) is beyond the file size \(fileSize)"
+        case let .unexpectedEndOfFile(path, offset):
+            return "\(path): file ended unexpectedly at offset \(offset) (was it truncated while open?)"
+        case let .emptyFile(path):
+            return "\(path): file is empty, not a zip archive"
+        case let .notAZipArchive(path):
+            return "\(path): not a zip archive (no end-of-central-directory record)"
+        case let .truncated(path, detail):
+            return "\(path): truncated zip archive: \(detail)"
+        case let .unsupportedArchive(path, reason):
+            return "\(path): unsupported zip archive: \(reason)"
+        case let .malformedCentralDirectory(path, offset, reason):
+            return "\(path): malformed central directory at offset \(offset): \(reason)"
+        case let .tooManyRecords(path, count, limit):
+            return "\(path): archive declares \(count) records, more than the limit \(limit)"
+        case let .centralDirectoryTooLarge(path, size, limit):
+            return "\(path): central directory of \(size) bytes exceeds the limit \(limit)"
+        default:
+            return recordDescription
+        }
+    }
+
+    /// The descriptions of the record-level and writer cases (split to keep functions short).
+    private var recordDescription: String {
+        switch self {
+        case let .malformedLocalHeader(path, record, offset, reason):
+            return "\(path): record '\(record)': malformed local header at offset \(offset): \(reason)"
+        case let .localHeaderMismatch(path, record, field):
+            return "\(path): record '\(record)': local header and central directory disagree on the \(field)"
+        case let .recordOutOfBounds(path, record, offset, size):
+            return "\(path): record '\(record)': \(size) bytes at offset \(offset) reach past the central directory"
+        case let .overlappingRecords(path, first, second):
+            return "\(path): records '\(first)' and '\(second)' overlap in the file"
+        case let .duplicateRecordName(path, name):
+            return "\(path): record name '\(name)' appears more than once"
+        case let .unsafeRecordName(path, name, reason):
+            return "\(path): unsafe record name '\(name)': \(reason)"
+        case let .inconsistentArchive(path, detail):
+            return "\(path): inconsistent archive: \(detail)"
+        case let .libzipDisagrees(path, record, field):
+            return "\(path): record '\(record)': libzip reads a different \(field) than the central directory"
+        case let .libzipFailed(path, operation, message):
+            return "\(path): libzip \(operation) failed: \(message)"
+        default:
+            return contentDescription
+        }
+    }
+
+    /// The descriptions of the record-content and writer cases.
+    private var contentDescription: String {
+        switch self {
+        case let .unsupportedCompression(path, record, method):
+            return "\(path): record '\(record)': unsupported compression method \(method)"
+        case let .recordTooLarge(path, record, size, limit):
+            return "\(path): record '\(record)': size \(size) exceeds the limit \(limit)"
+        case let .inflatesBeyondDeclaredSize(path, record, declared):
+            return "\(path): record '\(record)': inflates beyond its declared size \(declared)"
+        case let .recordSizeMismatch(path, record, declared, actual):
+            return "\(path): record '\(record)': declared \(declared) bytes, got \(actual)"
+        case let .crcMismatch(path, record, expected, actual):
+            return "\(path): record '\(record)': CRC-32 mismatch: expected \(hex(expected)), actual \(hex(actual))"
+        case let .readBeyondRecord(path, record, offset, count, size):
+            return "\(path): record '\(record)': read of \(count) bytes at \(offset) is beyond its size \(size)"
+        case let .decompressionFailed(path, record, detail):
+            return "\(path): record '\(record)': corrupt compressed data: \(detail)"
+        case let .fileExists(path):
+            return "\(path): file already exists; the writer only creates new files"
+        case let .emptyArchive(path):
+            return "\(path): an archive needs at least one record"
+        case let .unwritableRecordSize(path, record, size):
+            return "\(path): record '\(record)': libzip 1.7.3 cannot write a readable record of exactly \(size) bytes"
+        default:
+            preconditionFailure("every case is described by one of the three switches")
+        }
+    }
+}
+
+/// `0x` and eight hex digits, as CRCs are usually shown.
+private func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}

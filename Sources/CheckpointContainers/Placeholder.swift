@@ -1,1 +1,0 @@
-// CheckpointContainers: under construction

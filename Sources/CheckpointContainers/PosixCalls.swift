@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The only file of this module that calls POSIX file functions or touches raw memory for them.
+
+/// An open, read-only file descriptor, closed when released.
+final class PosixFile: @unchecked Sendable {
+    // Sendable: the descriptor never changes after init and pread does not move a shared cursor.
+    let path: String
+    let size: UInt64
+    private let descriptor: Int32
+
+    /// Opens `path` read-only; refuses anything but a regular file.
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ContainerError.systemCallFailed(path: path, call: "open", errno: errno)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw ContainerError.systemCallFailed(path: path, call: "fstat", errno: code)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw ContainerError.notARegularFile(path: path)
+        }
+        self.path = path
+        self.size = UInt64(info.st_size)
+        self.descriptor = fd
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Reads exactly `count` bytes at `offset` into `buffer[index..<index+count]`.
+    ///
+    /// The caller has checked the range against `size` and the buffer; this loops over short
+    /// reads and EINTR, and reports a file that shrank since it was opened.
+    func read(offset: UInt64, into buffer: inout [UInt8], at index: Int, count: Int) throws {
+        precondition(index >= 0 && count >= 0 && index <= buffer.count - count, "buffer range out of bounds")
+        var done = 0
+        try buffer.withUnsafeMutableBytes { raw in
+            while done < count {
+                let position = off_t(offset + UInt64(done))
+                let got = pread(descriptor, raw.baseAddress! + index + done, count - done, position)
+                if got > 0 {
+                    done += got
+                } else if got == 0 {
+                    throw ContainerError.unexpectedEndOfFile(path: path, offset: UInt64(position))
+                } else if errno != EINTR {
+                    throw ContainerError.systemCallFailed(path: path, call: "pread", errno: errno)
+                }
+            }
+        }
+    }
+}
+
+/// A new file opened for writing, created exclusively (never replacing anything).
+final class PosixOutputFile {
+    let path: String
+    private var descriptor: Int32
+
+    /// Creates `path`; throws `fileExists` if anything is there already.
+    init(creating path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw ContainerError.fileExists(path: path) }
+            throw ContainerError.systemCallFailed(path: path, call: "open", errno: errno)
+        }
+        self.path = path
+        self.descriptor = fd
+    }
+
+    deinit {
+        if descriptor >= 0 { _ = systemClose(descriptor) }
+    }
+
+    /// Writes all of `bytes[range]` at `offset`, looping over short writes and EINTR.
+    func write(_ bytes: [UInt8], range: Range<Int>, at offset: UInt64) throws {
+        precondition(descriptor >= 0, "write after close")
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "write range out of bounds")
+        var done = 0
+        try bytes.withUnsafeBytes { raw in
+            while done < range.count {
+                let written = pwrite(descriptor, raw.baseAddress! + range.lowerBound + done, range.count - done,
+                                     off_t(offset + UInt64(done)))
+                if written >= 0 {
+                    done += written
+                } else if errno != EINTR {
+                    throw ContainerError.systemCallFailed(path: path, call: "pwrite", errno: errno)
+                }
+            }
+        }
+    }
+
+    /// Closes the file, reporting a failed close (which can carry a deferred write error).
+    func close() throws {
+        guard descriptor >= 0 else { return }
+        let fd = descriptor
+        descriptor = -1
+        guard systemClose(fd) == 0 else {
+            throw ContainerError.systemCallFailed(path: path, call: "close", errno: errno)
+        }
+    }
+}
+
+/// `close(2)`, reachable from types that have a `close` method of their own.
+private func systemClose(_ fd: Int32) -> Int32 {
+    close(fd)
+}
+
+/// Removes a file, ignoring a file that is already gone.
+func removeFileIfPresent(_ path: String) {
+    _ = unlink(path)
+}
+
+/// Whether anything (file, directory, link) exists at `path`.
+func pathExists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
+}
