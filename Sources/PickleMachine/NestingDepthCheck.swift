@@ -16,7 +16,7 @@ enum NestingDepthCheck {
         walking[rootID.index] = true
         while let (id, next) = path.last {
             path[path.count - 1].next += 1
-            if let child = childNode(of: graph[id], at: next) {
+            if let child = childNode(of: graph.nodes[id.index], at: next) {
                 if walking[child.index] { continue }  // a cycle
                 if !finished[child.index] {
                     guard path.count < limit else { return path.count + 1 }
@@ -26,7 +26,7 @@ enum NestingDepthCheck {
                 }
                 heights[id.index] = max(heights[id.index], heights[child.index] + 1)
                 if heights[id.index] > limit { return Int(heights[id.index]) }
-            } else if next >= childCount(of: graph[id]) {
+            } else if next >= childCount(of: graph.nodes[id.index]) {
                 path.removeLast()
                 walking[id.index] = false
                 finished[id.index] = true

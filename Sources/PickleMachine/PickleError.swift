@@ -22,7 +22,8 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownMemoIndex(Int, offset: Int)
     /// A length field claims more bytes than the input has left; checked before anything is allocated.
     case lengthBeyondInput(opcode: PickleOpcode, length: UInt64, offset: Int, remaining: Int)
-    /// A bound of ``UnpicklerLimits`` would be crossed; `value` is the size that was refused.
+    /// A bound of ``UnpicklerLimits`` would be crossed; `value` is the size that was refused (for
+    /// integer text, the upper-bound estimate that refused it before any conversion).
     case limitExceeded(UnpicklerLimit, value: Int, offset: Int)
     /// REDUCE, INST or OBJ of a callable that is neither a data constructor nor allowed by the policy.
     case refusedCallable(name: String, opcode: PickleOpcode, offset: Int)

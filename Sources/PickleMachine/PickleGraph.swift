@@ -13,7 +13,7 @@ public struct PickleGraph: Sendable {
     }
 
     /// Adds a node and returns the value that refers to it.
-    public mutating func add(_ node: PickleNode) -> PickleValue {
+    public mutating func add(_ node: consuming PickleNode) -> PickleValue {
         nodes.append(node)
         return .node(PickleNodeID(index: nodes.count - 1))
     }

@@ -21,12 +21,16 @@ enum PickleHashKey: Hashable {
 struct ExactString: Hashable {
     let value: String
 
+    /// Swift's `==` first (a fast byte comparison for ASCII; unequal Swift strings are never equal
+    /// code points), then the bytes, since Swift also equates canonically equivalent strings.
     static func == (lhs: ExactString, rhs: ExactString) -> Bool {
-        lhs.value.utf8.elementsEqual(rhs.value.utf8)
+        lhs.value == rhs.value && lhs.value.utf8.elementsEqual(rhs.value.utf8)
     }
 
+    /// Swift's own string hash: strings with equal bytes are equal Swift strings, so they hash alike
+    /// (the reverse need not hold), and it is much faster than feeding bytes one by one.
     func hash(into hasher: inout Hasher) {
-        for byte in value.utf8 { hasher.combine(byte) }
+        hasher.combine(value)
     }
 }
 

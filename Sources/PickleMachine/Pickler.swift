@@ -36,7 +36,7 @@ struct PicklerFrame {
 struct PicklerMachine {
     let graph: PickleGraph
     let maximumDepth: Int
-    var output = PicklerOutput()
+    var output: PicklerOutput
     var frames: [PicklerFrame] = []
     /// Nodes whose frame is open: met again before they are memoized means a cycle the memo cannot express.
     var open: [Bool]
@@ -45,6 +45,7 @@ struct PicklerMachine {
         self.graph = graph
         self.maximumDepth = maximumDepth
         self.open = [Bool](repeating: false, count: graph.nodes.count)
+        self.output = PicklerOutput(nodeCount: graph.nodes.count)
     }
 
     /// Writes a scalar, a memo reference or a global at once; opens a frame for any other node.
@@ -63,7 +64,7 @@ struct PicklerMachine {
 
     private mutating func writeNode(_ id: PickleNodeID) throws {
         guard graph.nodes.indices.contains(id.index) else { throw PickleError.danglingNode(index: id.index) }
-        if output.writeGet(.node(id)) { return }
+        if output.writeGet(id) { return }
         let node = graph[id]
         if case let .global(global) = node.kind { return try output.writeGlobal(global) }
         if node.kind == .tuple && node.items.isEmpty { return output.write(.emptyTuple) }

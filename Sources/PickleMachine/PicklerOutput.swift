@@ -10,8 +10,16 @@ struct PicklerOutput {
     }
 
     var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
-    private var memo: [MemoKey: Int] = [:]
+    /// Memo index of each node, -1 if none: nodes are the most frequent key, an array is cheapest.
+    private var nodeMemo: [Int]
+    /// Strings, bytes and globals met so far, and the memo index of each (-1 while being written).
+    private var values = HashPositionIndex<MemoKey>()
+    private var valueMemo: [Int] = []
     private var memoCount = 0
+
+    init(nodeCount: Int) {
+        nodeMemo = [Int](repeating: -1, count: nodeCount)
+    }
 
     mutating func write(_ opcode: PickleOpcode) {
         bytes.append(opcode.rawValue)
@@ -23,7 +31,10 @@ struct PicklerOutput {
 
     /// BINPUT / LONG_BINPUT for the next memo index; `key` (if any) lets later uses find it.
     mutating func memoize(_ key: MemoKey?) {
-        if let key { memo[key] = memoCount }
+        precondition(memoCount <= Int(UInt32.max), "more memo entries than LONG_BINPUT can number")
+        if case let .node(id)? = key {
+            nodeMemo[id.index] = memoCount
+        }
         if memoCount < 256 {
             write(.binPut)
             bytes.append(UInt8(memoCount))
@@ -34,9 +45,32 @@ struct PicklerOutput {
         memoCount += 1
     }
 
-    /// Writes BINGET / LONG_BINGET and returns true if `key` is memoized.
-    mutating func writeGet(_ key: MemoKey) -> Bool {
-        guard let index = memo[key] else { return false }
+    /// Writes BINGET / LONG_BINGET and returns true if node `id` is memoized.
+    mutating func writeGet(_ id: PickleNodeID) -> Bool {
+        guard nodeMemo[id.index] >= 0 else { return false }
+        writeGet(index: nodeMemo[id.index])
+        return true
+    }
+
+    /// For a value: writes BINGET and returns nil if it was written before; otherwise returns the
+    /// position to pass to ``memoize(position:)`` once it is written.
+    private mutating func getOrReserve(_ key: MemoKey) -> Int? {
+        if let position = values.insert(key) {
+            precondition(valueMemo[position] >= 0, "a value met again while being written")
+            writeGet(index: valueMemo[position])
+            return nil
+        }
+        valueMemo.append(-1)
+        return values.count - 1
+    }
+
+    /// BINPUT for the value reserved at `position`.
+    private mutating func memoize(position: Int) {
+        valueMemo[position] = memoCount
+        memoize(nil)
+    }
+
+    private mutating func writeGet(index: Int) {
         if index < 256 {
             write(.binGet)
             bytes.append(UInt8(index))
@@ -44,7 +78,6 @@ struct PicklerOutput {
             write(.longBinGet)
             writeLittleEndian(UInt64(index), width: 4)
         }
-        return true
     }
 
     /// BININT1, BININT2, BININT or LONG1, the smallest that holds the value, as CPython chooses.
@@ -87,18 +120,16 @@ struct PicklerOutput {
 
     /// BINUNICODE and a memo entry, or BINGET of an equal string already written.
     mutating func writeString(_ text: String) {
-        let key = MemoKey.string(ExactString(value: text))
-        if writeGet(key) { return }
+        guard let position = getOrReserve(.string(ExactString(value: text))) else { return }
         write(.binUnicode)
         writeLittleEndian(UInt64(text.utf8.count), width: 4)
         bytes.append(contentsOf: text.utf8)
-        memoize(key)
+        memoize(position: position)
     }
 
     /// GLOBAL with the Python 2 names protocol 2 uses, memoized; BINGET when written before.
     mutating func writeGlobal(_ global: PickleGlobal) throws {
-        let key = MemoKey.global(global)
-        if writeGet(key) { return }
+        guard let position = getOrReserve(.global(global)) else { return }
         let written = PythonNameMapping.python2(global)
         for part in [written.module, written.name] {
             guard part.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0A }) else {
@@ -110,14 +141,13 @@ struct PicklerOutput {
         bytes.append(0x0A)
         bytes.append(contentsOf: written.name.utf8)
         bytes.append(0x0A)
-        memoize(key)
+        memoize(position: position)
     }
 
     /// Bytes as protocol 2 writes them, `_codecs.encode(latin1_text, 'latin1')` (also when empty,
     /// where CPython's `__builtin__ bytes` call would be refused by torch's weights-only loader).
     mutating func writeBytes(_ data: [UInt8]) throws {
-        let key = MemoKey.bytes(data)
-        if writeGet(key) { return }
+        guard let position = getOrReserve(.bytes(data)) else { return }
         try writeGlobal(PickleGlobal(module: "_codecs", name: "encode"))
         var latin1 = String.UnicodeScalarView()
         latin1.append(contentsOf: data.map { Unicode.Scalar($0) })
@@ -126,6 +156,6 @@ struct PicklerOutput {
         write(.tuple2)
         memoize(nil)
         write(.reduce)
-        memoize(key)
+        memoize(position: position)
     }
 }

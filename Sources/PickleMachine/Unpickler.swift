@@ -21,7 +21,7 @@ extension UnpicklerMachine {
             guard let byte = input.nextOpcodeByte() else {
                 throw PickleError.truncated(opcode: nil, offset: input.position)
             }
-            guard let op = PickleOpcode(rawValue: byte) else {
+            guard let op = PickleOpcode.byByte[Int(byte)] else {
                 throw PickleError.unknownOpcode(byte, offset: input.opcodeOffset)
             }
             input.opcode = op
@@ -54,13 +54,19 @@ extension UnpicklerMachine {
         }
     }
 
-    /// STOP: the top item is the result, once the whole graph below it is known to nest within the limit.
+    /// STOP: the top item is the result, once the whole graph below it is known to nest within the
+    /// limit (measured again only if depths tracked while parsing may be stale).
     private mutating func finish() throws -> UnpickleResult {
         let root = try pop()
-        if let depth = NestingDepthCheck.depthExceeding(limits.maxNestingDepth, in: graph, from: root) {
+        if depthsMayBeStale, let depth = NestingDepthCheck.depthExceeding(limits.maxNestingDepth, in: graph, from: root) {
             throw limitExceeded(.nestingDepth, depth)
         }
         return UnpickleResult(
             graph: graph, root: root, endOffset: input.position, protocolVersion: protocolVersion, globals: globalUses)
     }
+}
+
+extension PickleOpcode {
+    /// The opcode of each byte value, nil for bytes that are none.
+    static let byByte: [PickleOpcode?] = (0..<256).map { PickleOpcode(rawValue: UInt8($0)) }
 }

@@ -96,13 +96,14 @@ extension UnpicklerMachine {
     mutating func setEntry(_ key: PickleValue, _ value: PickleValue, in id: PickleNodeID) throws {
         let hashKey = try self.hashKey(key)
         try noteContains(id, value)
-        if let position = dictIndex[id]?[hashKey] {
-            graph[id].entries[position].value = value
+        let slot = dictSlot(of: id)
+        if let position = dictIndexes[slot].insert(hashKey) {
+            graph[id].entries[position].value = value  // an existing key keeps its place
             return
         }
+        // A refusal below ends the run, so the index need not forget the key.
         try countItems(1, existing: graph[id].entries.count)
         try noteContains(id, key)
-        dictIndex[id, default: [:]][hashKey] = graph[id].entries.count
         graph[id].entries.append(PickleDictEntry(key: key, value: value))
     }
 
@@ -110,11 +111,30 @@ extension UnpicklerMachine {
     mutating func addSetMembers(_ members: [PickleValue], to id: PickleNodeID) throws {
         for member in members {
             let hashKey = try self.hashKey(member)
-            guard setIndex[id, default: []].insert(hashKey).inserted else { continue }
+            let slot = setSlot(of: id)
+            guard setIndexes[slot].insert(hashKey).inserted else { continue }
             try countItems(1, existing: graph[id].items.count)
             try noteContains(id, member)
             graph[id].items.append(member)
         }
+    }
+
+    /// The position of dict `id`'s key index in `dictIndexes`, created empty on first use.
+    private mutating func dictSlot(of id: PickleNodeID) -> Int {
+        if tracking[id.index].slot < 0 {
+            tracking[id.index].slot = Int32(dictIndexes.count)
+            dictIndexes.append(HashPositionIndex())
+        }
+        return Int(tracking[id.index].slot)
+    }
+
+    /// The position of set `id`'s member index in `setIndexes`, created empty on first use.
+    private mutating func setSlot(of id: PickleNodeID) -> Int {
+        if tracking[id.index].slot < 0 {
+            tracking[id.index].slot = Int32(setIndexes.count)
+            setIndexes.append([])
+        }
+        return Int(tracking[id.index].slot)
     }
 
     /// ADDITEMS applies to mutable sets only.

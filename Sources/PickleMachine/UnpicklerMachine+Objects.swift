@@ -4,7 +4,8 @@ extension UnpicklerMachine {
     mutating func objectOpcode(_ op: PickleOpcode) throws {
         switch op {
         case .global:
-            let module = try utf8(textLine()), name = try utf8(textLine())
+            let moduleLine = try textLine(), nameLine = try textLine()
+            let module = try utf8(moduleLine), name = try utf8(nameLine)
             try push(pushedGlobal(module: module, name: name))
         case .stackGlobal:
             let operands = try pop(2)
@@ -15,16 +16,16 @@ extension UnpicklerMachine {
             }
             try push(pushedGlobal(module: module, name: name))
         case .reduce:
-            let operands = try pop(2)
-            let callable = try globalOperand(operands[0])
-            try push(call(callable, arguments: tupleOperand(operands[1]), usage: .reduce))
+            let arguments = try pop(), callableValue = try pop()
+            let callable = try globalOperand(callableValue)
+            try push(call(callable, arguments: tupleOperand(arguments), usage: .reduce))
         case .newObj:
-            let operands = try pop(2)
-            try push(newObject(globalOperand(operands[0]), arguments: tupleOperand(operands[1]), keywords: nil))
+            let arguments = try pop(), cls = try pop()
+            try push(newObject(globalOperand(cls), arguments: tupleOperand(arguments), keywords: nil))
         case .newObjEx:
-            let operands = try pop(3)
-            let keywords = try dictOperand(operands[2])
-            try push(newObject(globalOperand(operands[0]), arguments: tupleOperand(operands[1]), keywords: keywords))
+            let keywordsValue = try pop(), arguments = try pop(), cls = try pop()
+            let keywords = try dictOperand(keywordsValue)
+            try push(newObject(globalOperand(cls), arguments: tupleOperand(arguments), keywords: keywords))
         case .build:
             let state = try pop()
             try build(top(), state: state)
@@ -36,17 +37,19 @@ extension UnpicklerMachine {
     private mutating func instantiateOrPersist(_ op: PickleOpcode) throws {
         switch op {
         case .inst:
-            let module = try ascii(textLine()), name = try ascii(textLine())
+            let moduleLine = try textLine(), nameLine = try textLine()
+            let module = try ascii(moduleLine), name = try ascii(nameLine)
             let callable = python3(PickleGlobal(module: module, name: name))
-            noteGlobal(callable, .inst)
-            try push(call(callable, arguments: tuple(popMarked()), usage: .inst))
+            let use = noteGlobal(callable, .inst)
+            try push(call(use, arguments: tuple(popMarked()), usage: .inst))
         case .obj:
             let items = try popMarked()
             guard let first = items.first else { throw PickleError.stackUnderflow(opcode: op, offset: offset) }
             let callable = try globalOperand(first)
             try push(call(callable, arguments: tuple(Array(items.dropFirst())), usage: .obj))
         case .persID:
-            let id = try ascii(textLine())
+            let line = try textLine()
+            let id = try ascii(line)
             try push(addNode(PickleNode(kind: .persistentID, args: .string(id))))
         case .binPersID:
             let id = try pop()
@@ -60,10 +63,11 @@ extension UnpicklerMachine {
     /// protocol 3.
     private mutating func pushedGlobal(module: String, name: String) throws -> PickleValue {
         let global = python3(PickleGlobal(module: module, name: name))
-        noteGlobal(global, .pushed)
+        let use = noteGlobal(global, .pushed)
         if let existing = globalNodes[global] { return .node(existing) }
         let value = try addNode(PickleNode(kind: .global(global)))
         globalNodes[global] = nodeID(value)
+        tracking[nodeID(value)!.index].slot = Int32(use)
         return value
     }
 
@@ -73,18 +77,23 @@ extension UnpicklerMachine {
 
     /// REDUCE, INST and OBJ: a data constructor builds its data; any other callable becomes an inert
     /// call node if the policy allows it, and is refused otherwise.
-    mutating func call(_ callable: PickleGlobal, arguments: PickleValue, usage: PickleGlobalUsage) throws -> PickleValue {
-        noteGlobal(callable, usage)
-        if let data = try dataConstructor(callable, arguments: arguments) { return data }
-        guard policy.allows(callable) else {
+    mutating func call(_ use: Int, arguments: PickleValue, usage: PickleGlobalUsage) throws -> PickleValue {
+        noteUsage(use, usage)
+        let callable = globalUses[use].global
+        if let constructor = constructors[use] {
+            return try build(constructor, callable: callable, arguments: arguments)
+        }
+        if allowed[use] == nil { allowed[use] = policy.allows(callable) }
+        guard allowed[use]! else {
             throw PickleError.refusedCallable(name: callable.qualifiedName, opcode: opcode, offset: offset)
         }
         return try addNode(PickleNode(kind: .call(callable), args: arguments))
     }
 
     /// NEWOBJ / NEWOBJ_EX only allocate (`cls.__new__`), so any class is allowed and stays inert.
-    mutating func newObject(_ cls: PickleGlobal, arguments: PickleValue, keywords: PickleNodeID?) throws -> PickleValue {
-        noteGlobal(cls, .newObject)
+    mutating func newObject(_ use: Int, arguments: PickleValue, keywords: PickleNodeID?) throws -> PickleValue {
+        noteUsage(use, .newObject)
+        let cls = globalUses[use].global
         guard let keywords, !graph[keywords].entries.isEmpty else {
             return try addNode(PickleNode(kind: .object(cls, .newObject), args: arguments))
         }
@@ -112,11 +121,12 @@ extension UnpicklerMachine {
 
     // MARK: Operands
 
-    func globalOperand(_ value: PickleValue) throws -> PickleGlobal {
-        guard let id = nodeID(value), case let .global(global) = graph[id].kind else {
+    /// The `globalUses` index of a global node.
+    func globalOperand(_ value: PickleValue) throws -> Int {
+        guard let id = nodeID(value), case .global = graph[id].kind else {
             throw PickleError.invalidCallable(found: kindName(value), opcode: opcode, offset: offset)
         }
-        return global
+        return Int(tracking[id.index].slot)
     }
 
     func tupleOperand(_ value: PickleValue) throws -> PickleValue {
@@ -138,13 +148,38 @@ extension UnpicklerMachine {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Records a use of `global` at the current opcode.
-    mutating func noteGlobal(_ global: PickleGlobal, _ usage: PickleGlobalUsage) {
+    /// Records a use of `global` at the current opcode and returns its index in `globalUses`.
+    @discardableResult
+    mutating func noteGlobal(_ global: PickleGlobal, _ usage: PickleGlobalUsage) -> Int {
         if let index = globalUseIndex[global] {
-            if globalUses[index].usages[usage] == nil { globalUses[index].usages[usage] = offset }
-            return
+            noteUsage(index, usage)
+            return index
         }
         globalUseIndex[global] = globalUses.count
         globalUses.append(PickleGlobalUse(global: global, offset: offset, usages: [usage: offset]))
+        usageMasks.append(usage.bit)
+        constructors.append(DataConstructor(global))
+        allowed.append(nil)
+        return globalUses.count - 1
+    }
+
+    /// Records the first use of each kind; a bit mask spares a dictionary lookup per REDUCE.
+    mutating func noteUsage(_ index: Int, _ usage: PickleGlobalUsage) {
+        guard usageMasks[index] & usage.bit == 0 else { return }
+        usageMasks[index] |= usage.bit
+        globalUses[index].usages[usage] = offset
+    }
+}
+
+extension PickleGlobalUsage {
+    fileprivate var bit: UInt8 {
+        switch self {
+        case .pushed: return 1
+        case .reduce: return 2
+        case .newObject: return 4
+        case .inst: return 8
+        case .obj: return 16
+        case .buildTarget: return 32
+        }
     }
 }

@@ -13,10 +13,15 @@ extension UnpicklerMachine {
             let length = try input.readInt32()
             guard length >= 0 else { throw negativeLength(length) }
             try push(binaryInteger(length: UInt64(length)))
-        case .int: try push(textInteger(PythonIntegerText.intOpcode(textLine(), maxBytes: limits.maxIntegerBytes)))
-        case .long: try push(textInteger(PythonIntegerText.longOpcode(textLine(), maxBytes: limits.maxIntegerBytes)))
+        case .int:
+            let line = try textLine()
+            try push(textInteger(PythonIntegerText.intOpcode(line, maxBytes: limits.maxIntegerBytes)))
+        case .long:
+            let line = try textLine()
+            try push(textInteger(PythonIntegerText.longOpcode(line, maxBytes: limits.maxIntegerBytes)))
         case .float:
-            guard let value = PythonFloatText.parse(try textLine()) else { throw invalidText }
+            let line = try textLine()
+            guard let value = PythonFloatText.parse(line) else { throw invalidText }
             try push(.float(value))
         case .binFloat: try push(.float(input.readBigEndianDouble()))
         default: preconditionFailure("\(op) is not a number opcode")
@@ -35,19 +40,28 @@ extension UnpicklerMachine {
         case .binString:
             let length = try input.readInt32()
             guard length >= 0 else { throw negativeLength(length) }
-            try push(.string(utf8(counted(UInt64(length)))))
-        case .shortBinString: try push(.string(utf8(counted(UInt64(input.readByte())))))
+            try pushString(counted(UInt64(length)))
+        case .shortBinString: try pushString(counted(UInt64(input.readByte())))
         case .unicode:
-            guard let text = PythonStringEscapes.rawUnicodeEscapeDecode(try textLine()) else { throw invalidText }
+            let line = try textLine()
+            guard let text = PythonStringEscapes.rawUnicodeEscapeDecode(line) else { throw invalidText }
             try push(.string(text))
-        case .shortBinUnicode: try push(.string(utf8(counted(UInt64(input.readByte())))))
-        case .binUnicode: try push(.string(utf8(counted(input.readLittleEndian(width: 4)))))
-        case .binUnicode8: try push(.string(utf8(counted(input.readLittleEndian(width: 8)))))
+        case .shortBinUnicode: try pushString(counted(UInt64(input.readByte())))
+        case .binUnicode: try pushString(counted(input.readLittleEndian(width: 4)))
+        case .binUnicode8: try pushString(counted(input.readLittleEndian(width: 8)))
         case .shortBinBytes: try push(.bytes(Array(counted(UInt64(input.readByte())))))
         case .binBytes: try push(.bytes(Array(counted(input.readLittleEndian(width: 4)))))
         case .binBytes8, .byteArray8: try push(.bytes(Array(counted(input.readLittleEndian(width: 8)))))
         default: preconditionFailure("\(op) is not a string opcode")
         }
+    }
+
+    /// Note on style here and below: a non-mutating helper is never handed the result of a
+    /// mutating call in the same expression (`utf8(counted(n))`), which would copy the whole
+    /// machine, stack and graph included, for every opcode.
+    private mutating func pushString(_ bytes: ArraySlice<UInt8>) throws {
+        let text = try utf8(bytes)
+        try push(.string(text))
     }
 
     /// A protocol-0 text operand: the rest of the line.

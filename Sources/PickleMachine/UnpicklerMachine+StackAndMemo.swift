@@ -13,10 +13,18 @@ extension UnpicklerMachine {
                 _ = try pop()
             }
         case .popMark: _ = try popMarked()
-        case .dup: try push(top())
-        case .get: try push(memoValue(textMemoIndex()))
-        case .binGet: try push(memoValue(Int(input.readByte())))
-        case .longBinGet: try push(memoValue(Int(input.readLittleEndian(width: 4))))
+        case .dup:
+            let value = try top()
+            try push(value)
+        case .get:
+            let index = try textMemoIndex()
+            try push(memoValue(index))
+        case .binGet:
+            let index = Int(try input.readByte())
+            try push(memoValue(index))
+        case .longBinGet:
+            let index = Int(try input.readLittleEndian(width: 4))
+            try push(memoValue(index))
         case .put:
             let index = try textMemoIndex()
             guard index >= 0 else {
@@ -56,15 +64,16 @@ extension UnpicklerMachine {
 
     mutating func storeMemo(_ index: Int) throws {
         let value = try top()
-        if memo[index] == nil, memo.count >= limits.maxMemoEntries {
+        if memo.count >= limits.maxMemoEntries, memo.isNew(index) {
             throw limitExceeded(.memoEntries, memo.count + 1)
         }
-        memo[index] = value
+        memo.store(value, at: index)
     }
 
     /// GET and PUT take a base-10 Python integer line (leading zeros allowed).
     mutating func textMemoIndex() throws -> Int {
-        guard case let .value(.int(index)) = PythonIntegerText.parse(try textLine(), base: 10, maxBytes: 8) else {
+        let line = try textLine()
+        guard case let .value(.int(index)) = PythonIntegerText.parse(line, base: 10, maxBytes: 8) else {
             throw invalidText
         }
         return Int(index)

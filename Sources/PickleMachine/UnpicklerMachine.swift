@@ -7,31 +7,42 @@ struct UnpicklerMachine {
     let policy: UnpicklerPolicy
     let limits: UnpicklerLimits
     var graph = PickleGraph()
-    /// Nesting depth of each node as known when it was built or last mutated: exact for trees, a
-    /// quick early refusal for hostile chains; ``NestingDepthCheck`` measures exactly at STOP.
-    var depths: [Int32] = []
+    /// Per node, beside the graph: depth, containment, and for globals their ``globalUses`` index.
+    var tracking: [NodeTracking] = []
+    /// Set when a node that is already inside another grows deeper, so that its ancestors' depths
+    /// are stale (a chain built top-down through the memo): only then is the graph measured at STOP.
+    var depthsMayBeStale = false
     var stack: [PickleValue] = []
     /// Stack heights at each open MARK; items below the topmost one are out of reach, as in CPython.
     var marks: [Int] = []
-    /// A dictionary, not an array, so a hostile index (LONG_BINPUT 0xFFFFFFFF) allocates nothing.
-    var memo: [Int: PickleValue] = [:]
+    var memo = PickleMemo()
     var protocolVersion = 0
     var totalItems = 0
     var globalUses: [PickleGlobalUse] = []
+    /// The data constructor each entry of `globalUses` names, if any, found once.
+    var constructors: [DataConstructor?] = []
+    /// The policy's decision for each entry of `globalUses`, asked once.
+    var allowed: [Bool?] = []
+    var usageMasks: [UInt8] = []
     var globalUseIndex: [PickleGlobal: Int] = [:]
     /// One node per global, as one Python object per class.
     var globalNodes: [PickleGlobal: PickleNodeID] = [:]
     /// The one empty tuple, as Python's `()` is a singleton.
     var emptyTuple: PickleNodeID?
     var hashKeys = PickleHashKeys()
-    /// Per dict, where each key sits in `entries`, so a repeated key replaces the value in place.
-    var dictIndex: [PickleNodeID: [PickleHashKey: Int]] = [:]
-    var setIndex: [PickleNodeID: Set<PickleHashKey>] = [:]
+    /// Per dict (through its ``NodeTracking/slot``), where each key sits in `entries`, so a
+    /// repeated key replaces the value in place.
+    var dictIndexes: [HashPositionIndex<PickleHashKey>] = []
+    /// Per set (through its slot), the members present.
+    var setIndexes: [Set<PickleHashKey>] = []
 
     init(bytes: [UInt8], start: Int, policy: UnpicklerPolicy, limits: UnpicklerLimits) {
         self.input = PickleInput(bytes: bytes, position: start)
         self.policy = policy
         self.limits = limits
+        let expectedNodes = min(bytes.count / 16, limits.maxNodeCount)
+        graph.nodes.reserveCapacity(expectedNodes)
+        tracking.reserveCapacity(expectedNodes)
     }
 
     var opcode: PickleOpcode { input.opcode }
@@ -86,19 +97,26 @@ struct UnpicklerMachine {
 
     func depth(of value: PickleValue) -> Int {
         guard case let .node(id) = value else { return 0 }
-        return Int(depths[id.index])
+        return Int(tracking[id.index].depth)
     }
 
     /// Adds a node after checking the node count, its item count and its depth.
-    mutating func addNode(_ node: PickleNode) throws -> PickleValue {
+    mutating func addNode(_ node: consuming PickleNode) throws -> PickleValue {
         guard graph.nodes.count < limits.maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodes.count + 1) }
         try countItems(node.items.count + node.entries.count, existing: 0)
-        var deepest = max(depth(of: node.args), node.state.map { depth(of: $0) } ?? 0)
-        for item in node.items { deepest = max(deepest, depth(of: item)) }
-        for entry in node.entries { deepest = max(deepest, depth(of: entry.key), depth(of: entry.value)) }
+        var deepest = max(contain(node.args), node.state.map { contain($0) } ?? 0)
+        for item in node.items { deepest = max(deepest, contain(item)) }
+        for entry in node.entries { deepest = max(deepest, contain(entry.key), contain(entry.value)) }
         guard deepest < limits.maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
-        depths.append(Int32(deepest + 1))
+        tracking.append(NodeTracking(depth: Int32(deepest + 1)))
         return graph.add(node)
+    }
+
+    /// Marks `value` as inside another node and returns its depth.
+    private mutating func contain(_ value: PickleValue) -> Int {
+        guard case let .node(id) = value else { return 0 }
+        tracking[id.index].contained = true
+        return Int(tracking[id.index].depth)
     }
 
     /// Counts `added` new items into a container that holds `existing`, against both item limits.
@@ -112,10 +130,11 @@ struct UnpicklerMachine {
     /// containing itself adds nothing; the exact measure at STOP ignores cycles too).
     mutating func noteContains(_ id: PickleNodeID, _ child: PickleValue) throws {
         if case .node(id) = child { return }
-        let needed = depth(of: child) + 1
-        guard needed > Int(depths[id.index]) else { return }
+        let needed = contain(child) + 1
+        guard needed > Int(tracking[id.index].depth) else { return }
         guard needed <= limits.maxNestingDepth else { throw limitExceeded(.nestingDepth, needed) }
-        depths[id.index] = Int32(needed)
+        tracking[id.index].depth = Int32(needed)
+        if tracking[id.index].contained { depthsMayBeStale = true }
     }
 
     /// The node behind `value` if it is one.
@@ -127,4 +146,15 @@ struct UnpicklerMachine {
     func kindName(_ value: PickleValue) -> String {
         PickleValueKind.describe(value, in: graph)
     }
+}
+
+/// What the unpickler tracks per node beside the graph.
+struct NodeTracking {
+    /// Nesting depth as known when the node was built or last mutated (1 for an empty container).
+    var depth: Int32
+    /// Whether some node contains this one.
+    var contained = false
+    /// For a global node, its index in ``UnpicklerMachine/globalUses``; for a dict or set with
+    /// an index of its members, the index's position in `dictIndexes` or `setIndexes`.
+    var slot: Int32 = -1
 }

@@ -363,7 +363,7 @@ def objects():
     my_list.tag = "t"
     my_dict = MyDict(a=1)
     ints = [0, 1, -1, 127, 128, 255, 256, -128, -129, 65535, 65536, -32768, 2**31 - 1, 2**31, -2**31,
-            -2**31 - 1, 2**32, 2**63 - 1, 2**63, -2**63, -2**63 - 1, 2**64, 10**30, -10**30, 2**100, 2**2100, -2**2100]
+            -2**31 - 1, 2**32, 2**63 - 1, 2**63, -2**63, -2**63 - 1, 2**64, 10**30, -10**30, 2**100, -2**100]
     floats = [0.0, -0.0, 1.5, -2.25, 0.1, 1e100, 1e-300, 5e-324, 1.7976931348623157e308,
               float("inf"), float("-inf"), float("nan"), 123456789.123456789]
     strings = ["", "a", "hello", "with space", "quote'\"", "back\\slash", "nl\ncr\rtab\t", "nul\x00",
@@ -372,6 +372,7 @@ def objects():
     return [
         ("none_bools", [None, True, False], ALL, ALL),
         ("ints", ints, ALL, ALL),
+        ("ints_long4", [2**2100, -2**2100], range(2, 6), []),
         ("floats", floats, ALL, ALL),
         ("strings", strings, ALL, ALL),
         ("bytes", [b"abc", b"\x00\xff\x80", bytes(range(256)), b"y" * 300], ALL, ALL),
