@@ -13,7 +13,7 @@ public struct PickleGraph: Sendable {
     }
 
     /// Adds a node and returns the value that refers to it.
-    public mutating func add(_ node: PickleNode) -> PickleValue {
+    public mutating func add(_ node: consuming PickleNode) -> PickleValue {
         nodes.append(node)
         return .node(PickleNodeID(index: nodes.count - 1))
     }
@@ -140,7 +140,11 @@ public struct PickleDictEntry: Sendable {
 public enum PickleObjectConstruction: Sendable, Equatable {
     /// NEWOBJ / NEWOBJ_EX: `cls.__new__(cls, *args)`; how `torch.save(model)` stores modules.
     case newObject
-    /// INST / OBJ (protocols 0 and 1).
+    /// NEWOBJ_EX (or `copyreg.__newobj_ex__`) with keyword arguments: `cls.__new__(cls, *args, **kwargs)`;
+    /// `args` is the pair (argument tuple, keyword dict).
+    case newObjectWithKeywords
+    /// `cls(*args)`, running `__init__`. The unpickler never builds it (INST and OBJ call the class, so
+    /// they follow the policy and give ``PickleNode/Kind/call(_:)``); the pickler writes it as REDUCE.
     case instantiate
     /// `copyreg._reconstructor(cls, base, state)` through REDUCE (protocols 0 and 1).
     case reconstructor

@@ -1,0 +1,42 @@
+/// Numbers distinct keys by first appearance (0, 1, 2, ...): the key index of a dict being
+/// unpickled (position = place in `entries`) and the pickler's memo of strings, bytes and globals.
+///
+/// Open addressing over hashes computed once per key with Swift's seeded hasher (so hostile keys
+/// cannot force collisions); growing rehashes nothing, which a `Dictionary` of large string keys
+/// would, and the tables stay small.
+struct HashPositionIndex<Key: Hashable> {
+    private var keys: [Key] = []
+    private var hashes: [Int] = []
+    /// Positions in `keys`, -1 for an empty slot; a power of two long, at most half full.
+    private var slots: [Int32] = [Int32](repeating: -1, count: 8)
+
+    var count: Int { keys.count }
+
+    /// The position of `key` if it is present; otherwise gives it the next position and returns nil.
+    mutating func insert(_ key: Key) -> Int? {
+        let hash = key.hashValue
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] >= 0 {
+            let position = Int(slots[slot])
+            if hashes[position] == hash && keys[position] == key { return position }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = Int32(keys.count)
+        keys.append(key)
+        hashes.append(hash)
+        if keys.count * 2 > slots.count { grow() }
+        return nil
+    }
+
+    private mutating func grow() {
+        let count = slots.count * 2
+        slots = [Int32](repeating: -1, count: count)
+        let mask = count - 1
+        for (position, hash) in hashes.enumerated() {
+            var slot = hash & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(position)
+        }
+    }
+}

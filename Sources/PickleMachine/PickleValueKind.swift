@@ -1,0 +1,31 @@
+/// Short names of value kinds for error messages ("list", "OrderedDict", "object torch.nn.Conv2d").
+enum PickleValueKind {
+    static func describe(_ value: PickleValue, in graph: PickleGraph) -> String {
+        switch value {
+        case .none: return "None"
+        case .bool: return "bool"
+        case .int, .bigInt: return "int"
+        case .float: return "float"
+        case .string: return "str"
+        case .bytes: return "bytes"
+        case let .node(id):
+            guard graph.nodes.indices.contains(id.index) else { return "node \(id.index)" }
+            return describe(graph[id].kind)
+        }
+    }
+
+    static func describe(_ kind: PickleNode.Kind) -> String {
+        switch kind {
+        case .list: return "list"
+        case .tuple: return "tuple"
+        case .dict(ordered: false): return "dict"
+        case .dict(ordered: true): return "OrderedDict"
+        case .set(frozen: false): return "set"
+        case .set(frozen: true): return "frozenset"
+        case let .global(global): return "global \(global)"
+        case let .call(global): return "call of \(global)"
+        case let .object(global, _): return "object \(global)"
+        case .persistentID: return "persistent id"
+        }
+    }
+}

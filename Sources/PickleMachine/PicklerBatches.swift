@@ -1,0 +1,42 @@
+/// How CPython's C pickler (`_pickle.c`) splits a container's items into MARK ... APPENDS /
+/// SETITEMS batches of at most 1000, which differs by container: the tests compare the bytes.
+enum PicklerBatching {
+    /// An exact list (`batch_list_exact`): one item alone gets APPEND; otherwise every batch,
+    /// even a last one of one item, is marked.
+    case list
+    /// An exact dict (`batch_dict_exact`): one item alone gets SETITEM; otherwise every batch is
+    /// marked, and a size that is a multiple of 1000 ends with an empty MARK SETITEMS.
+    case dict
+    /// Items that come from an iterator (`batch_list` / `batch_dict`: OrderedDict items, object
+    /// list and dict items): a last batch of one item is unmarked.
+    case iterator
+    /// A tuple's items: one unmarked run, no closing opcode.
+    case plain
+
+    static let batchSize = 1000
+
+    /// One batch: `count` elements from `start`, preceded by MARK if `marked`.
+    struct Batch {
+        var start: Int
+        var count: Int
+        var marked: Bool
+    }
+
+    /// The batches for `count` elements.
+    func batches(count: Int) -> [Batch] {
+        if self == .plain { return [Batch(start: 0, count: count, marked: false)] }
+        guard count > 0 else { return [] }
+        if count == 1 && self != .iterator { return [Batch(start: 0, count: 1, marked: false)] }
+        var result: [Batch] = []
+        var start = 0
+        while start < count {
+            let size = min(Self.batchSize, count - start)
+            result.append(Batch(start: start, count: size, marked: self != .iterator || size > 1))
+            start += size
+        }
+        if self == .dict && count % Self.batchSize == 0 {
+            result.append(Batch(start: count, count: 0, marked: true))
+        }
+        return result
+    }
+}

@@ -1,0 +1,161 @@
+/// The bytes of a protocol-2 pickle under construction, with CPython's memo numbering.
+struct PicklerOutput {
+    /// What the memo can find again: nodes by identity; strings, bytes and globals by value, as
+    /// CPython finds the same object again (torch reuses its 'storage', 'cpu' and key strings).
+    enum MemoKey: Hashable {
+        case node(PickleNodeID)
+        case string(ExactString)
+        case bytes([UInt8])
+        case global(PickleGlobal)
+    }
+
+    var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
+    /// Memo index of each node, -1 if none: nodes are the most frequent key, an array is cheapest.
+    private var nodeMemo: [Int]
+    /// Strings, bytes and globals met so far, and the memo index of each (-1 while being written).
+    private var values = HashPositionIndex<MemoKey>()
+    private var valueMemo: [Int] = []
+    private var memoCount = 0
+
+    init(nodeCount: Int) {
+        nodeMemo = [Int](repeating: -1, count: nodeCount)
+    }
+
+    mutating func write(_ opcode: PickleOpcode) {
+        bytes.append(opcode.rawValue)
+    }
+
+    private mutating func writeLittleEndian(_ value: UInt64, width: Int) {
+        for i in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+    }
+
+    /// BINPUT / LONG_BINPUT for the next memo index; `key` (if any) lets later uses find it.
+    mutating func memoize(_ key: MemoKey?) {
+        precondition(memoCount <= Int(UInt32.max), "more memo entries than LONG_BINPUT can number")
+        if case let .node(id)? = key {
+            nodeMemo[id.index] = memoCount
+        }
+        if memoCount < 256 {
+            write(.binPut)
+            bytes.append(UInt8(memoCount))
+        } else {
+            write(.longBinPut)
+            writeLittleEndian(UInt64(memoCount), width: 4)
+        }
+        memoCount += 1
+    }
+
+    /// Writes BINGET / LONG_BINGET and returns true if node `id` is memoized.
+    mutating func writeGet(_ id: PickleNodeID) -> Bool {
+        guard nodeMemo[id.index] >= 0 else { return false }
+        writeGet(index: nodeMemo[id.index])
+        return true
+    }
+
+    /// For a value: writes BINGET and returns nil if it was written before; otherwise returns the
+    /// position to pass to ``memoize(position:)`` once it is written.
+    private mutating func getOrReserve(_ key: MemoKey) -> Int? {
+        if let position = values.insert(key) {
+            precondition(valueMemo[position] >= 0, "a value met again while being written")
+            writeGet(index: valueMemo[position])
+            return nil
+        }
+        valueMemo.append(-1)
+        return values.count - 1
+    }
+
+    /// BINPUT for the value reserved at `position`.
+    private mutating func memoize(position: Int) {
+        valueMemo[position] = memoCount
+        memoize(nil)
+    }
+
+    private mutating func writeGet(index: Int) {
+        if index < 256 {
+            write(.binGet)
+            bytes.append(UInt8(index))
+        } else {
+            write(.longBinGet)
+            writeLittleEndian(UInt64(index), width: 4)
+        }
+    }
+
+    /// BININT1, BININT2, BININT or LONG1, the smallest that holds the value, as CPython chooses.
+    mutating func writeInteger(_ value: Int64) {
+        switch value {
+        case 0...0xFF:
+            write(.binInt1)
+            bytes.append(UInt8(value))
+        case 0...0xFFFF:
+            write(.binInt2)
+            writeLittleEndian(UInt64(value), width: 2)
+        case Int64(Int32.min)...Int64(Int32.max):
+            write(.binInt)
+            writeLittleEndian(UInt64(bitPattern: value), width: 4)
+        default:
+            writeLong1(PickleBigInt(value).littleEndianBytes)
+        }
+    }
+
+    mutating func writeBigInteger(_ value: PickleBigInt) throws {
+        if let small = value.int64 { return writeInteger(small) }
+        guard value.littleEndianBytes.count <= 255 else {
+            throw PickleError.integerTooLarge(byteCount: value.littleEndianBytes.count)
+        }
+        writeLong1(value.littleEndianBytes)
+    }
+
+    private mutating func writeLong1(_ twosComplement: [UInt8]) {
+        write(.long1)
+        bytes.append(UInt8(twosComplement.count))
+        bytes.append(contentsOf: twosComplement)
+    }
+
+    /// BINFLOAT: 8 bytes, big-endian.
+    mutating func writeFloat(_ value: Double) {
+        write(.binFloat)
+        let bits = value.bitPattern
+        for i in (0..<8).reversed() { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+    }
+
+    /// BINUNICODE and a memo entry, or BINGET of an equal string already written.
+    mutating func writeString(_ text: String) {
+        guard let position = getOrReserve(.string(ExactString(value: text))) else { return }
+        write(.binUnicode)
+        writeLittleEndian(UInt64(text.utf8.count), width: 4)
+        bytes.append(contentsOf: text.utf8)
+        memoize(position: position)
+    }
+
+    /// GLOBAL with the Python 2 names protocol 2 uses, memoized; BINGET when written before.
+    mutating func writeGlobal(_ global: PickleGlobal) throws {
+        guard let position = getOrReserve(.global(global)) else { return }
+        let written = PythonNameMapping.python2(global)
+        for part in [written.module, written.name] {
+            guard part.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0A }) else {
+                throw PickleError.unencodableGlobal(name: global.qualifiedName)
+            }
+        }
+        write(.global)
+        bytes.append(contentsOf: written.module.utf8)
+        bytes.append(0x0A)
+        bytes.append(contentsOf: written.name.utf8)
+        bytes.append(0x0A)
+        memoize(position: position)
+    }
+
+    /// Bytes as protocol 2 writes them, `_codecs.encode(latin1_text, 'latin1')` (also when empty,
+    /// where CPython's `__builtin__ bytes` call would be refused by torch's weights-only loader).
+    mutating func writeBytes(_ data: [UInt8]) throws {
+        guard let position = getOrReserve(.bytes(data)) else { return }
+        try writeGlobal(PickleGlobal(module: "_codecs", name: "encode"))
+        var latin1 = String.UnicodeScalarView()
+        latin1.append(contentsOf: data.map { Unicode.Scalar($0) })
+        writeString(String(latin1))
+        writeString("latin1")
+        write(.tuple2)
+        memoize(nil)
+        write(.reduce)
+        memoize(position: position)
+    }
+}

@@ -1,0 +1,144 @@
+/// Callables that only build data, which the machine evaluates itself whatever the policy says:
+/// they are how CPython pickles OrderedDicts, sets, bytes and protocol-0/1 objects.
+enum DataConstructor {
+    case orderedDict, set, frozenSet, codecsEncode, bytes, reconstructor, newObject, newObjectWithKeywords
+
+    init?(_ global: PickleGlobal) {
+        switch (global.module, global.name) {
+        case ("collections", "OrderedDict"): self = .orderedDict
+        case ("builtins", "set"): self = .set
+        case ("builtins", "frozenset"): self = .frozenSet
+        case ("_codecs", "encode"): self = .codecsEncode
+        case ("builtins", "bytes"), ("builtins", "bytearray"): self = .bytes
+        case ("copyreg", "_reconstructor"): self = .reconstructor
+        case ("copyreg", "__newobj__"): self = .newObject
+        case ("copyreg", "__newobj_ex__"): self = .newObjectWithKeywords
+        default: return nil
+        }
+    }
+}
+
+extension UnpicklerMachine {
+    /// The data `callable(*arguments)` builds.
+    mutating func build(_ constructor: DataConstructor, callable: PickleGlobal, arguments: PickleValue) throws -> PickleValue {
+        let args = graph[nodeID(arguments)!].items
+        switch constructor {
+        case .orderedDict: return try orderedDict(args, callable)
+        case .set: return try set(args, frozen: false, callable)
+        case .frozenSet: return try set(args, frozen: true, callable)
+        case .codecsEncode: return try codecsEncode(args, callable)
+        case .bytes: return try bytesConstructor(args, callable)
+        case .reconstructor:
+            // _reconstructor(cls, base, state): allocates cls without running its __init__.
+            guard args.count == 3 else { throw badArguments(callable, arguments) }
+            let cls = try globalOperand(args[0])
+            _ = try globalOperand(args[1])
+            noteUsage(cls, .newObject)
+            return try addNode(PickleNode(kind: .object(globalUses[cls].global, .reconstructor), args: arguments))
+        case .newObject:
+            guard let first = args.first else { throw badArguments(callable, arguments) }
+            let cls = try globalOperand(first)
+            let rest = try tuple(Array(args.dropFirst()))
+            return try newObject(cls, arguments: rest, keywords: nil)
+        case .newObjectWithKeywords:
+            guard args.count == 3 else { throw badArguments(callable, arguments) }
+            return try newObject(globalOperand(args[0]), arguments: tupleOperand(args[1]), keywords: dictOperand(args[2]))
+        }
+    }
+
+    /// `OrderedDict()`, `OrderedDict(pairs)` with pairs a list or tuple of 2-tuples or 2-lists, or
+    /// `OrderedDict(mapping)`.
+    private mutating func orderedDict(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
+        let dict = try addNode(PickleNode(kind: .dict(ordered: true)))
+        guard let source = args.first else { return dict }
+        guard args.count == 1, let sourceID = nodeID(source) else { throw badArguments(callable, args) }
+        let dictID = nodeID(dict)!
+        switch graph[sourceID].kind {
+        case .dict:
+            for entry in graph[sourceID].entries { try setEntry(entry.key, entry.value, in: dictID) }
+        case .list, .tuple:
+            for pair in graph[sourceID].items {
+                guard let pairID = nodeID(pair), [.list, .tuple].contains(graph[pairID].kind),
+                    graph[pairID].items.count == 2
+                else { throw badArguments(callable, args) }
+                try setEntry(graph[pairID].items[0], graph[pairID].items[1], in: dictID)
+            }
+        default:
+            throw badArguments(callable, args)
+        }
+        return dict
+    }
+
+    /// `set()` / `frozenset()` of nothing, a list, tuple, set, or dict (its keys).
+    private mutating func set(_ args: [PickleValue], frozen: Bool, _ callable: PickleGlobal) throws -> PickleValue {
+        let set = try addNode(PickleNode(kind: .set(frozen: frozen)))
+        guard let source = args.first else { return set }
+        guard args.count == 1, let sourceID = nodeID(source) else { throw badArguments(callable, args) }
+        let members: [PickleValue]
+        switch graph[sourceID].kind {
+        case .list, .tuple, .set: members = graph[sourceID].items
+        case .dict: members = graph[sourceID].entries.map(\.key)
+        default: throw badArguments(callable, args)
+        }
+        try addSetMembers(members, to: nodeID(set)!)
+        return set
+    }
+
+    /// `_codecs.encode(text[, encoding[, 'strict']])`: how protocol 2 stores bytes.
+    private func codecsEncode(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
+        guard (1...3).contains(args.count), case let .string(text) = args[0],
+            let bytes = encode(text, args.dropFirst())
+        else { throw badArguments(callable, args) }
+        return .bytes(bytes)
+    }
+
+    /// `bytes(...)` / `bytearray(...)` of nothing, bytes, (text, encoding), or a list of byte values.
+    private func bytesConstructor(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
+        switch args.first {
+        case nil: return .bytes([])
+        case let .bytes(bytes)? where args.count == 1: return .bytes(bytes)
+        case let .string(text)? where args.count >= 2:
+            if let bytes = encode(text, args.dropFirst()) { return .bytes(bytes) }
+        case let .node(id)? where args.count == 1 && [.list, .tuple].contains(graph[id].kind):
+            let values = graph[id].items.compactMap { item -> UInt8? in
+                guard case let .int(value) = item else { return nil }
+                return UInt8(exactly: value)
+            }
+            if values.count == graph[id].items.count { return .bytes(values) }
+        default: break
+        }
+        throw badArguments(callable, args)
+    }
+
+    /// `text` encoded with the encoding named in `options` (default UTF-8), errors 'strict'.
+    private func encode(_ text: String, _ options: ArraySlice<PickleValue>) -> [UInt8]? {
+        var encoding = "utf_8"
+        if let first = options.first {
+            guard case let .string(name) = first else { return nil }
+            encoding = String(name.lowercased().map { $0 == "-" || $0 == " " ? "_" : $0 })
+        }
+        if options.count == 2 {
+            guard case .string("strict") = options.last! else { return nil }
+        }
+        let maximum: UInt32
+        switch encoding {
+        case "utf_8", "utf8", "u8", "utf": return Array(text.utf8)
+        case "latin_1", "latin1", "iso_8859_1", "iso8859_1", "8859", "cp819", "l1", "latin": maximum = 0xFF
+        case "ascii", "us_ascii", "646": maximum = 0x7F
+        default: return nil
+        }
+        let scalars = text.unicodeScalars.map(\.value)
+        guard scalars.allSatisfy({ $0 <= maximum }) else { return nil }
+        return scalars.map { UInt8($0) }
+    }
+
+    private func badArguments(_ callable: PickleGlobal, _ arguments: PickleValue) -> PickleError {
+        badArguments(callable, graph[nodeID(arguments)!].items)
+    }
+
+    private func badArguments(_ callable: PickleGlobal, _ args: [PickleValue]) -> PickleError {
+        let kinds = args.map { kindName($0) }.joined(separator: ", ")
+        return .invalidOperand(
+            opcode: opcode, expected: "arguments \(callable.qualifiedName) accepts", found: "(\(kinds))", offset: offset)
+    }
+}

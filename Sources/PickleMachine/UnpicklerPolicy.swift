@@ -1,0 +1,37 @@
+/// Decides which callables an unpickled REDUCE, INST or OBJ may name.
+///
+/// Nothing is ever called: an allowed callable becomes an inert ``PickleNode/Kind/call(_:)`` node
+/// for a higher layer (torch's rebuild allow-list) to interpret, and any other callable makes the
+/// unpickler throw ``PickleError/refusedCallable(name:opcode:offset:)``. Data constructors the
+/// machine understands itself (`collections.OrderedDict`, `builtins.set`, `_codecs.encode`, ...) are
+/// handled before the policy is asked. NEWOBJ never calls anything and needs no permission.
+public struct UnpicklerPolicy: Sendable {
+    /// Modules refused whatever `isAllowedCallable` says, as torch's weights-only loader always
+    /// refuses them; submodules (`os.path`) included.
+    public static let alwaysRefusedModules: Set<String> = ["os", "posix", "nt", "sys", "subprocess"]
+
+    /// Whether `global` may appear as an inert call node.
+    public var isAllowedCallable: @Sendable (PickleGlobal) -> Bool
+
+    /// A policy with a custom decision.
+    public init(isAllowedCallable: @escaping @Sendable (PickleGlobal) -> Bool) {
+        self.isAllowedCallable = isAllowedCallable
+    }
+
+    /// Allows exactly the callables whose `module.name` is in `qualifiedNames`.
+    public init(allowing qualifiedNames: Set<String>) {
+        self.isAllowedCallable = { qualifiedNames.contains($0.qualifiedName) }
+    }
+
+    /// Allows no callable beyond the built-in data constructors.
+    public static let dataOnly = UnpicklerPolicy(isAllowedCallable: { _ in false })
+
+    /// The decision for `global`, with ``alwaysRefusedModules`` applied first.
+    public func allows(_ global: PickleGlobal) -> Bool {
+        let module = global.module
+        for refused in Self.alwaysRefusedModules where module == refused || module.hasPrefix(refused + ".") {
+            return false
+        }
+        return isAllowedCallable(global)
+    }
+}
