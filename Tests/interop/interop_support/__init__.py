@@ -1,0 +1,1 @@
+"""Torch-side helpers of the interop suite: networks, their folding oracle, the tool runner and the checks."""
