@@ -1,14 +1,24 @@
 /// The bounds of ``UnpicklerLimits``, named in ``PickleError/limitExceeded(_:value:offset:)``.
 public enum UnpicklerLimit: String, Sendable, Equatable, CaseIterable {
+    /// ``UnpicklerLimits/maxStackSize``.
     case stackSize = "stack size"
+    /// ``UnpicklerLimits/maxMarkDepth``.
     case markDepth = "mark depth"
+    /// ``UnpicklerLimits/maxMemoEntries``.
     case memoEntries = "memo entries"
+    /// ``UnpicklerLimits/maxNodeCount``.
     case nodeCount = "node count"
+    /// ``UnpicklerLimits/maxContainerItems``.
     case containerItems = "items per container"
+    /// ``UnpicklerLimits/maxTotalItems``.
     case totalItems = "total items"
+    /// ``UnpicklerLimits/maxNestingDepth``.
     case nestingDepth = "nesting depth"
+    /// ``UnpicklerLimits/maxStringLength``.
     case stringLength = "string length"
+    /// ``UnpicklerLimits/maxFrameLength``.
     case frameLength = "frame length"
+    /// ``UnpicklerLimits/maxIntegerBytes``.
     case integerBytes = "integer bytes"
 }
 
