@@ -50,7 +50,8 @@ public struct UnpicklerLimits: Sendable, Equatable {
     /// decimal text longer than 4300 digits, about 1800 bytes.
     public var maxIntegerBytes: Int
 
-    /// Creates limits; omitted values take the ``standard`` defaults.
+    /// Creates limits; omitted values take the ``standard`` defaults. `maxNodeCount` and
+    /// `maxNestingDepth` must stay below 2^31 (the unpickler traps on such a configuration).
     public init(
         maxStackSize: Int = 8_000_000, maxMarkDepth: Int = 10_000, maxMemoEntries: Int = 8_000_000,
         maxNodeCount: Int = 8_000_000, maxContainerItems: Int = 8_000_000, maxTotalItems: Int = 32_000_000,
