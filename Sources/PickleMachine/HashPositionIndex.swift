@@ -8,7 +8,7 @@ struct HashPositionIndex<Key: Hashable> {
     private var keys: [Key] = []
     private var hashes: [Int] = []
     /// Positions in `keys`, -1 for an empty slot; a power of two long, at most half full.
-    private var slots: [Int32] = [Int32](repeating: -1, count: 8)
+    private var slots: [Int] = [Int](repeating: -1, count: 8)
 
     var count: Int { keys.count }
 
@@ -18,11 +18,11 @@ struct HashPositionIndex<Key: Hashable> {
         let mask = slots.count - 1
         var slot = hash & mask
         while slots[slot] >= 0 {
-            let position = Int(slots[slot])
+            let position = slots[slot]
             if hashes[position] == hash && keys[position] == key { return position }
             slot = (slot + 1) & mask
         }
-        slots[slot] = Int32(keys.count)
+        slots[slot] = keys.count
         keys.append(key)
         hashes.append(hash)
         if keys.count * 2 > slots.count { grow() }
@@ -31,12 +31,12 @@ struct HashPositionIndex<Key: Hashable> {
 
     private mutating func grow() {
         let count = slots.count * 2
-        slots = [Int32](repeating: -1, count: count)
+        slots = [Int](repeating: -1, count: count)
         let mask = count - 1
         for (position, hash) in hashes.enumerated() {
             var slot = hash & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(position)
+            slots[slot] = position
         }
     }
 }

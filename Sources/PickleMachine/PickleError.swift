@@ -55,7 +55,21 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Containers nested deeper than the pickler's depth limit.
     case nestingTooDeep(limit: Int, node: Int)
 
+    /// One line naming the culprit; control characters in names taken from the input (a
+    /// STACK_GLOBAL name may hold a newline) are escaped so the line stays one line.
     public var description: String {
+        var line = ""
+        for scalar in (readingDescription ?? writingDescription).unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                line += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                line.unicodeScalars.append(scalar)
+            }
+        }
+        return line
+    }
+
+    private var readingDescription: String? {
         switch self {
         case let .truncated(opcode?, offset):
             return "pickle truncated inside \(opcode) at byte \(offset)"
@@ -92,6 +106,13 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(opcode) at byte \(offset) has an operand CPython would not parse"
         case let .invalidUTF8(opcode, offset):
             return "\(opcode) at byte \(offset) holds invalid UTF-8"
+        default:
+            return nil
+        }
+    }
+
+    private var writingDescription: String {
+        switch self {
         case let .danglingNode(index):
             return "graph refers to node \(index), which does not exist"
         case let .argumentsNotTuple(node):
@@ -104,6 +125,8 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
             return "node \(node) is reached again through a tuple or through arguments; the memo cannot express it"
         case let .nestingTooDeep(limit, node):
             return "nesting deeper than \(limit) at node \(node)"
+        default:
+            preconditionFailure("reading errors are described by readingDescription")
         }
     }
 }

@@ -8,6 +8,7 @@ public struct PickleGraph: Sendable {
     /// All containers and objects, addressed by ``PickleNodeID/index``.
     public var nodes: [PickleNode]
 
+    /// A graph holding `nodes` (empty by default).
     public init(nodes: [PickleNode] = []) {
         self.nodes = nodes
     }
@@ -18,6 +19,7 @@ public struct PickleGraph: Sendable {
         return .node(PickleNodeID(index: nodes.count - 1))
     }
 
+    /// The node `id` refers to; traps if `id` is not from this graph.
     public subscript(id: PickleNodeID) -> PickleNode {
         get { nodes[id.index] }
         _modify { yield &nodes[id.index] }
@@ -26,8 +28,11 @@ public struct PickleGraph: Sendable {
 
 /// Index of a node in its ``PickleGraph``.
 public struct PickleNodeID: Hashable, Sendable, Comparable {
+    /// Position in ``PickleGraph/nodes``.
     public let index: Int
+    /// The id of the node at `index`.
     public init(index: Int) { self.index = index }
+    /// Orders ids by position, which is creation order for graphs the unpickler builds.
     public static func < (lhs: PickleNodeID, rhs: PickleNodeID) -> Bool { lhs.index < rhs.index }
 }
 
@@ -36,14 +41,21 @@ public struct PickleNodeID: Hashable, Sendable, Comparable {
 /// Node values compare and hash by identity (their id), scalars by value, which is what Python's dict
 /// does for the keys checkpoints use (strings and ints).
 public enum PickleValue: Hashable, Sendable {
+    /// Python's `None`.
     case none
+    /// `True` / `False`.
     case bool(Bool)
+    /// An integer that fits in Int64 (the unpickler never uses `bigInt` for these).
     case int(Int64)
     /// An integer outside Int64: checkpoints rarely hold one, but the legacy magic number is one.
     case bigInt(PickleBigInt)
+    /// A Python float.
     case float(Double)
+    /// A Python str (and Python 2 strings, decoded as UTF-8).
     case string(String)
+    /// Python bytes or bytearray.
     case bytes([UInt8])
+    /// A container, object, global or persistent id, by identity.
     case node(PickleNodeID)
 }
 
@@ -52,10 +64,12 @@ public struct PickleBigInt: Hashable, Sendable, CustomStringConvertible {
     /// Minimal little-endian two's complement bytes (no redundant sign bytes).
     public let littleEndianBytes: [UInt8]
 
+    /// The integer written as `littleEndianBytes` (two's complement; redundant sign bytes are dropped).
     public init(littleEndianBytes: [UInt8]) {
         self.littleEndianBytes = PickleBigInt.minimized(littleEndianBytes)
     }
 
+    /// Whether the value is below zero.
     public var isNegative: Bool { (littleEndianBytes.last ?? 0) & 0x80 != 0 }
 
     /// The value as Int64 when it fits.
@@ -113,9 +127,12 @@ public struct PickleBigInt: Hashable, Sendable, CustomStringConvertible {
 /// A Python global as GLOBAL or STACK_GLOBAL names it, with Python 2 module names mapped to Python 3
 /// (`__builtin__` -> `builtins`, `copy_reg` -> `copyreg`), so callers see one spelling.
 public struct PickleGlobal: Hashable, Sendable, CustomStringConvertible {
+    /// The module, `torch._utils`.
     public let module: String
+    /// The name inside the module, `_rebuild_tensor_v2` (dotted for nested classes).
     public let name: String
 
+    /// A global; names are taken as given (``PythonNameMapping`` maps Python 2 spellings).
     public init(module: String, name: String) {
         self.module = module
         self.name = name
@@ -123,13 +140,17 @@ public struct PickleGlobal: Hashable, Sendable, CustomStringConvertible {
 
     /// `module.name`, the spelling torch's weights-only allow-list uses.
     public var qualifiedName: String { "\(module).\(name)" }
+    /// The ``qualifiedName``.
     public var description: String { qualifiedName }
 }
 
 /// A key-value pair of a dict, in insertion order.
 public struct PickleDictEntry: Sendable {
+    /// The key, as first inserted (Python keeps the first of equal keys).
     public var key: PickleValue
+    /// The value, as last set.
     public var value: PickleValue
+    /// An entry.
     public init(key: PickleValue, value: PickleValue) {
         self.key = key
         self.value = value
@@ -152,6 +173,7 @@ public enum PickleObjectConstruction: Sendable, Equatable {
 
 /// A container or object of the graph. Which fields are used depends on ``kind``.
 public struct PickleNode: Sendable {
+    /// What the node is.
     public enum Kind: Sendable, Equatable {
         /// `items`.
         case list
@@ -173,12 +195,18 @@ public struct PickleNode: Sendable {
         case persistentID
     }
 
+    /// What the node is, which decides the fields used.
     public var kind: Kind
+    /// List, tuple or set items in order; items APPENDed to an object or call.
     public var items: [PickleValue]
+    /// Dict entries in insertion order; entries SETITEMed into an object or call.
     public var entries: [PickleDictEntry]
+    /// Arguments of a call or object (a tuple node), or a persistent id.
     public var args: PickleValue
+    /// What BUILD gave the node, if anything.
     public var state: PickleValue?
 
+    /// A node; fields not given stay empty.
     public init(
         kind: Kind, items: [PickleValue] = [], entries: [PickleDictEntry] = [],
         args: PickleValue = .none, state: PickleValue? = nil

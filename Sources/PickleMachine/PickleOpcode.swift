@@ -146,6 +146,7 @@ public enum PickleOpcode: UInt8, Sendable, CaseIterable, CustomStringConvertible
     /// The protocol that introduced the opcode.
     public var introducedInProtocol: Int { PickleOpcode.table[self]!.protocolVersion }
 
+    /// The ``name``.
     public var description: String { name }
 
     private static let table: [PickleOpcode: (name: String, protocolVersion: Int)] = [

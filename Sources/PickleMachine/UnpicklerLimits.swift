@@ -1,14 +1,24 @@
 /// The bounds of ``UnpicklerLimits``, named in ``PickleError/limitExceeded(_:value:offset:)``.
 public enum UnpicklerLimit: String, Sendable, Equatable, CaseIterable {
+    /// ``UnpicklerLimits/maxStackSize``.
     case stackSize = "stack size"
+    /// ``UnpicklerLimits/maxMarkDepth``.
     case markDepth = "mark depth"
+    /// ``UnpicklerLimits/maxMemoEntries``.
     case memoEntries = "memo entries"
+    /// ``UnpicklerLimits/maxNodeCount``.
     case nodeCount = "node count"
+    /// ``UnpicklerLimits/maxContainerItems``.
     case containerItems = "items per container"
+    /// ``UnpicklerLimits/maxTotalItems``.
     case totalItems = "total items"
+    /// ``UnpicklerLimits/maxNestingDepth``.
     case nestingDepth = "nesting depth"
+    /// ``UnpicklerLimits/maxStringLength``.
     case stringLength = "string length"
+    /// ``UnpicklerLimits/maxFrameLength``.
     case frameLength = "frame length"
+    /// ``UnpicklerLimits/maxIntegerBytes``.
     case integerBytes = "integer bytes"
 }
 
@@ -40,7 +50,8 @@ public struct UnpicklerLimits: Sendable, Equatable {
     /// decimal text longer than 4300 digits, about 1800 bytes.
     public var maxIntegerBytes: Int
 
-    /// Creates limits; omitted values take the ``standard`` defaults.
+    /// Creates limits; omitted values take the ``standard`` defaults. `maxNodeCount` and
+    /// `maxNestingDepth` must stay below 2^31 (the unpickler traps on such a configuration).
     public init(
         maxStackSize: Int = 8_000_000, maxMarkDepth: Int = 10_000, maxMemoEntries: Int = 8_000_000,
         maxNodeCount: Int = 8_000_000, maxContainerItems: Int = 8_000_000, maxTotalItems: Int = 32_000_000,

@@ -5,6 +5,7 @@ extension UnpicklerMachine {
         switch op {
         case .global:
             let moduleLine = try textLine(), nameLine = try textLine()
+            guard !moduleLine.isEmpty, !nameLine.isEmpty else { throw invalidText }  // as CPython's load_global
             let module = try utf8(moduleLine), name = try utf8(nameLine)
             try push(pushedGlobal(module: module, name: name))
         case .stackGlobal:
@@ -38,6 +39,7 @@ extension UnpicklerMachine {
         switch op {
         case .inst:
             let moduleLine = try textLine(), nameLine = try textLine()
+            guard !moduleLine.isEmpty, !nameLine.isEmpty else { throw invalidText }  // as CPython's load_inst
             let module = try ascii(moduleLine), name = try ascii(nameLine)
             let callable = python3(PickleGlobal(module: module, name: name))
             let use = noteGlobal(callable, .inst)

@@ -40,6 +40,8 @@ struct UnpicklerMachine {
         self.input = PickleInput(bytes: bytes, position: start)
         self.policy = policy
         self.limits = limits
+        // NodeTracking keeps depths and slots in 32 bits; limits beyond that could never be met in memory.
+        precondition(limits.maxNodeCount <= Int(Int32.max) && limits.maxNestingDepth < Int(Int32.max), "limits beyond Int32")
         let expectedNodes = min(bytes.count / 16, limits.maxNodeCount)
         graph.nodes.reserveCapacity(expectedNodes)
         tracking.reserveCapacity(expectedNodes)

@@ -18,6 +18,17 @@ final class CPythonVectorTests: XCTestCase {
         }
     }
 
+    /// Hand-written pickles that CPython refuses (bad text operands, bad shapes, truncation):
+    /// the unpickler refuses each of them too.
+    func testEveryPickleCPythonRefusesIsRefused() {
+        XCTAssertGreaterThan(CPythonVectors.refusedByCPython.count, 50)
+        for (name, hexBytes) in CPythonVectors.refusedByCPython {
+            XCTAssertThrowsError(try unpickle(hex(hexBytes)), name) { error in
+                XCTAssertTrue(error is PickleError, name)
+            }
+        }
+    }
+
     func testProtocolVersionIsReported() throws {
         for version in 0...5 {
             XCTAssertEqual(try unpickle(vector("ints/p\(version)").bytes).protocolVersion, version < 2 ? 0 : version)

@@ -220,6 +220,8 @@ final class UnpicklerErrorTests: XCTestCase {
             assertUnpickleFails(ascii(text.replacingOccurrences(of: "N\n", with: "N")), .invalidText(opcode: opcode, offset: offset == 0 ? 0 : 1))
         }
         assertUnpickleFails(hex("28 69 6f e9 0a 73 0a"), .invalidText(opcode: .inst, offset: 1))
+        assertUnpickleFails(ascii("c\nf\n."), .invalidText(opcode: .global, offset: 0))
+        assertUnpickleFails(ascii("(ibuiltins\n\n."), .invalidText(opcode: .inst, offset: 1))
         assertUnpickleFails(hex("50 e9 0a"), .invalidText(opcode: .persID, offset: 0))
     }
 
@@ -232,10 +234,34 @@ final class UnpicklerErrorTests: XCTestCase {
     }
 
     func testDescriptionsAreOneLineAndNameTheOffset() {
-        let error = PickleError.unknownOpcode(0x93, offset: 1204)
-        XCTAssertEqual(error.description, "unknown opcode 0x93 at byte 1204")
-        let refused = PickleError.refusedCallable(name: "os.system", opcode: .reduce, offset: 17)
-        XCTAssertEqual(refused.description, "refused to call os.system (REDUCE at byte 17)")
+        XCTAssertEqual(PickleError.unknownOpcode(0x93, offset: 1204).description, "unknown opcode 0x93 at byte 1204")
+        XCTAssertEqual(
+            PickleError.refusedCallable(name: "os.system", opcode: .reduce, offset: 17).description,
+            "refused to call os.system (REDUCE at byte 17)")
+        let reading: [PickleError] = [
+            .truncated(opcode: .binInt, offset: 4321), .truncated(opcode: nil, offset: 4321), .unknownOpcode(0xFF, offset: 4321),
+            .unsupportedProtocol(9, offset: 4321), .unsupportedOpcode(.ext1, offset: 4321), .unsupportedOpcode(.nextBuffer, offset: 4321),
+            .stackUnderflow(opcode: .pop, offset: 4321), .missingMark(opcode: .tuple, offset: 4321),
+            .unknownMemoIndex(3, offset: 4321), .lengthBeyondInput(opcode: .binBytes8, length: 1 << 60, offset: 4321, remaining: 2),
+            .limitExceeded(.nestingDepth, value: 1001, offset: 4321),
+            .refusedCallable(name: "os\nx.system", opcode: .reduce, offset: 4321),
+            .invalidCallable(found: "list", opcode: .reduce, offset: 4321),
+            .invalidOperand(opcode: .dict, expected: "pairs", found: "1 items", offset: 4321),
+            .invalidTarget(opcode: .append, target: "dict", offset: 4321), .unhashableKey(kind: "list", opcode: .setItem, offset: 4321),
+            .invalidText(opcode: .int, offset: 4321), .invalidUTF8(opcode: .binUnicode, offset: 4321),
+        ]
+        for error in reading {
+            XCTAssertFalse(error.description.contains("\n"), error.description)
+            XCTAssertTrue(error.description.contains("byte 4321"), error.description)
+        }
+        let writing: [PickleError] = [
+            .danglingNode(index: 7), .argumentsNotTuple(node: 7), .unencodableGlobal(name: "m.a\nb"),
+            .integerTooLarge(byteCount: 256), .cycleThroughImmutable(node: 7), .nestingTooDeep(limit: 10, node: 7),
+        ]
+        for error in writing {
+            XCTAssertFalse(error.description.contains("\n"), error.description)
+            XCTAssertFalse(error.description.isEmpty)
+        }
     }
 
     private func shortUnicode(_ text: String) -> [UInt8] {
