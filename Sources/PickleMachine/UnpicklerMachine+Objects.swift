@@ -55,7 +55,11 @@ extension UnpicklerMachine {
             try push(addNode(PickleNode(kind: .persistentID, args: .string(id))))
         case .binPersID:
             let id = try pop()
-            try push(addNode(PickleNode(kind: .persistentID, args: id)))
+            if let resolved = policy.resolvePersistentID?(id, graph) {
+                try push(resolved)
+            } else {
+                try push(addNode(PickleNode(kind: .persistentID, args: id)))
+            }
         default:
             preconditionFailure("\(op) is not an object opcode")
         }

@@ -13,9 +13,19 @@ public struct UnpicklerPolicy: Sendable {
     /// Whether `global` may appear as an inert call node.
     public var isAllowedCallable: @Sendable (PickleGlobal) -> Bool
 
+    /// What a persistent id stands for, when it stands for something already in the graph: like CPython's
+    /// `persistent_load`, but it can only pick a value out of the id (nothing is loaded or called). nil, or
+    /// a nil result, keeps the id as an inert ``PickleNode/Kind/persistentID`` node. torch's legacy format
+    /// needs it: a whole pickled module's class arrives as the id `("module", <class>, file, source)`.
+    public var resolvePersistentID: (@Sendable (_ id: PickleValue, _ graph: PickleGraph) -> PickleValue?)?
+
     /// A policy with a custom decision.
-    public init(isAllowedCallable: @escaping @Sendable (PickleGlobal) -> Bool) {
+    public init(
+        isAllowedCallable: @escaping @Sendable (PickleGlobal) -> Bool,
+        resolvePersistentID: (@Sendable (PickleValue, PickleGraph) -> PickleValue?)? = nil
+    ) {
         self.isAllowedCallable = isAllowedCallable
+        self.resolvePersistentID = resolvePersistentID
     }
 
     /// Allows exactly the callables whose `module.name` is in `qualifiedNames`.

@@ -1,1 +1,3 @@
-print("merge-daconv: under construction")
+import MergeDAConvCommands
+
+MergeDAConvCommand.main()

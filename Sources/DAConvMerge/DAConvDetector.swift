@@ -1,0 +1,69 @@
+import TorchCheckpoint
+
+/// Finds DAConv modules among named tensors by their key pattern, and says why a match cannot be folded.
+public struct DAConvDetector: Sendable {
+    public let rules: DAConvRules
+
+    public init(rules: DAConvRules = .standard) {
+        self.rules = rules
+    }
+
+    public struct Result: Sendable {
+        /// Foldable modules, in the order their first key appears.
+        public var modules: [DAConvModule] = []
+        /// Modules that match the pattern but cannot be folded.
+        public var unfoldable: [UnfoldableModule] = []
+    }
+
+    /// A prefix is a candidate when it holds at least two of the rules' keys (a branch weight and a gate, or
+    /// two branch weights); then every branch weight and gate must be present.
+    public func detect(in tensors: [(name: String, tensor: TorchTensor)]) -> Result {
+        var byName: [String: TorchTensor] = [:]
+        for (name, tensor) in tensors where byName[name] == nil { byName[name] = tensor }
+        var candidates: [String] = []
+        var seen = Set<String>()
+        for (name, _) in tensors {
+            for suffix in rules.keySuffixes where name == suffix || name.hasSuffix("." + suffix) {
+                let prefix = String(name.dropLast(suffix.count)).trimmingSuffixDot
+                if seen.insert(prefix).inserted { candidates.append(prefix) }
+            }
+        }
+        var result = Result()
+        for prefix in candidates {
+            let dot = prefix.isEmpty ? "" : prefix + "."
+            let present = rules.keySuffixes.filter { byName[dot + $0] != nil }
+            let required = rules.branches.flatMap { [$0.name + ".weight"] + ($0.gate.map { [$0] } ?? []) }
+            guard present.filter({ required.contains($0) }).count >= 2 else { continue }
+            switch module(prefix, byName) {
+            case .success(let module): result.modules.append(module)
+            case .failure(let problem): result.unfoldable.append(problem)
+            }
+        }
+        return result
+    }
+
+    private func module(_ prefix: String, _ byName: [String: TorchTensor]) -> Swift.Result<DAConvModule, UnfoldableModule> {
+        let dot = prefix.isEmpty ? "" : prefix + "."
+        func fail(_ reason: String) -> Swift.Result<DAConvModule, UnfoldableModule> {
+            .failure(UnfoldableModule(module: prefix, reason: reason))
+        }
+        var branches: [DAConvModule.Branch] = []
+        for rule in rules.branches {
+            let weightName = dot + rule.name + ".weight"
+            guard let weight = byName[weightName] else { return fail("\(weightName) is missing") }
+            let biasName = dot + rule.name + ".bias"
+            let gateName = rule.gate.map { dot + $0 }
+            let gate = gateName.flatMap { byName[$0] }
+            if let gateName, gate == nil { return fail("gate \(gateName) is missing") }
+            branches.append(DAConvModule.Branch(
+                rule: rule, weightName: weightName, weight: weight, biasName: byName[biasName] == nil ? nil : biasName,
+                bias: byName[biasName], gateName: gateName, gate: gate))
+        }
+        if let problem = FoldabilityCheck.problem(with: branches) { return fail(problem) }
+        return .success(DAConvModule(module: prefix, branches: branches))
+    }
+}
+
+extension String {
+    var trimmingSuffixDot: String { hasSuffix(".") ? String(dropLast()) : self }
+}

@@ -1,0 +1,114 @@
+import PickleMachine
+import TorchCheckpoint
+
+/// Everything `merge-daconv inspect` reports about a checkpoint, computed from its structure alone.
+public struct CheckpointInspection: Sendable {
+    public struct NamedTensor: Sendable {
+        /// Dotted path from the root (through objects: their attribute names).
+        public let name: String
+        /// The name in the model's `state_dict()`: for whole pickled models, without `_modules`/`_parameters`.
+        public let stateDictName: String
+        public let tensor: TorchTensor
+        public let storage: TorchStorage
+        /// The first path of the same tensor when it is reached twice (tied weights).
+        public let aliasOf: String?
+    }
+
+    public let path: String
+    public let fileSize: UInt64
+    public let format: CheckpointFormat
+    public let rootType: String
+    /// Entries of the top levels of the tree, for the structure overview.
+    public let structure: [StructureEntry]
+    public let tensors: [NamedTensor]
+    public let storages: [TorchStorage]
+    public let pickledModels: [PickledModel]
+    public let daconv: DAConvDetector.Result
+    public let globals: [GlobalVerdict]
+    public let warnings: [String]
+
+    /// Reads the checkpoint's structure (no tensor bytes) and describes it.
+    public static func inspect(_ path: String, rules: DAConvRules = .standard) throws -> CheckpointInspection {
+        let checkpoint = try CheckpointReader.open(path)
+        return try CheckpointInspection(checkpoint, rules: rules)
+    }
+
+    public init(_ checkpoint: Checkpoint, rules: DAConvRules = .standard) throws {
+        path = checkpoint.path
+        fileSize = checkpoint.fileSize
+        format = checkpoint.format
+        let entries = try checkpoint.entries()
+        let models = try checkpoint.pickledModels()
+        pickledModels = models
+        let stateNames = CheckpointInspection.stateDictNames(models)
+        var named: [NamedTensor] = []
+        var firstName: [PickleNodeID: String] = [:]
+        for entry in entries {
+            guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
+            let name = entry.dottedPath
+            named.append(NamedTensor(
+                name: name, stateDictName: stateNames[id] ?? name, tensor: tensor,
+                storage: checkpoint.storage(of: tensor), aliasOf: firstName[id]))
+            if firstName[id] == nil { firstName[id] = name }
+        }
+        tensors = named
+        storages = checkpoint.storageOrder.compactMap { checkpoint.storages[$0] }
+        rootType = StructureEntry.typeName(checkpoint.root, checkpoint)
+        structure = StructureEntry.overview(entries, checkpoint)
+        daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
+        globals = GlobalVerdict.verdicts(checkpoint.globals)
+        warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)
+    }
+
+    /// State-dict names of the tensors of whole pickled models, prefixed by where the model sits.
+    static func stateDictNames(_ models: [PickledModel]) -> [PickleNodeID: String] {
+        var names: [PickleNodeID: String] = [:]
+        for model in models {
+            let prefix = model.path.isEmpty ? "" : model.path.joined(separator: ".") + "."
+            for (name, value) in model.stateDict {
+                if let id = value.nodeID, names[id] == nil { names[id] = prefix + name }
+            }
+        }
+        return names
+    }
+
+    static func warnings(_ checkpoint: Checkpoint, entries: [CheckpointEntry], daconv: DAConvDetector.Result) -> [String] {
+        var warnings = daconv.unfoldable.map(\.description)
+        for entry in entries where entry.aliasOf == nil {
+            guard let id = entry.value.nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
+            warnings.append("\(entry.dottedPath) is a tensor kind this tool does not read (\(function))")
+        }
+        return warnings
+    }
+
+    /// Total parameter count (elements) and bytes of the distinct tensors.
+    public var totals: (tensors: Int, elements: Int, tensorBytes: Int, storageBytes: Int) {
+        let distinct = tensors.filter { $0.aliasOf == nil }
+        return (distinct.count, distinct.reduce(0) { $0 + $1.tensor.elementCount },
+                distinct.reduce(0) { $0 + $1.tensor.byteCount }, storages.reduce(0) { $0 + $1.byteCount })
+    }
+
+    /// Storage count per device, in order of first appearance.
+    public var devices: [(device: String, storages: Int)] {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for storage in storages {
+            if counts[storage.location] == nil { order.append(storage.location) }
+            counts[storage.location, default: 0] += 1
+        }
+        return order.map { ($0, counts[$0]!) }
+    }
+
+    /// Tensors grouped by module prefix (the state-dict name without its last component), in order.
+    public var modules: [(prefix: String, tensors: [NamedTensor])] {
+        var order: [String] = []
+        var groups: [String: [NamedTensor]] = [:]
+        for tensor in tensors where tensor.aliasOf == nil {
+            let parts = tensor.stateDictName.split(separator: ".", omittingEmptySubsequences: false)
+            let prefix = parts.dropLast().joined(separator: ".")
+            if groups[prefix] == nil { order.append(prefix) }
+            groups[prefix, default: []].append(tensor)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+}

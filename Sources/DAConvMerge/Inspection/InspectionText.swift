@@ -1,0 +1,160 @@
+import TorchCheckpoint
+
+/// The readable form of an inspection, for a terminal.
+extension CheckpointInspection {
+    public func text() -> String {
+        var lines: [String] = []
+        let t = totals
+        lines.append("checkpoint  \(path)  (\(Formatting.bytes(Int(clamping: fileSize))))")
+        lines.append("format      \(formatLine)")
+        lines.append("            written by \(format.writerHint)")
+        lines.append("root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors"))
+        lines.append("totals      \(t.tensors) tensors, \(Formatting.count(t.elements)) elements, "
+            + "\(Formatting.bytes(t.tensorBytes)) of tensor data in \(storages.count) storages (\(Formatting.bytes(t.storageBytes)))")
+        lines.append("devices     " + (devices.isEmpty ? "none" : devices.map { "\($0.device) (\($0.storages) storages)" }.joined(separator: ", ")))
+        if !structure.isEmpty {
+            lines.append("")
+            lines.append("structure")
+            for entry in structure {
+                let indent = String(repeating: "  ", count: entry.depth)
+                lines.append("\(indent)\(entry.path)  \(entry.type)" + (entry.summary.isEmpty ? "" : "  \(entry.summary)"))
+            }
+        }
+        for model in pickledModels {
+            lines.append("")
+            let place = model.path.isEmpty ? "the root" : model.path.joined(separator: ".")
+            lines.append("whole pickled model at \(place): \(model.modules.count) modules, kept inert (no code was run)")
+            for module in model.modules {
+                lines.append("  " + (module.prefix.isEmpty ? "<top>" : module.prefix) + "  " + module.className)
+            }
+        }
+        lines += moduleLines()
+        lines += daconvLines()
+        lines += globalLines()
+        if !warnings.isEmpty {
+            lines.append("")
+            lines.append("warnings")
+            lines += warnings.map { "  " + $0 }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    var formatLine: String {
+        var parts: [String] = [format.kind.rawValue]
+        if let prefix = format.archivePrefix { parts.append("archive folder '\(prefix)'") }
+        if let version = format.version { parts.append("version \(version)") }
+        if let protocolVersion = format.legacyProtocolVersion { parts.append("legacy protocol \(protocolVersion)") }
+        parts.append("byteorder \(format.byteOrder ?? (format.isBigEndian ? "big" : "little (implied)"))")
+        parts.append("pickle protocol \(format.pickleProtocol)")
+        if let formatVersion = format.formatVersion { parts.append(".format_version \(formatVersion)") }
+        if let alignment = format.storageAlignment { parts.append(".storage_alignment \(alignment)") }
+        return parts.joined(separator: ", ")
+    }
+
+    private func moduleLines() -> [String] {
+        guard !tensors.isEmpty else { return [] }
+        var rows: [[String]] = [["module", "tensor", "dtype", "shape", "elements", "bytes", "storage"]]
+        var sharers: [String: Int] = [:]
+        for named in tensors where named.aliasOf == nil { sharers[named.storage.key, default: 0] += 1 }
+        for (prefix, group) in modules {
+            for (i, named) in group.enumerated() {
+                let leaf = String(named.stateDictName.split(separator: ".", omittingEmptySubsequences: false).last ?? "")
+                rows.append([
+                    i == 0 ? (prefix.isEmpty ? "<root>" : prefix) : "", leaf, named.tensor.dtype.rawValue,
+                    Formatting.shape(named.tensor.shape), Formatting.count(named.tensor.elementCount),
+                    Formatting.count(named.tensor.byteCount), storageNote(named, sharers: sharers[named.storage.key] ?? 1),
+                ])
+            }
+        }
+        let aliases = tensors.filter { $0.aliasOf != nil }
+        var lines = ["", "modules (tensors by dotted prefix)"] + Formatting.table(rows, rightAligned: [4, 5]).map { "  " + $0 }
+        for alias in aliases { lines.append("  \(alias.stateDictName) is the same tensor as \(alias.aliasOf!)") }
+        return lines
+    }
+
+    private func storageNote(_ named: NamedTensor, sharers: Int) -> String {
+        var note = named.storage.key
+        if named.storage.location != "cpu" { note += " @\(named.storage.location)" }
+        if !named.tensor.isContiguous { note += " strided" }
+        if named.tensor.storageOffset != 0 { note += " +\(named.tensor.storageOffset)" }
+        if sharers > 1 { note += " shared by \(sharers)" }
+        return note
+    }
+
+    private func daconvLines() -> [String] {
+        var lines = ["", "DAConv modules: \(daconv.modules.count)"]
+        guard !daconv.modules.isEmpty else { return lines }
+        var rows: [[String]] = [["module", "out", "in/groups", "kernel", "dtype", "bias", "gates"]]
+        for module in daconv.modules {
+            rows.append([
+                module.module, String(module.outChannels), String(module.inChannelsPerGroup),
+                "\(module.kernel.height)x\(module.kernel.width)", module.dtype.rawValue, module.hasBias ? "yes" : "no",
+                module.gateShape.map { Formatting.shape($0) } ?? "none",
+            ])
+        }
+        lines += Formatting.table(rows, rightAligned: [1, 2]).map { "  " + $0 }
+        return lines
+    }
+
+    private func globalLines() -> [String] {
+        var lines = ["", "globals referenced by the pickle: \(globals.count)"]
+        for verdict in globals {
+            let status = verdict.allowed ? "allowed" : "not on torch's weights-only allow-list"
+            lines.append("  \(verdict.name)  (\(verdict.uses.joined(separator: ", "))): \(status)")
+        }
+        return lines
+    }
+}
+
+/// Number, size and table formatting shared by the readable reports.
+public enum Formatting {
+    /// `1,234,567`.
+    public static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (i, character) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return (value < 0 ? "-" : "") + result
+    }
+
+    /// `864 B`, `12.3 KiB`, `1.02 GiB`.
+    public static func bytes(_ value: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var scaled = Double(value)
+        var unit = 0
+        while scaled >= 1024, unit < units.count - 1 {
+            scaled /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(value) B" }
+        let rounded = (scaled * 100).rounded() / 100
+        return "\(rounded) \(units[unit])"
+    }
+
+    public static func shape(_ shape: [Int]) -> String {
+        "[" + shape.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// Left-aligned columns padded to their widest cell (right-aligned for the given column indices).
+    public static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        guard let columns = rows.map(\.count).max() else { return [] }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return rightAligned.contains(i) ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces
+        }
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,48 @@
+import PickleMachine
+import TorchCheckpoint
+
+/// Options of a merge.
+public struct MergeOptions: Sendable {
+    public var rules: DAConvRules = .standard
+    /// Keep optimizer state verbatim (it refers to parameters by position, which folding changes).
+    public var keepOptimizer = false
+
+    public init(rules: DAConvRules = .standard, keepOptimizer: Bool = false) {
+        self.rules = rules
+        self.keepOptimizer = keepOptimizer
+    }
+}
+
+/// One DAConv module to fold, and where its merged tensors go.
+public struct PlannedFold: Sendable {
+    public let module: DAConvModule
+    /// `P.weight` and `P.bias` as dotted paths from the root of the output.
+    public let weightName: String
+    public let biasName: String?
+    /// Stride, padding, dilation and groups when a whole pickled model recorded them.
+    public let geometry: ModuleGeometry?
+}
+
+/// Everything a merge will write, decided from the structure alone; tensor bytes are folded when written.
+public struct MergePlan: Sendable {
+    public var draft: CheckpointDraft
+    public var folds: [PlannedFold]
+    /// Paths of entries left out of the output (optimizer state).
+    public var dropped: [String]
+    public var warnings: [String]
+    /// The input was a whole pickled model; the output is its merged state_dict.
+    public var fromWholeModel: Bool
+}
+
+/// Why a merge cannot be done.
+public enum MergeError: Error, Equatable, CustomStringConvertible {
+    /// The first module that cannot be folded, and how many others cannot either.
+    case unfoldable(UnfoldableModule, others: Int)
+
+    public var description: String {
+        switch self {
+        case .unfoldable(let module, let others):
+            return module.description + (others > 0 ? " (and \(others) more module\(others == 1 ? "" : "s"))" : "")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import PickleMachine
+import TorchCheckpoint
+
+/// Decides what a merge writes: every dict of tensors that holds DAConv modules gets each module's keys
+/// replaced by `P.weight` (and `P.bias`) at the position of its first key, its `_metadata` updated, and
+/// everything else is carried over untouched.
+public enum MergePlanner {
+    public static func plan(_ checkpoint: Checkpoint, options: MergeOptions = .init()) throws -> MergePlan {
+        var draft = CheckpointDraft(copying: checkpoint)
+        var warnings: [String] = []
+        let models = try checkpoint.pickledModels()
+        let fromWholeModel = !models.isEmpty
+        var modelDicts: [PickleNodeID: String] = [:]
+        for model in models {
+            let node = try WholeModelFlattening.replace(model, in: &draft)
+            modelDicts[node] = model.path.joined(separator: ".")
+        }
+        if fromWholeModel {
+            warnings.append("the input is a whole pickled model; the output is its state_dict (load it with load_state_dict)")
+        }
+        let geometries = GeometryIndex(models: models, graph: checkpoint.graph)
+        var folds: [PlannedFold] = []
+        var problems: [UnfoldableModule] = []
+        for dict in tensorDicts(draft, checkpoint, modelDicts: modelDicts) {
+            let tensors = dict.entries.compactMap { entry -> (String, TorchTensor)? in
+                guard let key = entry.key, let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { return nil }
+                return (key, tensor)
+            }
+            let found = DAConvDetector(rules: options.rules).detect(in: tensors)
+            problems += found.unfoldable.map { UnfoldableModule(module: dict.path(prefixing: $0.module), reason: $0.reason) }
+            guard !found.modules.isEmpty else { continue }
+            for module in found.modules {
+                let geometry = geometries.geometry(of: module, under: dict.modelPrefix)
+                if let problem = geometry.problem {
+                    problems.append(UnfoldableModule(module: dict.path(prefixing: module.module), reason: problem))
+                }
+                folds.append(PlannedFold(
+                    module: module, weightName: dict.path(prefixing: dotted(module.module, "weight")),
+                    biasName: module.hasBias ? dict.path(prefixing: dotted(module.module, "bias")) : nil,
+                    geometry: geometry.value))
+            }
+            try StateDictRewrite.fold(found.modules, inDict: dict.node, of: &draft, checkpoint: checkpoint)
+        }
+        if let first = problems.first { throw MergeError.unfoldable(first, others: problems.count - 1) }
+        var dropped: [String] = []
+        if !folds.isEmpty, !options.keepOptimizer {
+            dropped = OptimizerStates.drop(from: &draft, checkpoint: checkpoint)
+        }
+        if folds.isEmpty { warnings.append("no DAConv module found: the output holds the same content") }
+        return MergePlan(draft: draft, folds: folds, dropped: dropped, warnings: warnings, fromWholeModel: fromWholeModel)
+    }
+
+    /// A dict of the output tree that holds tensors, with its path.
+    struct TensorDict {
+        let node: PickleNodeID
+        let path: [String]
+        /// The path of the whole pickled model the dict was made from, if any (for geometry lookups).
+        let modelPrefix: String?
+        let entries: [(key: String?, value: PickleValue)]
+
+        func path(prefixing name: String) -> String {
+            (path + [name]).filter { !$0.isEmpty }.joined(separator: ".")
+        }
+    }
+
+    /// Dicts holding at least one tensor, in tree order, each once.
+    static func tensorDicts(
+        _ draft: CheckpointDraft, _ checkpoint: Checkpoint, modelDicts: [PickleNodeID: String]
+    ) -> [TensorDict] {
+        var result: [TensorDict] = []
+        var seen = Set<PickleNodeID>()
+        var stack: [(PickleValue, [String])] = [(draft.root, [])]
+        while let (value, path) = stack.popLast() {
+            guard let id = value.nodeID, seen.insert(id).inserted, checkpoint.tensors[id] == nil else { continue }
+            let node = draft.graph[id]
+            if case .dict = node.kind {
+                let entries = node.entries.map { (key: $0.key.stringValue, value: $0.value) }
+                if entries.contains(where: { $0.value.nodeID.map { checkpoint.tensors[$0] != nil } ?? false }) {
+                    result.append(TensorDict(node: id, path: path, modelPrefix: modelDicts[id], entries: entries))
+                }
+                for entry in node.entries.reversed() { stack.append((entry.value, path + [entry.key.stringValue ?? "?"])) }
+            } else {
+                for (i, item) in node.items.enumerated().reversed() { stack.append((item, path + [String(i)])) }
+                if let state = node.state { stack.append((state, path)) }
+            }
+        }
+        return result
+    }
+
+    static func dotted(_ prefix: String, _ name: String) -> String {
+        prefix.isEmpty ? name : prefix + "." + name
+    }
+}

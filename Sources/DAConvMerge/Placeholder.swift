@@ -1,1 +1,0 @@
-// DAConvMerge: under construction

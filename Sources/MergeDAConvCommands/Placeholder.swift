@@ -1,1 +1,0 @@
-// MergeDAConvCommands: under construction

@@ -1,0 +1,31 @@
+import ArgumentParser
+import TorchCheckpoint
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns library errors into one line on stderr and the exit status the README documents.
+enum ToolFailure {
+    /// Exit status for input that cannot be read as a checkpoint.
+    static let unreadableInput: Int32 = 3
+    /// Exit status when the output cannot be written.
+    static let writeFailed: Int32 = 4
+
+    /// Runs `body`; a checkpoint error is printed as `merge-daconv: <message>` and exits with its status.
+    static func reporting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CheckpointError {
+            printError(error.description)
+            throw ExitCode(unreadableInput)
+        }
+    }
+
+    static func printError(_ message: String) {
+        let line = "merge-daconv: " + message.split(separator: "\n").joined(separator: " ") + "\n"
+        fputs(line, stderr)
+    }
+}

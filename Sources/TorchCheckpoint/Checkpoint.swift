@@ -1,0 +1,75 @@
+import CheckpointContainers
+import PickleMachine
+
+/// A checkpoint file opened for reading: its value tree, storages and tensors, with no tensor byte read yet.
+///
+/// The tree is the inert pickle graph itself, so everything that is not a tensor passes through a
+/// read-merge-write cycle exactly as it was; tensors are an interpretation laid over the rebuild calls.
+public final class Checkpoint: @unchecked Sendable {
+    public let path: String
+    public let format: CheckpointFormat
+    public let graph: PickleGraph
+    public let root: PickleValue
+    /// Storages by key, and their keys in first-pickled order.
+    public let storages: [String: TorchStorage]
+    public let storageOrder: [String]
+    /// Tensor rebuild calls of the graph (parameters included), by node.
+    public let tensors: [PickleNodeID: TorchTensor]
+    /// Allow-listed tensor kinds this tool does not model (quantized, sparse, ...), by node, with their function.
+    public let unsupportedTensors: [PickleNodeID: String]
+    /// Storage key of each persistent-id node, so a writer can renumber them.
+    public let storageOfPersistentID: [PickleNodeID: String]
+    /// Every global the pickle references, in first-use order.
+    public let globals: [PickleGlobalUse]
+    let bytes: StorageBytes
+    let limits: CheckpointLimits
+
+    init(
+        path: String, format: CheckpointFormat, unpickled: UnpickleResult, interpreter: TensorInterpreter,
+        storages: [String: TorchStorage], bytes: StorageBytes, limits: CheckpointLimits
+    ) {
+        self.path = path
+        self.format = format
+        self.graph = unpickled.graph
+        self.root = unpickled.root
+        self.globals = unpickled.globals
+        self.storages = storages
+        self.storageOrder = interpreter.storageOrder
+        self.tensors = interpreter.tensors
+        self.unsupportedTensors = interpreter.unsupportedTensors
+        self.storageOfPersistentID = interpreter.storageOfPersistentID
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    /// Size of the file in bytes.
+    public var fileSize: UInt64 { bytes.fileSize }
+
+    /// Every place in the tree, depth first; shared containers expanded once (see ``CheckpointEntry/aliasOf``).
+    public func entries() throws -> [CheckpointEntry] {
+        let walker = CheckpointPathWalker(
+            graph: graph, leaves: Set(tensors.keys).union(unsupportedTensors.keys), maxDepth: limits.maxDepth)
+        do {
+            return try walker.entries(from: root)
+        } catch let reason as CheckpointError.Reason {
+            throw CheckpointError(path: path, reason)
+        }
+    }
+
+    /// Every tensor reachable from the root, with its dotted path, in tree order. A tensor reached by two
+    /// paths (tied weights) is listed under both.
+    public func namedTensors() throws -> [(name: String, node: PickleNodeID, tensor: TorchTensor)] {
+        try entries().compactMap { entry in
+            guard let id = entry.value.nodeID, let tensor = tensors[id] else { return nil }
+            return (entry.dottedPath, id, tensor)
+        }
+    }
+
+    /// The storage a tensor views.
+    public func storage(of tensor: TorchTensor) -> TorchStorage {
+        guard let storage = storages[tensor.storageKey] else {
+            preconditionFailure("tensor storages are resolved when the checkpoint is opened")
+        }
+        return storage
+    }
+}

@@ -1,0 +1,58 @@
+import PickleMachine
+
+/// A checkpoint to be written: a value tree whose persistent ids name storages, and the source of each
+/// storage's bytes.
+///
+/// A draft starts as a copy of an input checkpoint (so everything passes through unchanged); callers then
+/// replace parts of the tree and add computed tensors. Nothing is read or computed until the writer asks.
+public struct CheckpointDraft: Sendable {
+    public var graph: PickleGraph
+    public var root: PickleValue
+    /// Storages by the key their persistent ids use in ``graph``.
+    public private(set) var storages: [String: DraftStorage]
+    private var nextComputedKey = 0
+
+    /// A draft that writes `checkpoint` back as it is.
+    public init(copying checkpoint: Checkpoint) {
+        graph = checkpoint.graph
+        root = checkpoint.root
+        var storages: [String: DraftStorage] = [:]
+        for (key, storage) in checkpoint.storages {
+            storages[key] = DraftStorage(
+                dtype: storage.dtype, elementCount: storage.elementCount, isUntyped: storage.isUntyped,
+                content: .copy(checkpoint, storage))
+        }
+        self.storages = storages
+    }
+
+    /// Adds a contiguous tensor whose bytes are computed when the writer reaches its storage, and returns the
+    /// `_rebuild_tensor_v2` call that rebuilds it, to be placed in the tree.
+    public mutating func addComputedTensor(
+        dtype: TorchDType, shape: [Int], produce: @escaping @Sendable () throws -> [UInt8]
+    ) -> PickleValue {
+        precondition(dtype.storageClassName != nil, "computed tensors are of the classic dtypes (float32, ...)")
+        let key = "computed:\(nextComputedKey)"
+        nextComputedKey += 1
+        let count = shape.reduce(1, *)
+        storages[key] = DraftStorage(dtype: dtype, elementCount: count, isUntyped: false, content: .computed(produce))
+        return TensorPickling.rebuildCall(
+            in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape)
+    }
+}
+
+/// One storage of a draft: its declaration and where its bytes come from.
+public struct DraftStorage: Sendable {
+    public let dtype: TorchDType
+    public let elementCount: Int
+    public let isUntyped: Bool
+    public let content: Content
+
+    public enum Content: Sendable {
+        /// The storage of an input checkpoint, copied as it is (byte-swapped if the input is big-endian).
+        case copy(Checkpoint, TorchStorage)
+        /// Little-endian bytes computed on demand (exactly `elementCount * dtype.elementSize` of them).
+        case computed(@Sendable () throws -> [UInt8])
+    }
+
+    public var byteCount: Int { elementCount * dtype.elementSize }
+}

@@ -1,0 +1,95 @@
+import CheckpointContainers
+import PickleMachine
+
+/// Options for writing a checkpoint.
+public struct CheckpointWriteOptions: Sendable {
+    /// Replace an existing destination (otherwise an existing file is an error and stays untouched).
+    public var replaceExisting = false
+    /// The archive folder; torch uses the destination's file name without its extension.
+    public var archiveName: String?
+    public var limits = CheckpointLimits.standard
+
+    public init(replaceExisting: Bool = false) {
+        self.replaceExisting = replaceExisting
+    }
+}
+
+/// What was written.
+public struct CheckpointWriteSummary: Sendable, Equatable {
+    public let path: String
+    public let storages: Int
+    public let storageBytes: Int
+}
+
+/// Writes a draft in torch's zip format: stored records, data aligned to 64 bytes, storages `0..N-1` in
+/// first-pickled order, a protocol-2 pickle using only opcodes torch's weights-only loader accepts.
+///
+/// The file is built under a temporary name beside the destination and moved into place only when
+/// complete; on any error nothing is left behind and an existing destination is untouched.
+public enum CheckpointWriter {
+    public static func write(
+        _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init()
+    ) throws -> CheckpointWriteSummary {
+        if !options.replaceExisting, OutputPlacement.exists(destination) {
+            throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
+        }
+        var graph = draft.graph
+        let order: [String]
+        let pickle: [UInt8]
+        do {
+            order = try StorageRenumbering.renumber(&graph, root: draft.root, maxDepth: options.limits.maxDepth)
+            pickle = try Pickler.pickle(graph, root: draft.root)
+        } catch let reason as CheckpointError.Reason {
+            throw CheckpointError(path: destination, reason)
+        } catch let error as PickleError {
+            throw CheckpointError(path: destination, .pickle(error, record: "data.pkl (writing)"))
+        }
+        let prefix = options.archiveName ?? archiveName(for: destination)
+        let temporary = OutputPlacement.temporaryPath(beside: destination)
+        var storageBytes = 0
+        do {
+            let zip = try ZipArchiveWriter(path: temporary)
+            do {
+                try zip.addStored(name: "\(prefix)/data.pkl", bytes: pickle)
+                try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
+                for (index, key) in order.enumerated() {
+                    guard let storage = draft.storages[key] else {
+                        throw CheckpointError.Reason.missingRecord("storage \(key) of the draft")
+                    }
+                    storageBytes += storage.byteCount
+                    try zip.addStored(
+                        name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
+                        producer: StorageRecordProducer(storage, key: key))
+                }
+                try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))
+                try zip.finish()
+            } catch {
+                zip.discard()
+                throw error
+            }
+            try OutputPlacement.place(temporary, at: destination, replacing: options.replaceExisting)
+        } catch {
+            OutputPlacement.remove(temporary)
+            throw wrap(error, destination)
+        }
+        return CheckpointWriteSummary(path: destination, storages: order.count, storageBytes: storageBytes)
+    }
+
+    /// torch's rule: the file name after the last `/`, cut at its last `.`; `archive` for other names.
+    static func archiveName(for destination: String) -> String {
+        let name = destination.split(separator: "/").last.map(String.init) ?? destination
+        let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+        guard !stem.isEmpty, stem.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) else { return "archive" }
+        return stem
+    }
+
+    private static func wrap(_ error: Error, _ destination: String) -> Error {
+        switch error {
+        case let error as CheckpointError: return error
+        case let reason as CheckpointError.Reason: return CheckpointError(path: destination, reason)
+        case let error as ContainerError: return CheckpointError(path: destination, .container(error))
+        case let error as OutputPlacementError: return CheckpointError(path: destination, .writeFailed(error.description))
+        default: return CheckpointError(path: destination, .writeFailed("\(error)"))
+        }
+    }
+}

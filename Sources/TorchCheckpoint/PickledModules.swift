@@ -1,0 +1,103 @@
+import PickleMachine
+
+/// One `nn.Module` instance of a whole pickled model (`torch.save(model)`), kept inert.
+public struct PickledModule: Sendable {
+    /// Dotted prefix in the model's `state_dict()` (empty for the top module).
+    public let prefix: String
+    /// Qualified class name, e.g. `torch.nn.modules.conv.Conv2d`.
+    public let className: String
+    public let node: PickleNodeID
+    /// Its plain attributes (`stride`, `padding`, `dilation`, `groups`, `kernel_size`, ...), without the
+    /// `_parameters`, `_buffers` and `_modules` dicts.
+    public let attributes: [String: PickleValue]
+}
+
+/// A whole pickled model read the way `Module.state_dict()` walks it, without running any of its code.
+public struct PickledModel: Sendable {
+    /// Where the top module sits in the checkpoint tree (empty when it is the root).
+    public let path: [String]
+    /// Every module, parents before children.
+    public let modules: [PickledModule]
+    /// `state_dict()` entries in torch's order (each module's parameters, then its persistent buffers,
+    /// then its children's), with the node holding each tensor.
+    public let stateDict: [(name: String, value: PickleValue)]
+
+    /// Reads the module at `value`, or returns nil when it is not an inert `nn.Module`-like object (an object
+    /// whose state holds `_parameters` and `_modules`).
+    static func read(_ value: PickleValue, path: [String], graph: PickleGraph, maxDepth: Int) throws -> PickledModel? {
+        guard moduleState(value, graph) != nil else { return nil }
+        var modules: [PickledModule] = []
+        var stateDict: [(String, PickleValue)] = []
+        var visiting = Set<PickleNodeID>()
+        try walk(value, prefix: "", depth: 0)
+
+        func walk(_ value: PickleValue, prefix: String, depth: Int) throws {
+            guard depth <= maxDepth else {
+                throw CheckpointError.Reason.limitExceeded(what: "nesting depth of pickled modules", limit: maxDepth)
+            }
+            guard let id = value.nodeID, let (className, state) = moduleState(value, graph) else { return }
+            guard visiting.insert(id).inserted else {
+                throw CheckpointError.Reason.malformed(what: "pickled module \(prefix)", detail: "it contains itself")
+            }
+            defer { visiting.remove(id) }
+            var attributes: [String: PickleValue] = [:]
+            for entry in state {
+                if let key = entry.key.stringValue { attributes[key] = entry.value }
+            }
+            modules.append(PickledModule(prefix: prefix, className: className, node: id, attributes: attributes))
+            let dot = prefix.isEmpty ? "" : prefix + "."
+            for entry in graph.dictEntries(attributes["_parameters"] ?? .none) ?? [] where entry.value != .none {
+                if let name = entry.key.stringValue { stateDict.append((dot + name, entry.value)) }
+            }
+            let nonPersistent = Set((nonPersistentBuffers(attributes["_non_persistent_buffers_set"], graph)))
+            for entry in graph.dictEntries(attributes["_buffers"] ?? .none) ?? [] where entry.value != .none {
+                if let name = entry.key.stringValue, !nonPersistent.contains(name) { stateDict.append((dot + name, entry.value)) }
+            }
+            for entry in graph.dictEntries(attributes["_modules"] ?? .none) ?? [] {
+                if let name = entry.key.stringValue { try walk(entry.value, prefix: dot + name, depth: depth + 1) }
+            }
+        }
+        return PickledModel(path: path, modules: modules, stateDict: stateDict)
+    }
+
+    /// Class name and state entries of an object that looks like an `nn.Module`.
+    static func moduleState(_ value: PickleValue, _ graph: PickleGraph) -> (String, [PickleDictEntry])? {
+        guard let node = graph.node(value), case .object(let global, _) = node.kind,
+              let state = node.state, let entries = graph.dictEntries(state),
+              entries.contains(where: { $0.key == .string("_modules") }),
+              entries.contains(where: { $0.key == .string("_parameters") }) else { return nil }
+        return (global.qualifiedName, entries)
+    }
+
+    private static func nonPersistentBuffers(_ value: PickleValue?, _ graph: PickleGraph) -> [String] {
+        guard let value, let node = graph.node(value) else { return [] }
+        let items: [PickleValue]
+        switch node.kind {
+        case .set: items = node.items
+        case .call: items = graph.sequence(graph.sequence(node.args)?.first ?? .none) ?? []
+        default: items = []
+        }
+        return items.compactMap(\.stringValue)
+    }
+}
+
+extension Checkpoint {
+    /// Whole pickled models in the tree: the root itself, or objects found under dict keys and list items.
+    public func pickledModels() throws -> [PickledModel] {
+        var models: [PickledModel] = []
+        var inside = Set<PickleNodeID>()
+        for entry in try entries() where entry.aliasOf == nil {
+            guard let id = entry.value.nodeID, !inside.contains(id) else { continue }
+            let found: PickledModel?
+            do {
+                found = try PickledModel.read(entry.value, path: entry.path, graph: graph, maxDepth: limits.maxDepth)
+            } catch {
+                throw wrap(error)
+            }
+            guard let model = found else { continue }
+            models.append(model)
+            inside.formUnion(model.modules.map(\.node))
+        }
+        return models
+    }
+}

@@ -1,1 +1,0 @@
-// TorchCheckpoint: under construction

@@ -1,0 +1,44 @@
+import CheckpointContainers
+
+/// Reads raw storage bytes from wherever the container keeps them.
+///
+/// Stored zip records and legacy storages are read with positioned reads straight from the file (fast, and
+/// nothing is cached); deflated zip records go through libzip.
+final class StorageBytes: @unchecked Sendable {
+    private let file: FileReader
+    private let archive: ZipArchiveReader?
+    private let recordsByName: [String: ZipRecord]
+
+    init(file: FileReader, archive: ZipArchiveReader?) {
+        self.file = file
+        self.archive = archive
+        var byName: [String: ZipRecord] = [:]
+        for record in archive?.records ?? [] { byName[record.name] = record }
+        self.recordsByName = byName
+    }
+
+    var fileSize: UInt64 { file.size }
+
+    /// Copies `count` bytes starting `offset` bytes into the storage into `buffer[index...]`.
+    func read(_ source: StorageSource, offset: Int, count: Int, into buffer: inout [UInt8], at index: Int) throws {
+        switch source {
+        case .fileRange(let start):
+            try file.read(offset: start + UInt64(offset), into: &buffer, at: index, count: count)
+        case .zipRecord(let name):
+            guard let record = recordsByName[name], let archive else {
+                preconditionFailure("storage record \(name) was validated when the checkpoint was opened")
+            }
+            if let dataOffset = record.dataOffset, record.compression == .stored {
+                try file.read(offset: dataOffset + UInt64(offset), into: &buffer, at: index, count: count)
+            } else {
+                try archive.read(record, offset: UInt64(offset), into: &buffer, at: index, count: count)
+            }
+        }
+    }
+
+    /// Checks a whole zip record's CRC-32 against the central directory (torch never does).
+    func verifyCRC(_ source: StorageSource) throws {
+        guard case .zipRecord(let name) = source, let record = recordsByName[name], let archive else { return }
+        try archive.verifyCRC(record)
+    }
+}

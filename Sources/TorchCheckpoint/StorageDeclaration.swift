@@ -1,0 +1,102 @@
+import PickleMachine
+
+/// Reads torch's storage persistent ids: `("storage", StorageClass, key, location, numel)` in zip files,
+/// with a sixth item (view metadata) in legacy files.
+struct StorageDeclaration: Equatable {
+    /// The key tensors refer to (for a legacy view, the view's key).
+    let key: String
+    /// The storage whose bytes hold this one's (itself unless a legacy view).
+    let rootKey: String
+    /// Where this storage starts inside the root's bytes, in elements.
+    let rootElementOffset: Int
+    let dtype: TorchDType
+    let elementCount: Int
+    let location: String
+    let isUntyped: Bool
+
+    /// Parses one persistent id: the storage it names (a legacy view comes after its root storage), or
+    /// nothing for ids that are not storages (legacy `("module", ...)` ids).
+    static func parse(_ pid: PickleValue, in graph: PickleGraph) throws -> [StorageDeclaration] {
+        guard let items = graph.sequence(pid), let tag = items.first else {
+            throw malformed("a tuple", found: pid, graph)
+        }
+        guard tag == .string("storage") else {
+            if tag == .string("module") { return [] }
+            throw malformed("a tuple starting with 'storage'", found: pid, graph)
+        }
+        guard items.count == 5 || items.count == 6 else { throw malformed("5 or 6 items", found: pid, graph) }
+        guard let storageClass = graph.global(items[1]) else { throw malformed("a storage class", found: items[1], graph) }
+        let key: String
+        switch items[2] {
+        case .string(let text): key = text
+        case .int(let number): key = String(number)
+        case .bytes(let bytes): key = String(decoding: bytes, as: UTF8.self)
+        default: throw malformed("a string key", found: items[2], graph)
+        }
+        guard let location = items[3].stringValue else { throw malformed("a location string", found: items[3], graph) }
+        guard let count = items[4].intValue, count >= 0 else {
+            throw malformed("a non-negative element count", found: items[4], graph)
+        }
+        let (dtype, untyped) = try storageType(storageClass)
+        if items.count == 6, items[5] != .none {
+            // Legacy storage view: (view_key, offset, view_size) inside the root storage `key`.
+            guard let parts = graph.sequence(items[5]), parts.count == 3, let viewKey = parts[0].stringValue,
+                  let offset = parts[1].intValue, let size = parts[2].intValue, offset >= 0, size >= 0,
+                  offset <= count, size <= count - offset else {
+                throw malformed("view metadata (key, offset, size) inside the root storage", found: items[5], graph)
+            }
+            let view = StorageDeclaration(
+                key: viewKey, rootKey: key, rootElementOffset: offset, dtype: dtype, elementCount: size,
+                location: location, isUntyped: untyped)
+            return [root(key, dtype, count, location, untyped), view]
+        }
+        return [root(key, dtype, count, location, untyped)]
+    }
+
+    private static func root(
+        _ key: String, _ dtype: TorchDType, _ count: Int, _ location: String, _ untyped: Bool
+    ) -> StorageDeclaration {
+        StorageDeclaration(
+            key: key, rootKey: key, rootElementOffset: 0, dtype: dtype, elementCount: count, location: location,
+            isUntyped: untyped)
+    }
+
+    /// The dtype of `torch.FloatStorage`, `torch.cuda.HalfStorage`, `torch.storage.UntypedStorage`, ...
+    static func storageType(_ global: PickleGlobal) throws -> (TorchDType, untyped: Bool) {
+        if global.name == "UntypedStorage" { return (.uint8, true) }
+        guard global.module == "torch" || global.module == "torch.cuda",
+              let dtype = TorchDType(storageClassName: global.name) else {
+            throw CheckpointError.Reason.unknownDType(global.qualifiedName)
+        }
+        return (dtype, false)
+    }
+
+    private static func malformed(_ expected: String, found: PickleValue, _ graph: PickleGraph) -> Error {
+        CheckpointError.Reason.malformed(what: "storage persistent id", detail: "expected \(expected), found \(describe(found, graph))")
+    }
+}
+
+/// A short description of a pickle value for error messages.
+func describe(_ value: PickleValue, _ graph: PickleGraph) -> String {
+    switch value {
+    case .none: return "None"
+    case .bool(let flag): return flag ? "True" : "False"
+    case .int(let number): return "int \(number)"
+    case .bigInt(let number): return "int \(number)"
+    case .float(let number): return "float \(number)"
+    case .string(let text): return "str '\(text.prefix(40))'"
+    case .bytes(let bytes): return "bytes of length \(bytes.count)"
+    case .node(let id):
+        guard let node = graph.node(value) else { return "node \(id.index)" }
+        switch node.kind {
+        case .list: return "list of \(node.items.count)"
+        case .tuple: return "tuple of \(node.items.count)"
+        case .dict: return "dict of \(node.entries.count)"
+        case .set: return "set of \(node.items.count)"
+        case .global(let global): return "global \(global)"
+        case .call(let global): return "call of \(global)"
+        case .object(let global, _): return "\(global) object"
+        case .persistentID: return "persistent id"
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import PickleMachine
+
+/// Builds the pickle nodes torch uses for a tensor, so a written file is what `torch.save` would write.
+enum TensorPickling {
+    /// `torch._utils._rebuild_tensor_v2(pid, 0, shape, contiguous strides, False, OrderedDict())`, where pid is
+    /// `("storage", torch.<Dtype>Storage, key, "cpu", elements)`.
+    static func rebuildCall(
+        in graph: inout PickleGraph, storageKey: String, dtype: TorchDType, storageElements: Int, shape: [Int]
+    ) -> PickleValue {
+        let storageClass = graph.add(PickleNode(kind: .global(PickleGlobal(module: "torch", name: dtype.storageClassName!))))
+        let pidTuple = graph.add(PickleNode(kind: .tuple, items: [
+            .string("storage"), storageClass, .string(storageKey), .string("cpu"), .int(Int64(storageElements)),
+        ]))
+        let pid = graph.add(PickleNode(kind: .persistentID, args: pidTuple))
+        let size = graph.add(PickleNode(kind: .tuple, items: shape.map { .int(Int64($0)) }))
+        let stride = graph.add(PickleNode(kind: .tuple, items: TorchTensor.contiguousStrides(for: shape).map { .int(Int64($0)) }))
+        let hooks = graph.add(PickleNode(kind: .dict(ordered: true)))
+        let args = graph.add(PickleNode(kind: .tuple, items: [pid, .int(0), size, stride, .bool(false), hooks]))
+        return graph.add(PickleNode(kind: .call(PickleGlobal(module: "torch._utils", name: "_rebuild_tensor_v2")), args: args))
+    }
+}

@@ -1,0 +1,104 @@
+import CheckpointContainers
+import PickleMachine
+
+/// Reads the zip layout `torch.save` writes since torch 1.6: `<prefix>/data.pkl`, `<prefix>/data/<key>`,
+/// `<prefix>/version`, `<prefix>/byteorder`, ... whatever the prefix is.
+enum ZipCheckpointReader {
+    static func open(path: String, file: FileReader, limits: CheckpointLimits) throws -> Checkpoint {
+        let archive = try ZipArchiveReader(path: path)
+        var format = CheckpointFormat(kind: .zip)
+        format.records = archive.records
+        let prefix = try archivePrefix(archive)
+        format.archivePrefix = prefix
+        if archive.record(named: "\(prefix)/constants.pkl") != nil {
+            throw CheckpointError.Reason.notACheckpoint("a TorchScript archive (torch.jit.save), which torch.load does not read")
+        }
+        try readSmallRecords(archive, prefix: prefix, into: &format)
+        guard let pickleRecord = archive.record(named: "\(prefix)/data.pkl") else {
+            throw CheckpointError.Reason.missingRecord("\(prefix)/data.pkl")
+        }
+        let pickle = try archive.readAll(pickleRecord, maxSize: UInt64(limits.maxPickleBytes))
+        let unpickled = try CheckpointUnpickling.unpickle(pickle, record: pickleRecord.name, limits: limits)
+        guard unpickled.endOffset == pickle.count else {
+            throw CheckpointError.Reason.invalidRecord(
+                name: pickleRecord.name, detail: "\(pickle.count - unpickled.endOffset) bytes follow the pickle's STOP")
+        }
+        format.pickleProtocol = unpickled.protocolVersion
+        let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
+        var storages: [String: TorchStorage] = [:]
+        for key in interpreter.storageOrder {
+            guard let declaration = interpreter.declarations[key] else { continue }
+            storages[key] = try storage(declaration, archive: archive, prefix: prefix)
+        }
+        return Checkpoint(
+            path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
+            bytes: StorageBytes(file: file, archive: archive), limits: limits)
+    }
+
+    /// torch takes the folder of the first record and looks every record up inside it.
+    static func archivePrefix(_ archive: ZipArchiveReader) throws -> String {
+        guard let first = archive.records.first else {
+            throw CheckpointError.Reason.notACheckpoint("the zip archive is empty")
+        }
+        guard let slash = first.name.firstIndex(of: "/"), slash != first.name.startIndex else {
+            throw CheckpointError.Reason.notACheckpoint("record \(first.name) is not inside a folder, as torch.save writes")
+        }
+        let prefix = String(first.name[..<slash])
+        if let stray = archive.records.first(where: { !$0.name.hasPrefix(prefix + "/") }) {
+            throw CheckpointError.Reason.notACheckpoint("record \(stray.name) is outside the archive folder \(prefix)/")
+        }
+        return prefix
+    }
+
+    /// `version`, `byteorder`, `.format_version`, `.storage_alignment`: a few bytes each, checked as torch does.
+    static func readSmallRecords(_ archive: ZipArchiveReader, prefix: String, into format: inout CheckpointFormat) throws {
+        func text(_ name: String) throws -> String? {
+            guard let record = archive.record(named: "\(prefix)/\(name)") else { return nil }
+            let bytes = try archive.readAll(record, maxSize: 64)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        guard let version = try text(".data/version") ?? text("version") else {
+            throw CheckpointError.Reason.missingRecord("\(prefix)/version")
+        }
+        let trimmed = version.trimmingCharacters(in: " \n\r\t")
+        guard let number = Int(trimmed), (1...10).contains(number) else {
+            throw CheckpointError.Reason.invalidRecord(name: "\(prefix)/version", detail: "'\(trimmed)' is not a version 1 to 10")
+        }
+        format.version = trimmed
+        if let order = try text("byteorder") {
+            guard order == "little" || order == "big" else {
+                throw CheckpointError.Reason.invalidRecord(name: "\(prefix)/byteorder", detail: "'\(order)' is neither little nor big")
+            }
+            format.byteOrder = order
+        }
+        format.formatVersion = try text(".format_version")
+        format.storageAlignment = try text(".storage_alignment")
+        format.hasSerializationID = archive.record(named: "\(prefix)/.data/serialization_id") != nil
+    }
+
+    /// The record of one storage, whose size must be exactly what the persistent id declares (torch checks too).
+    static func storage(_ declaration: StorageDeclaration, archive: ZipArchiveReader, prefix: String) throws -> TorchStorage {
+        let name = "\(prefix)/data/\(declaration.rootKey)"
+        guard let record = archive.record(named: name) else { throw CheckpointError.Reason.missingRecord(name) }
+        let (bytes, overflow) = declaration.elementCount.multipliedReportingOverflow(by: declaration.dtype.elementSize)
+        guard !overflow else {
+            throw CheckpointError.Reason.invalidGeometry(tensor: "storage \(declaration.key)", detail: "byte count overflows")
+        }
+        guard record.size == UInt64(bytes) else {
+            throw CheckpointError.Reason.sizeMismatch(what: "record \(name)", expected: UInt64(bytes), actual: record.size)
+        }
+        return TorchStorage(
+            key: declaration.key, dtype: declaration.dtype, elementCount: declaration.elementCount, byteCount: bytes,
+            location: declaration.location, isUntyped: declaration.isUntyped, source: .zipRecord(name: name))
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = Substring(self)
+        while let first = slice.first, characters.contains(first) { slice.removeFirst() }
+        while let last = slice.last, characters.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}
