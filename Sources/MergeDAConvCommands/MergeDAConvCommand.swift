@@ -15,4 +15,21 @@ public struct MergeDAConvCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Runs the tool and exits with the README's statuses: usage errors exit 2 (argument-parser's own
+    /// default is 64), help exits 0.
+    public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Self.exit()
+        } catch let code as ExitCode {
+            Self.exit(withError: code)
+        } catch {
+            let status = exitCode(for: error)
+            guard status == .validationFailure else { Self.exit(withError: error) }
+            ToolFailure.printError(message(for: error) + " (see merge-daconv --help)")
+            Self.exit(withError: ExitCode(ToolFailure.usage))
+        }
+    }
 }

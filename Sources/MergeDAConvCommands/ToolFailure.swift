@@ -9,6 +9,10 @@ import Darwin
 
 /// Turns library errors into one line on stderr and the exit status the README documents.
 enum ToolFailure {
+    /// Exit status for a check that failed (a layer not equivalent).
+    static let checkFailed: Int32 = 1
+    /// Exit status for a command line that does not parse.
+    static let usage: Int32 = 2
     /// Exit status for input that cannot be read as a checkpoint.
     static let unreadableInput: Int32 = 3
     /// Exit status when the output cannot be written.

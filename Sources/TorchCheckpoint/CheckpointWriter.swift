@@ -24,12 +24,23 @@ public struct CheckpointWriteSummary: Sendable, Equatable {
 /// Writes a draft in torch's zip format: stored records, data aligned to 64 bytes, storages `0..N-1` in
 /// first-pickled order, a protocol-2 pickle using only opcodes torch's weights-only loader accepts.
 ///
-/// The file is built under a temporary name beside the destination and moved into place only when
-/// complete; on any error nothing is left behind and an existing destination is untouched.
+/// The file is built under a temporary name beside the destination; it takes the destination's name only
+/// when the caller commits it (after checking it), so the destination only ever holds a complete, checked
+/// file, and an existing destination is untouched on any error.
 public enum CheckpointWriter {
+    /// Writes and commits in one step.
     public static func write(
         _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init()
     ) throws -> CheckpointWriteSummary {
+        let pending = try writePending(draft, to: destination, options: options)
+        try pending.commit()
+        return pending.summary
+    }
+
+    /// Writes the file under a temporary name beside `destination`; commit or discard the result.
+    public static func writePending(
+        _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init()
+    ) throws -> PendingCheckpoint {
         if !options.replaceExisting, OutputPlacement.exists(destination) {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
         }
@@ -67,12 +78,13 @@ public enum CheckpointWriter {
                 zip.discard()
                 throw error
             }
-            try OutputPlacement.place(temporary, at: destination, replacing: options.replaceExisting)
         } catch {
             OutputPlacement.remove(temporary)
             throw wrap(error, destination)
         }
-        return CheckpointWriteSummary(path: destination, storages: order.count, storageBytes: storageBytes)
+        let summary = CheckpointWriteSummary(path: destination, storages: order.count, storageBytes: storageBytes)
+        return PendingCheckpoint(
+            temporaryPath: temporary, destination: destination, replaceExisting: options.replaceExisting, summary: summary)
     }
 
     /// torch's rule: the file name after the last `/`, cut at its last `.`; `archive` for other names.
@@ -83,7 +95,7 @@ public enum CheckpointWriter {
         return stem
     }
 
-    private static func wrap(_ error: Error, _ destination: String) -> Error {
+    static func wrap(_ error: Error, _ destination: String) -> Error {
         switch error {
         case let error as CheckpointError: return error
         case let reason as CheckpointError.Reason: return CheckpointError(path: destination, reason)
@@ -91,5 +103,45 @@ public enum CheckpointWriter {
         case let error as OutputPlacementError: return CheckpointError(path: destination, .writeFailed(error.description))
         default: return CheckpointError(path: destination, .writeFailed("\(error)"))
         }
+    }
+}
+
+/// A written checkpoint waiting under its temporary name, to be checked, then committed or discarded.
+public final class PendingCheckpoint: @unchecked Sendable {
+    /// Where the complete file is now; open it here to check it.
+    public let temporaryPath: String
+    public let destination: String
+    public let summary: CheckpointWriteSummary
+    private let replaceExisting: Bool
+    private var settled = false
+
+    init(temporaryPath: String, destination: String, replaceExisting: Bool, summary: CheckpointWriteSummary) {
+        self.temporaryPath = temporaryPath
+        self.destination = destination
+        self.replaceExisting = replaceExisting
+        self.summary = summary
+    }
+
+    /// Gives the file its destination name (atomically; never over an existing file unless replacing).
+    public func commit() throws {
+        precondition(!settled, "a pending checkpoint is committed or discarded once")
+        settled = true
+        do {
+            try OutputPlacement.place(temporaryPath, at: destination, replacing: replaceExisting)
+        } catch {
+            OutputPlacement.remove(temporaryPath)
+            throw CheckpointWriter.wrap(error, destination)
+        }
+    }
+
+    /// Removes the temporary file.
+    public func discard() {
+        guard !settled else { return }
+        settled = true
+        OutputPlacement.remove(temporaryPath)
+    }
+
+    deinit {
+        discard()
     }
 }

@@ -1,3 +1,3 @@
 import MergeDAConvCommands
 
-MergeDAConvCommand.main()
+MergeDAConvCommand.runAndExit()

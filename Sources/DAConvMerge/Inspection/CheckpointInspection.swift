@@ -26,6 +26,8 @@ public struct CheckpointInspection: Sendable {
     public let daconv: DAConvDetector.Result
     public let globals: [GlobalVerdict]
     public let warnings: [String]
+    /// Number of modules the root state_dict's `_metadata` describes, when it has one.
+    public let metadataModules: Int?
 
     /// Reads the checkpoint's structure (no tensor bytes) and describes it.
     public static func inspect(_ path: String, rules: DAConvRules = .standard) throws -> CheckpointInspection {
@@ -54,7 +56,10 @@ public struct CheckpointInspection: Sendable {
         tensors = named
         storages = checkpoint.storageOrder.compactMap { checkpoint.storages[$0] }
         rootType = StructureEntry.typeName(checkpoint.root, checkpoint)
-        structure = StructureEntry.overview(entries, checkpoint)
+        structure = StructureEntry.overview(entries, checkpoint, skipping: models.map(\.path))
+        metadataModules = checkpoint.graph.node(checkpoint.root)?.state
+            .flatMap { checkpoint.graph.lookup($0, "_metadata") }
+            .flatMap { checkpoint.graph.dictEntries($0)?.count }
         daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
         globals = GlobalVerdict.verdicts(checkpoint.globals)
         warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)

@@ -9,6 +9,12 @@ public struct GlobalVerdict: Sendable, Equatable {
     /// How the pickle used it: pushed as a value, called (REDUCE/INST/OBJ), instantiated (NEWOBJ), ...
     public let uses: [String]
 
+    /// How each use reads in the text report.
+    static let readableUse: [String: String] = [
+        "pushed": "named", "reduce": "called (REDUCE)", "newObject": "instantiated inert (NEWOBJ, never run)",
+        "inst": "called (INST)", "obj": "called (OBJ)", "buildTarget": "given state (BUILD)",
+    ]
+
     static func verdicts(_ globals: [PickleGlobalUse]) -> [GlobalVerdict] {
         globals.map { use in
             GlobalVerdict(name: use.global.qualifiedName, allowed: TorchAllowList.allows(use.global), uses: PickleGlobalUsage.allCases.filter { use.usages[$0] != nil }.map(\.rawValue))

@@ -8,25 +8,24 @@ extension CheckpointInspection {
         lines.append("checkpoint  \(path)  (\(Formatting.bytes(Int(clamping: fileSize))))")
         lines.append("format      \(formatLine)")
         lines.append("            written by \(format.writerHint)")
-        lines.append("root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors"))
+        lines.append("root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors")
+            + (metadataModules.map { ", _metadata for \($0) modules" } ?? ""))
         lines.append("totals      \(t.tensors) tensors, \(Formatting.count(t.elements)) elements, "
             + "\(Formatting.bytes(t.tensorBytes)) of tensor data in \(storages.count) storages (\(Formatting.bytes(t.storageBytes)))")
         lines.append("devices     " + (devices.isEmpty ? "none" : devices.map { "\($0.device) (\($0.storages) storages)" }.joined(separator: ", ")))
         if !structure.isEmpty {
-            lines.append("")
-            lines.append("structure")
-            for entry in structure {
-                let indent = String(repeating: "  ", count: entry.depth)
-                lines.append("\(indent)\(entry.path)  \(entry.type)" + (entry.summary.isEmpty ? "" : "  \(entry.summary)"))
+            lines += ["", "structure"]
+            let rows = structure.map { entry in
+                [String(repeating: "  ", count: entry.depth - 1) + entry.path, entry.type, entry.summary]
             }
+            lines += Formatting.table(rows).map { "  " + $0 }
         }
         for model in pickledModels {
             lines.append("")
             let place = model.path.isEmpty ? "the root" : model.path.joined(separator: ".")
             lines.append("whole pickled model at \(place): \(model.modules.count) modules, kept inert (no code was run)")
-            for module in model.modules {
-                lines.append("  " + (module.prefix.isEmpty ? "<top>" : module.prefix) + "  " + module.className)
-            }
+            let rows = model.modules.map { [$0.prefix.isEmpty ? "<top>" : $0.prefix, $0.className] }
+            lines += Formatting.table(rows).map { "  " + $0 }
         }
         lines += moduleLines()
         lines += daconvLines()
@@ -97,17 +96,21 @@ extension CheckpointInspection {
     }
 
     private func globalLines() -> [String] {
-        var lines = ["", "globals referenced by the pickle: \(globals.count)"]
-        for verdict in globals {
-            let status = verdict.allowed ? "allowed" : "not on torch's weights-only allow-list"
-            lines.append("  \(verdict.name)  (\(verdict.uses.joined(separator: ", "))): \(status)")
+        let rows = globals.map { verdict in
+            [verdict.name, verdict.allowed ? "allowed" : "not on torch's weights-only allow-list",
+             verdict.uses.map { GlobalVerdict.readableUse[$0] ?? $0 }.joined(separator: ", ")]
         }
-        return lines
+        return ["", "globals referenced by the pickle: \(globals.count)"] + Formatting.table(rows).map { "  " + $0 }
     }
 }
 
 /// Number, size and table formatting shared by the readable reports.
 public enum Formatting {
+    /// `1 item`, `2 items`.
+    public static func plural(_ count: Int, _ noun: String) -> String {
+        "\(Formatting.count(count)) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     /// `1,234,567`.
     public static func count(_ value: Int) -> String {
         let digits = String(value.magnitude)

@@ -12,8 +12,11 @@ public struct StructureEntry: Sendable {
     /// Scalars only: the value for JSON.
     public let value: JSONValue?
 
-    /// Non-tensor entries down to depth 2, at most `limit` of them.
-    static func overview(_ entries: [CheckpointEntry], _ checkpoint: Checkpoint, limit: Int = 60) -> [StructureEntry] {
+    /// Non-tensor entries down to depth 2, at most `limit` of them; the insides of whole pickled models
+    /// (at `skipping`) are left to the model listing.
+    static func overview(
+        _ entries: [CheckpointEntry], _ checkpoint: Checkpoint, skipping models: [[String]], limit: Int = 60
+    ) -> [StructureEntry] {
         let tensorPaths = entries.compactMap { entry -> [String]? in
             guard let id = entry.value.nodeID, checkpoint.tensors[id] != nil else { return nil }
             return entry.path
@@ -21,6 +24,7 @@ public struct StructureEntry: Sendable {
         var result: [StructureEntry] = []
         for entry in entries where entry.depth >= 1 && entry.depth <= 2 {
             if let id = entry.value.nodeID, checkpoint.tensors[id] != nil { continue }
+            if models.contains(where: { entry.path.count > $0.count && entry.path.starts(with: $0) }) { continue }
             guard result.count < limit else { break }
             let type = typeName(entry.value, checkpoint)
             var summary: String
@@ -29,7 +33,8 @@ public struct StructureEntry: Sendable {
                 (summary, value) = scalar
             } else {
                 let inside = tensorPaths.filter { $0.count > entry.path.count && Array($0.prefix(entry.path.count)) == entry.path }
-                summary = containerSummary(entry.value, checkpoint) + (inside.isEmpty ? "" : ", \(inside.count) tensors")
+                summary = containerSummary(entry.value, checkpoint)
+                    + (inside.isEmpty ? "" : ", " + Formatting.plural(inside.count, "tensor"))
             }
             if let alias = entry.aliasOf { summary = "same object as \(alias.joined(separator: "."))" }
             result.append(StructureEntry(path: entry.dottedPath, depth: entry.depth, type: type, summary: summary, value: value))
@@ -77,8 +82,8 @@ public struct StructureEntry: Sendable {
         guard let id = value.nodeID else { return "" }
         let node = checkpoint.graph[id]
         switch node.kind {
-        case .list, .tuple, .set: return "\(node.items.count) items"
-        case .dict: return "\(node.entries.count) entries"
+        case .list, .tuple, .set: return Formatting.plural(node.items.count, "item")
+        case .dict: return node.entries.count == 1 ? "1 entry" : "\(Formatting.count(node.entries.count)) entries"
         case .object: return "inert object, never run"
         default: return ""
         }

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Runs the built `merge-daconv` executable, as users and CI do, and captures what it prints.
+public enum ToolRunner {
+    public struct Outcome {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// The executable in the build folder that holds the running test binary.
+    public static var executable: URL {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        while folder.pathComponents.count > 1 {
+            let candidate = folder.appendingPathComponent("merge-daconv")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return testBinary.deletingLastPathComponent().appendingPathComponent("merge-daconv")
+    }
+
+    /// Collects a pipe's bytes on another thread.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
+    }
+
+    public static func run(_ arguments: [String], currentDirectory: URL? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting, so a large output cannot block the child.
+        let outData = Collected(), errData = Collected()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { outData.data = out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { errData.data = err.fileHandleForReading.readDataToEndOfFile() }
+        group.wait()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+            stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+}
