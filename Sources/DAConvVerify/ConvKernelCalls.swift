@@ -1,0 +1,148 @@
+internal import CMergeDAConvKernels
+
+// The only file of DAConvVerify that touches raw memory or calls C: it owns the buffers of one
+// convolution and hands pointers to the kernels of CMergeDAConvKernels.
+
+/// Runs a `ConvPlan` with the C kernels.
+enum ConvKernelCalls {
+    /// Micro-tile sizes (from the C header) and default cache blocking per precision.
+    static func traits(for precision: ConvPrecision) -> ConvKernelTraits {
+        switch precision {
+        case .float64:
+            return ConvKernelTraits(microRows: Int(MDK_F64_MR), microColumns: Int(MDK_F64_NR),
+                                    scalarBytes: 8, depthBlock: 256, rowBlock: 144)
+        case .float32:
+            return ConvKernelTraits(microRows: Int(MDK_F32_MR), microColumns: Int(MDK_F32_NR),
+                                    scalarBytes: 4, depthBlock: 256, rowBlock: 288)
+        }
+    }
+
+    /// Whether this CPU runs the AVX2+FMA kernels.
+    static var vectorKernelsAvailable: Bool { mdk_best_isa() == MDK_ISA_AVX2_FMA }
+
+    /// Computes every filter's output (row-major NCHW) for validated shapes and a matching plan.
+    static func run<Scalar: ConvScalar>(_ plan: ConvPlan, input: [Scalar],
+                                        filters: [ConvFilter<Scalar>]) -> [[Scalar]] {
+        precondition(Scalar.convPrecision == .float64 ? Scalar.self == Double.self : Scalar.self == Float.self,
+                     "\(Scalar.self) claims \(Scalar.convPrecision) but is not its Swift type")
+        let isa = plan.portableKernels ? MDK_ISA_PORTABLE : mdk_best_isa()
+        let outputs = plan.shapes.map { UnsafeMutableBufferPointer<Scalar>.allocate(capacity: $0.output.elementCount!) }
+        let workers = ConvParallel.workers(taskCount: Int.max, threads: plan.threads)
+        let panels = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: plan.packedElements)
+        let workspace = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: workers * plan.workspaceElements)
+        defer {
+            panels.deallocate()
+            workspace.deallocate()
+            outputs.forEach { $0.deallocate() }
+        }
+        input.withUnsafeBufferPointer { input in
+            withFilterPointers(filters) { weights, biases in
+                let buffers = Buffers(input: UnsafeRawPointer(input.baseAddress!), weights: weights, biases: biases,
+                                      panels: UnsafeMutableRawPointer(panels.baseAddress!),
+                                      workspace: UnsafeMutableRawPointer(workspace.baseAddress!),
+                                      outputs: outputs.map { UnsafeMutableRawPointer($0.baseAddress!) })
+                for index in 0..<plan.chunkCount {
+                    runChunk(plan, plan.chunk(index), isa: isa, buffers: buffers)
+                }
+            }
+        }
+        // Every output element was written: each (channel, pixel) lies in exactly one task.
+        return outputs.map { Array(UnsafeBufferPointer($0)) }
+    }
+
+    /// Raw addresses of one run's buffers; the kernels get them typed through `precision`.
+    private struct Buffers {
+        let input: UnsafeRawPointer
+        let weights: [UnsafeRawPointer]
+        let biases: [UnsafeRawPointer?]
+        let panels: UnsafeMutableRawPointer
+        let workspace: UnsafeMutableRawPointer
+        let outputs: [UnsafeMutableRawPointer]
+    }
+
+    /// Packs one chunk of input, then runs every filter's multiply tasks over it.
+    private static func runChunk(_ plan: ConvPlan, _ chunk: ConvChunk, isa: mdk_isa, buffers: Buffers) {
+        let precision = plan.precision
+        let cChunk = mdk_column_chunk(group_begin: Int64(chunk.groups.lowerBound),
+                                      group_end: Int64(chunk.groups.upperBound),
+                                      column_begin: Int64(chunk.columns.lowerBound),
+                                      column_end: Int64(chunk.columns.upperBound),
+                                      panel_count: Int64(chunk.panelCount))
+        let packShape = cShape(plan.shapes[0])
+        let packTasks = plan.packTasks(chunk)
+        ConvParallel.run(taskCount: packTasks.count, threads: plan.threads) { _, index in
+            let task = packTasks[index]
+            let (group, first, end) = (Int64(task.group), Int64(task.panels.lowerBound), Int64(task.panels.upperBound))
+            withUnsafePointer(to: packShape) { shape in
+                switch precision {
+                case .float64:
+                    mdk_pack_columns_f64(shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
+                                         group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
+                case .float32:
+                    mdk_pack_columns_f32(shape, buffers.input.assumingMemoryBound(to: Float.self), cChunk,
+                                         group, first, end, buffers.panels.assumingMemoryBound(to: Float.self))
+                }
+            }
+        }
+        let shapes = plan.shapes.map(cShape)
+        let gemmTasks = plan.gemmTasks(chunk)
+        ConvParallel.run(taskCount: gemmTasks.count, threads: plan.threads) { worker, index in
+            let task = gemmTasks[index]
+            let block = mdk_gemm_block(group: Int64(task.group), row_begin: Int64(task.rows.lowerBound),
+                                       row_end: Int64(task.rows.upperBound),
+                                       panel_begin: Int64(task.panels.lowerBound),
+                                       panel_end: Int64(task.panels.upperBound), kc: Int64(plan.depthBlock))
+            let scratch = buffers.workspace + worker * plan.workspaceElements * plan.traits.scalarBytes
+            let (weight, bias, output) = (buffers.weights[task.filter], buffers.biases[task.filter],
+                                          buffers.outputs[task.filter])
+            withUnsafePointer(to: shapes[task.filter]) { shape in
+                switch precision {
+                case .float64:
+                    mdk_conv_gemm_f64(shape, isa, weight.assumingMemoryBound(to: Double.self),
+                                      bias?.assumingMemoryBound(to: Double.self),
+                                      buffers.panels.assumingMemoryBound(to: Double.self), cChunk, block,
+                                      scratch.assumingMemoryBound(to: Double.self),
+                                      output.assumingMemoryBound(to: Double.self))
+                case .float32:
+                    mdk_conv_gemm_f32(shape, isa, weight.assumingMemoryBound(to: Float.self),
+                                      bias?.assumingMemoryBound(to: Float.self),
+                                      buffers.panels.assumingMemoryBound(to: Float.self), cChunk, block,
+                                      scratch.assumingMemoryBound(to: Float.self),
+                                      output.assumingMemoryBound(to: Float.self))
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the addresses of every filter's weight and bias, all valid for the call.
+    private static func withFilterPointers<Scalar>(
+        _ filters: [ConvFilter<Scalar>], from index: Int = 0,
+        weights: [UnsafeRawPointer] = [], biases: [UnsafeRawPointer?] = [],
+        _ body: ([UnsafeRawPointer], [UnsafeRawPointer?]) -> Void
+    ) {
+        guard index < filters.count else { return body(weights, biases) }
+        filters[index].weight.scalars.withUnsafeBufferPointer { weight in
+            let weights = weights + [UnsafeRawPointer(weight.baseAddress!)]
+            if let bias = filters[index].bias {
+                bias.withUnsafeBufferPointer { bias in
+                    withFilterPointers(filters, from: index + 1, weights: weights,
+                                       biases: biases + [UnsafeRawPointer(bias.baseAddress!)], body)
+                }
+            } else {
+                withFilterPointers(filters, from: index + 1, weights: weights, biases: biases + [nil], body)
+            }
+        }
+    }
+
+    /// The C description of a validated shape.
+    private static func cShape(_ shape: ConvShape) -> mdk_conv_shape {
+        let (input, weight, output, geometry) = (shape.input, shape.weight, shape.output, shape.geometry)
+        return mdk_conv_shape(
+            batch: Int64(input.n), in_channels: Int64(input.c), in_height: Int64(input.h), in_width: Int64(input.w),
+            out_channels: Int64(weight.n), kernel_height: Int64(weight.h), kernel_width: Int64(weight.w),
+            stride_h: Int64(geometry.stride.height), stride_w: Int64(geometry.stride.width),
+            pad_h: Int64(geometry.padding.height), pad_w: Int64(geometry.padding.width),
+            dilation_h: Int64(geometry.dilation.height), dilation_w: Int64(geometry.dilation.width),
+            groups: Int64(geometry.groups), out_height: Int64(output.h), out_width: Int64(output.w))
+    }
+}

@@ -1,1 +1,0 @@
-// DAConvVerify: under construction
