@@ -46,6 +46,10 @@ public enum Conv2D {
         return run(input, filters: filters, shapes: shapes, options: options)
     }
 
+    /// The arithmetic kernels this CPU runs: "avx2+fma" (x86-64 with AVX2 and FMA) or
+    /// "portable" (plain C); for reports and benchmarks.
+    public static var kernelName: String { ConvKernelCalls.bestKernels }
+
     private static func checkBias<Scalar>(_ bias: [Scalar]?, of shape: ConvShape) throws {
         if let bias, bias.count != shape.output.c {
             throw ConvError.biasCountMismatch(expected: shape.output.c, actual: bias.count)

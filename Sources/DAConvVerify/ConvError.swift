@@ -50,7 +50,8 @@ public enum ConvError: Error, Equatable, CustomStringConvertible {
         case let .channelsNotDivisibleByGroups(operand, channels, groups):
             return "\(operand) has \(channels) channels, not a multiple of groups=\(groups)"
         case let .weightChannelMismatch(weightChannels, groups, inputChannels):
-            return "weight has \(weightChannels) input channels x groups=\(groups), but the input has \(inputChannels) channels"
+            return "weight has \(weightChannels) input channels x groups=\(groups), "
+                + "but the input has \(inputChannels) channels"
         case let .kernelLargerThanInput(axis, paddedInput, kernelExtent):
             return "\(axis): dilated kernel extent \(kernelExtent) exceeds padded input size \(paddedInput)"
         case let .biasCountMismatch(expected, actual):

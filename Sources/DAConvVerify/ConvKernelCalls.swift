@@ -20,34 +20,58 @@ enum ConvKernelCalls {
     /// Whether this CPU runs the AVX2+FMA kernels.
     static var vectorKernelsAvailable: Bool { mdk_best_isa() == MDK_ISA_AVX2_FMA }
 
+    /// The kernels this process uses unless told to use the portable ones.
+    static var bestKernels: String { mdk_best_isa() == MDK_ISA_AVX2_FMA ? "avx2+fma" : "portable" }
+
     /// Computes every filter's output (row-major NCHW) for validated shapes and a matching plan.
     static func run<Scalar: ConvScalar>(_ plan: ConvPlan, input: [Scalar],
                                         filters: [ConvFilter<Scalar>]) -> [[Scalar]] {
         precondition(Scalar.convPrecision == .float64 ? Scalar.self == Double.self : Scalar.self == Float.self,
                      "\(Scalar.self) claims \(Scalar.convPrecision) but is not its Swift type")
         let isa = plan.portableKernels ? MDK_ISA_PORTABLE : mdk_best_isa()
-        let outputs = plan.shapes.map { UnsafeMutableBufferPointer<Scalar>.allocate(capacity: $0.output.elementCount!) }
+        let bytes = plan.traits.scalarBytes
         let workers = ConvParallel.workers(taskCount: Int.max, threads: plan.threads)
-        let panels = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: plan.packedElements)
-        let workspace = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: workers * plan.workspaceElements)
+        // Cache-line aligned, so each panel row (64 bytes) is one line.
+        let panels = UnsafeMutableRawPointer.allocate(byteCount: plan.packedElements * bytes, alignment: 64)
+        let workspace = UnsafeMutableRawPointer.allocate(byteCount: workers * plan.workspaceElements * bytes,
+                                                         alignment: 64)
         defer {
             panels.deallocate()
             workspace.deallocate()
-            outputs.forEach { $0.deallocate() }
         }
-        input.withUnsafeBufferPointer { input in
+        return input.withUnsafeBufferPointer { input in
             withFilterPointers(filters) { weights, biases in
-                let buffers = Buffers(input: UnsafeRawPointer(input.baseAddress!), weights: weights, biases: biases,
-                                      panels: UnsafeMutableRawPointer(panels.baseAddress!),
-                                      workspace: UnsafeMutableRawPointer(workspace.baseAddress!),
-                                      outputs: outputs.map { UnsafeMutableRawPointer($0.baseAddress!) })
-                for index in 0..<plan.chunkCount {
-                    runChunk(plan, plan.chunk(index), isa: isa, buffers: buffers)
+                makeOutputs(plan.shapes.map { $0.output.elementCount! }) { outputs in
+                    let buffers = Buffers(input: UnsafeRawPointer(input.baseAddress!), weights: weights,
+                                          biases: biases, panels: panels, workspace: workspace, outputs: outputs)
+                    for index in 0..<plan.chunkCount {
+                        let chunk = plan.chunk(index)
+                        packChunk(plan, chunk, buffers: buffers)
+                        multiplyChunk(plan, chunk, isa: isa, buffers: buffers)
+                    }
                 }
             }
         }
-        // Every output element was written: each (channel, pixel) lies in exactly one task.
-        return outputs.map { Array(UnsafeBufferPointer($0)) }
+    }
+
+    /// Creates arrays of `counts[index...]` elements and calls `fill` with all their addresses while
+    /// they are writable, so outputs are computed in place (no copy). `fill` must write every
+    /// element: each (channel, pixel) of an output lies in exactly one multiply task, which
+    /// writes it (bias or zero first, then the products).
+    private static func makeOutputs<Scalar>(_ counts: [Int], from index: Int = 0,
+                                            addresses: [UnsafeMutableRawPointer] = [],
+                                            _ fill: ([UnsafeMutableRawPointer]) -> Void) -> [[Scalar]] {
+        guard index < counts.count else {
+            fill(addresses)
+            return []
+        }
+        var rest: [[Scalar]] = []
+        let output = [Scalar](unsafeUninitializedCapacity: counts[index]) { buffer, initialized in
+            let address = UnsafeMutableRawPointer(buffer.baseAddress!)
+            rest = makeOutputs(counts, from: index + 1, addresses: addresses + [address], fill)
+            initialized = counts[index]
+        }
+        return [output] + rest
     }
 
     /// Raw addresses of one run's buffers; the kernels get them typed through `precision`.
@@ -60,20 +84,21 @@ enum ConvKernelCalls {
         let outputs: [UnsafeMutableRawPointer]
     }
 
-    /// Packs one chunk of input, then runs every filter's multiply tasks over it.
-    private static func runChunk(_ plan: ConvPlan, _ chunk: ConvChunk, isa: mdk_isa, buffers: Buffers) {
-        let precision = plan.precision
-        let cChunk = mdk_column_chunk(group_begin: Int64(chunk.groups.lowerBound),
-                                      group_end: Int64(chunk.groups.upperBound),
-                                      column_begin: Int64(chunk.columns.lowerBound),
-                                      column_end: Int64(chunk.columns.upperBound),
-                                      panel_count: Int64(chunk.panelCount))
-        let packShape = cShape(plan.shapes[0])
-        let packTasks = plan.packTasks(chunk)
-        ConvParallel.run(taskCount: packTasks.count, threads: plan.threads) { _, index in
-            let task = packTasks[index]
+    /// The C description of a chunk.
+    private static func cChunk(_ chunk: ConvChunk) -> mdk_column_chunk {
+        mdk_column_chunk(group_begin: Int64(chunk.groups.lowerBound), group_end: Int64(chunk.groups.upperBound),
+                         column_begin: Int64(chunk.columns.lowerBound), column_end: Int64(chunk.columns.upperBound),
+                         panel_count: Int64(chunk.panelCount))
+    }
+
+    /// Packs one chunk of input (im2col into panels), in parallel over panel runs.
+    private static func packChunk(_ plan: ConvPlan, _ chunk: ConvChunk, buffers: Buffers) {
+        let (precision, shape, cChunk) = (plan.precision, cShape(plan.shapes[0]), cChunk(chunk))
+        let tasks = plan.packTasks(chunk)
+        ConvParallel.run(taskCount: tasks.count, threads: plan.threads) { _, index in
+            let task = tasks[index]
             let (group, first, end) = (Int64(task.group), Int64(task.panels.lowerBound), Int64(task.panels.upperBound))
-            withUnsafePointer(to: packShape) { shape in
+            withUnsafePointer(to: shape) { shape in
                 switch precision {
                 case .float64:
                     mdk_pack_columns_f64(shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
@@ -84,13 +109,16 @@ enum ConvKernelCalls {
                 }
             }
         }
-        let shapes = plan.shapes.map(cShape)
-        let gemmTasks = plan.gemmTasks(chunk)
-        ConvParallel.run(taskCount: gemmTasks.count, threads: plan.threads) { worker, index in
-            let task = gemmTasks[index]
+    }
+
+    /// Runs every filter's multiply tasks over one packed chunk, in parallel.
+    private static func multiplyChunk(_ plan: ConvPlan, _ chunk: ConvChunk, isa: mdk_isa, buffers: Buffers) {
+        let (precision, shapes, cChunk) = (plan.precision, plan.shapes.map(cShape), cChunk(chunk))
+        let tasks = plan.gemmTasks(chunk)
+        ConvParallel.run(taskCount: tasks.count, threads: plan.threads) { worker, index in
+            let task = tasks[index]
             let block = mdk_gemm_block(group: Int64(task.group), row_begin: Int64(task.rows.lowerBound),
-                                       row_end: Int64(task.rows.upperBound),
-                                       panel_begin: Int64(task.panels.lowerBound),
+                                       row_end: Int64(task.rows.upperBound), panel_begin: Int64(task.panels.lowerBound),
                                        panel_end: Int64(task.panels.upperBound), kc: Int64(plan.depthBlock))
             let scratch = buffers.workspace + worker * plan.workspaceElements * plan.traits.scalarBytes
             let (weight, bias, output) = (buffers.weights[task.filter], buffers.biases[task.filter],
@@ -115,21 +143,20 @@ enum ConvKernelCalls {
     }
 
     /// Calls `body` with the addresses of every filter's weight and bias, all valid for the call.
-    private static func withFilterPointers<Scalar>(
+    private static func withFilterPointers<Scalar, Result>(
         _ filters: [ConvFilter<Scalar>], from index: Int = 0,
         weights: [UnsafeRawPointer] = [], biases: [UnsafeRawPointer?] = [],
-        _ body: ([UnsafeRawPointer], [UnsafeRawPointer?]) -> Void
-    ) {
+        _ body: ([UnsafeRawPointer], [UnsafeRawPointer?]) -> Result
+    ) -> Result {
         guard index < filters.count else { return body(weights, biases) }
-        filters[index].weight.scalars.withUnsafeBufferPointer { weight in
+        return filters[index].weight.scalars.withUnsafeBufferPointer { weight in
             let weights = weights + [UnsafeRawPointer(weight.baseAddress!)]
-            if let bias = filters[index].bias {
-                bias.withUnsafeBufferPointer { bias in
-                    withFilterPointers(filters, from: index + 1, weights: weights,
-                                       biases: biases + [UnsafeRawPointer(bias.baseAddress!)], body)
-                }
-            } else {
-                withFilterPointers(filters, from: index + 1, weights: weights, biases: biases + [nil], body)
+            guard let bias = filters[index].bias else {
+                return withFilterPointers(filters, from: index + 1, weights: weights, biases: biases + [nil], body)
+            }
+            return bias.withUnsafeBufferPointer { bias in
+                withFilterPointers(filters, from: index + 1, weights: weights,
+                                   biases: biases + [UnsafeRawPointer(bias.baseAddress!)], body)
             }
         }
     }

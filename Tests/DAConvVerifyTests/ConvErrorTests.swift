@@ -83,7 +83,8 @@ final class ConvErrorTests: XCTestCase {
     func testKernelLargerThanInput() {
         XCTAssertEqual(shapeError(Shape4(1, 1, 2, 5), Shape4(1, 1, 3, 3)),
                        .kernelLargerThanInput(.height, paddedInput: 2, kernelExtent: 3))
-        XCTAssertEqual(shapeError(Shape4(1, 1, 5, 5), Shape4(1, 1, 3, 3), ConvGeometry(dilation: ConvPair(height: 1, width: 3))),
+        let wideDilation = ConvGeometry(dilation: ConvPair(height: 1, width: 3))
+        XCTAssertEqual(shapeError(Shape4(1, 1, 5, 5), Shape4(1, 1, 3, 3), wideDilation),
                        .kernelLargerThanInput(.width, paddedInput: 5, kernelExtent: 7))
     }
 
@@ -106,7 +107,8 @@ final class ConvErrorTests: XCTestCase {
         let input = try Tensor4<Double>(shape: Shape4(1, 2, 4, 4), scalars: Array(repeating: 1, count: 32))
         let first = try Tensor4<Double>(shape: Shape4(3, 2, 3, 3), scalars: Array(repeating: 1, count: 54))
         let other = try Tensor4<Double>(shape: Shape4(3, 2, 1, 1), scalars: Array(repeating: 1, count: 6))
-        XCTAssertThrowsError(try Conv2D.forward(input, filters: [ConvFilter(weight: first), ConvFilter(weight: other)])) {
+        let filters = [ConvFilter(weight: first), ConvFilter(weight: other)]
+        XCTAssertThrowsError(try Conv2D.forward(input, filters: filters)) {
             XCTAssertEqual($0 as? ConvError,
                            .filterKernelMismatch(index: 1, expected: Shape4(3, 2, 3, 3), actual: Shape4(3, 2, 1, 1)))
         }
@@ -130,12 +132,15 @@ final class ConvErrorTests: XCTestCase {
             (.fanInTooLarge(fanIn: 9, limit: 8), "is 9; at most 8"),
             (.geometryOutOfRange(.padding, axis: .width, value: -1), "padding (width) is -1; expected 0..."),
             (.geometryOutOfRange(.groups, axis: nil, value: 0), "groups is 0; expected 1..."),
-            (.channelsNotDivisibleByGroups(.weight, channels: 4, groups: 3), "weight has 4 channels, not a multiple of groups=3"),
+            (.channelsNotDivisibleByGroups(.weight, channels: 4, groups: 3),
+             "weight has 4 channels, not a multiple of groups=3"),
             (.weightChannelMismatch(weightChannels: 4, groups: 1, inputChannels: 6), "input has 6 channels"),
-            (.kernelLargerThanInput(.width, paddedInput: 5, kernelExtent: 7), "width: dilated kernel extent 7 exceeds padded input size 5"),
+            (.kernelLargerThanInput(.width, paddedInput: 5, kernelExtent: 7),
+             "width: dilated kernel extent 7 exceeds padded input size 5"),
             (.biasCountMismatch(expected: 2, actual: 3), "bias has 3 values"),
             (.noFilters, "no filters"),
-            (.filterKernelMismatch(index: 1, expected: Shape4(3, 2, 3, 3), actual: Shape4(3, 2, 1, 1)), "filter 1 has weight shape [3, 2, 1, 1]"),
+            (.filterKernelMismatch(index: 1, expected: Shape4(3, 2, 3, 3), actual: Shape4(3, 2, 1, 1)),
+             "filter 1 has weight shape [3, 2, 1, 1]"),
             (.inFilter(index: 2, error: .noFilters), "filter 2: no filters"),
         ]
         for (error, fragment) in cases {

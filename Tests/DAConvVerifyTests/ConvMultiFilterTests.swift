@@ -29,12 +29,14 @@ final class ConvMultiFilterTests: XCTestCase {
         var generator = SeededGenerator(seed: 7)
         let input = Tensor4<Float>.random(Shape4(1, 4, 6, 6), using: &generator)
         let weight = Tensor4<Float>.random(Shape4(5, 4, 3, 3), using: &generator)
-        let outputs = try Conv2D.forward(input, filters: [ConvFilter(weight: weight)], geometry: ConvGeometry(padding: 1))
+        let geometry = ConvGeometry(padding: 1)
+        let outputs = try Conv2D.forward(input, filters: [ConvFilter(weight: weight)], geometry: geometry)
         let reference = ConvReference(input: input.asDouble, weight: weight.asDouble, bias: nil,
                                       geometry: ConvGeometry(padding: 1))
         XCTAssertEqual(outputs.count, 1)
         XCTAssertEqual(outputs[0].shape, Shape4(1, 5, 6, 6))
-        XCTAssertNil(ConvTolerance.firstViolation(actual: outputs[0].scalars.map { Double($0) }, expected: reference.values,
-                                                  magnitudes: reference.magnitudes, fanIn: 36, unitRoundoff: 0x1p-24))
+        XCTAssertNil(ConvTolerance.firstViolation(
+            actual: outputs[0].scalars.map { Double($0) }, expected: reference.values,
+            magnitudes: reference.magnitudes, fanIn: 36, unitRoundoff: 0x1p-24))
     }
 }

@@ -32,7 +32,8 @@ final class ConvPlanTests: XCTestCase {
             for task in plan.gemmTasks(chunk) {
                 let shape = plan.shapes[task.filter]
                 let groupRows = shape.output.c / groups
-                XCTAssertLessThanOrEqual(task.rows.count * plan.depthBlock, plan.workspaceElements, file: file, line: line)
+                XCTAssertLessThanOrEqual(task.rows.count * plan.depthBlock, plan.workspaceElements,
+                                         file: file, line: line)
                 for row in task.rows {
                     for column in chunkColumns(task.panels) {
                         computed[task.filter][(task.group * groupRows + row) * columns + column] += 1
@@ -45,7 +46,8 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testProbeSizedLayerIsOneChunkWithBalancedRowBlocks() throws {
-        let shape = try ConvShape(input: Shape4(2, 512, 16, 16), weight: Shape4(512, 512, 3, 3), geometry: ConvGeometry(padding: 1))
+        let shape = try ConvShape(input: Shape4(2, 512, 16, 16), weight: Shape4(512, 512, 3, 3),
+                                  geometry: ConvGeometry(padding: 1))
         let plan = plan([shape, shape, shape])
         XCTAssertEqual(plan.chunkCount, 1)
         let tasks = plan.gemmTasks(plan.chunk(0))
@@ -56,7 +58,8 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testSmallBudgetCutsColumnsIntoChunks() throws {
-        let shape = try ConvShape(input: Shape4(3, 4, 9, 10), weight: Shape4(5, 4, 3, 3), geometry: ConvGeometry(padding: 1))
+        let shape = try ConvShape(input: Shape4(3, 4, 9, 10), weight: Shape4(5, 4, 3, 3),
+                                  geometry: ConvGeometry(padding: 1))
         // One panel is 36 taps x 8 columns x 8 bytes = 2304 bytes; 5000 bytes hold two.
         let plan = plan([shape], budget: 5000)
         XCTAssertEqual(plan.chunkCount, 17) // ceil(270 / 8) = 34 panels, two per chunk
@@ -65,7 +68,8 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testGroupsAreChunkedWhenAllPanelsOfAllGroupsDoNotFit() throws {
-        let shape = try ConvShape(input: Shape4(1, 12, 5, 5), weight: Shape4(8, 3, 3, 3), geometry: ConvGeometry(padding: 1, groups: 4))
+        let shape = try ConvShape(input: Shape4(1, 12, 5, 5), weight: Shape4(8, 3, 3, 3),
+                                  geometry: ConvGeometry(padding: 1, groups: 4))
         // 4 panels per group of 27 x 8 doubles (1728 bytes each): a budget of 2.5 groups' worth.
         let plan = plan([shape], budget: 1728 * 10)
         XCTAssertEqual(plan.chunkCount, 2)
@@ -75,7 +79,8 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testBudgetBelowOnePanelStillHoldsOnePanel() throws {
-        let shape = try ConvShape(input: Shape4(1, 2, 4, 4), weight: Shape4(4, 1, 3, 3), geometry: ConvGeometry(groups: 2))
+        let shape = try ConvShape(input: Shape4(1, 2, 4, 4), weight: Shape4(4, 1, 3, 3),
+                                  geometry: ConvGeometry(groups: 2))
         let plan = plan([shape], budget: 1)
         XCTAssertEqual(plan.packedElements, 9 * 8)
         XCTAssertEqual(plan.chunkCount, 2) // 4 columns = one panel per group, 2 groups
@@ -101,6 +106,12 @@ final class ConvPlanTests: XCTestCase {
                                   budget: [1, 2_000, 1 << 20].randomElement(using: &generator)!,
                                   rowBlock: [nil, 6, 12].randomElement(using: &generator)!))
         }
+    }
+
+    func testThreadCountsBelowOneMeanOneThread() throws {
+        let shape = try ConvShape(input: Shape4(1, 3, 8, 8), weight: Shape4(4, 3, 3, 3), geometry: ConvGeometry())
+        XCTAssertEqual(plan([shape], threads: 0).threads, 1)
+        XCTAssertEqual(plan([shape], threads: -5).threads, 1)
     }
 
     func testSplitIsBalancedAndContiguous() {

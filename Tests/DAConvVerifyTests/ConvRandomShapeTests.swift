@@ -42,19 +42,18 @@ final class ConvRandomShapeTests: XCTestCase {
     /// A valid problem: small extents, any geometry whose dilated kernel fits the padded input.
     static func randomProblem(using generator: inout SeededGenerator)
         -> (input: Shape4, weight: Shape4, geometry: ConvGeometry) {
+        func pair(_ range: ClosedRange<Int>) -> ConvPair {
+            ConvPair(height: Int.random(in: range, using: &generator), width: Int.random(in: range, using: &generator))
+        }
         while true {
             let groups = [1, 1, 1, 2, 3].randomElement(using: &generator)!
             let inPerGroup = Int.random(in: 1...7, using: &generator)
             let outPerGroup = Int.random(in: 1...9, using: &generator)
-            let kernel = ConvPair(height: Int.random(in: 1...5, using: &generator),
-                                  width: Int.random(in: 1...5, using: &generator))
-            let geometry = ConvGeometry(
-                stride: ConvPair(height: Int.random(in: 1...3, using: &generator), width: Int.random(in: 1...3, using: &generator)),
-                padding: ConvPair(height: Int.random(in: 0...2, using: &generator), width: Int.random(in: 0...2, using: &generator)),
-                dilation: ConvPair(height: Int.random(in: 1...2, using: &generator), width: Int.random(in: 1...2, using: &generator)),
-                groups: groups)
-            let input = Shape4(Int.random(in: 1...3, using: &generator), inPerGroup * groups,
-                               Int.random(in: 1...13, using: &generator), Int.random(in: 1...13, using: &generator))
+            let kernel = pair(1...5)
+            let geometry = ConvGeometry(stride: pair(1...3), padding: pair(0...2), dilation: pair(1...2),
+                                        groups: groups)
+            let batch = Int.random(in: 1...3, using: &generator), size = pair(1...13)
+            let input = Shape4(batch, inPerGroup * groups, size.height, size.width)
             let weight = Shape4(outPerGroup * groups, inPerGroup, kernel.height, kernel.width)
             if (try? ConvShape(input: input, weight: weight, geometry: geometry)) != nil {
                 return (input, weight, geometry)
@@ -64,8 +63,8 @@ final class ConvRandomShapeTests: XCTestCase {
 
     /// Random threads, block sizes, memory budget and kernel choice.
     static func randomOptions(using generator: inout SeededGenerator) -> ConvOptions {
-        var options = ConvOptions(threads: Int.random(in: 1...3, using: &generator),
-                                  packedInputBudget: [1, 3_000, 50_000, 32 << 20].randomElement(using: &generator)!)
+        let budget = [1, 3_000, 50_000, 32 << 20].randomElement(using: &generator)!
+        var options = ConvOptions(threads: Int.random(in: 0...3, using: &generator), packedInputBudget: budget)
         options.tuning = ConvTuning(depthBlock: [nil, 1, 4, 17].randomElement(using: &generator)!,
                                     rowBlock: [nil, 1, 6, 13].randomElement(using: &generator)!,
                                     portableKernels: Bool.random(using: &generator))

@@ -10,37 +10,44 @@ struct ConvReference {
     let magnitudes: [Double]
 
     init(input: Tensor4<Double>, weight: Tensor4<Double>, bias: [Double]?, geometry: ConvGeometry) {
-        let (x, w) = (input.shape, weight.shape)
-        let groups = geometry.groups
-        let outH = (x.h + 2 * geometry.padding.height - geometry.dilation.height * (w.h - 1) - 1) / geometry.stride.height + 1
-        let outW = (x.w + 2 * geometry.padding.width - geometry.dilation.width * (w.w - 1) - 1) / geometry.stride.width + 1
+        let (x, w, g) = (input.shape, weight.shape, geometry)
+        let outH = (x.h + 2 * g.padding.height - g.dilation.height * (w.h - 1) - 1) / g.stride.height + 1
+        let outW = (x.w + 2 * g.padding.width - g.dilation.width * (w.w - 1) - 1) / g.stride.width + 1
         var values: [Double] = [], magnitudes: [Double] = []
         for n in 0..<x.n {
             for o in 0..<w.n {
-                let group = o / (w.n / groups)
                 for oh in 0..<outH {
                     for ow in 0..<outW {
-                        var sum = bias?[o] ?? 0, magnitude = abs(bias?[o] ?? 0)
-                        for c in 0..<w.c {
-                            for ki in 0..<w.h {
-                                for kj in 0..<w.w {
-                                    let ih = oh * geometry.stride.height - geometry.padding.height + ki * geometry.dilation.height
-                                    let iw = ow * geometry.stride.width - geometry.padding.width + kj * geometry.dilation.width
-                                    guard ih >= 0, ih < x.h, iw >= 0, iw < x.w else { continue }
-                                    let product = input[n, group * w.c + c, ih, iw] * weight[o, c, ki, kj]
-                                    sum += product
-                                    magnitude += abs(product)
-                                }
-                            }
-                        }
-                        values.append(sum)
-                        magnitudes.append(magnitude)
+                        let (sum, magnitude) = Self.output(n, o, oh, ow, input, weight, geometry)
+                        values.append(sum + (bias?[o] ?? 0))
+                        magnitudes.append(magnitude + abs(bias?[o] ?? 0))
                     }
                 }
             }
         }
         self.values = values
         self.magnitudes = magnitudes
+    }
+
+    /// One output value (without bias) and its magnitude sum.
+    private static func output(_ n: Int, _ o: Int, _ oh: Int, _ ow: Int, _ input: Tensor4<Double>,
+                               _ weight: Tensor4<Double>, _ g: ConvGeometry) -> (Double, Double) {
+        let (x, w) = (input.shape, weight.shape)
+        let group = o / (w.n / g.groups)
+        var sum = 0.0, magnitude = 0.0
+        for c in 0..<w.c {
+            for ki in 0..<w.h {
+                for kj in 0..<w.w {
+                    let ih = oh * g.stride.height - g.padding.height + ki * g.dilation.height
+                    let iw = ow * g.stride.width - g.padding.width + kj * g.dilation.width
+                    guard ih >= 0, ih < x.h, iw >= 0, iw < x.w else { continue }
+                    let product = input[n, group * w.c + c, ih, iw] * weight[o, c, ki, kj]
+                    sum += product
+                    magnitude += abs(product)
+                }
+            }
+        }
+        return (sum, magnitude)
     }
 }
 
@@ -64,8 +71,9 @@ enum ConvTolerance {
     }
 
     /// The index and excess of the worst output outside the bound, or nil when all are inside.
-    static func firstViolation(actual: [Double], expected: [Double], magnitudes: [Double],
-                               fanIn: Int, unitRoundoff: Double) -> (index: Int, error: Double, bound: Double)? {
+    static func firstViolation(
+        actual: [Double], expected: [Double], magnitudes: [Double], fanIn: Int, unitRoundoff: Double
+    ) -> (index: Int, error: Double, bound: Double)? {
         precondition(actual.count == expected.count && expected.count == magnitudes.count)
         for index in actual.indices {
             let error = abs(actual[index] - expected[index])

@@ -15,7 +15,8 @@ final class ConvShapeTests: XCTestCase {
     }
 
     func testKernelExactlyCoveringThePaddedInputGivesOnePixel() throws {
-        let shape = try ConvShape(input: Shape4(1, 1, 3, 1), weight: Shape4(1, 1, 5, 3), geometry: ConvGeometry(padding: 1))
+        let shape = try ConvShape(input: Shape4(1, 1, 3, 1), weight: Shape4(1, 1, 5, 3),
+                                  geometry: ConvGeometry(padding: 1))
         XCTAssertEqual(shape.output, Shape4(1, 1, 1, 1))
     }
 
@@ -31,5 +32,16 @@ final class ConvShapeTests: XCTestCase {
         let geometry = ConvGeometry(stride: 2, padding: ConvPair(height: 1, width: 0), groups: 4)
         XCTAssertEqual(geometry.description, "stride=(2, 2) padding=(1, 0) dilation=(1, 1) groups=4")
         XCTAssertEqual(ConvPair(3)[.width], 3)
+    }
+
+    func testKernelNameReflectsTheCPU() throws {
+        #if os(Linux) && arch(x86_64)
+        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set(info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
+        let vector = flags.contains("avx2") && flags.contains("fma")
+        XCTAssertEqual(Conv2D.kernelName, vector ? "avx2+fma" : "portable")
+        #else
+        XCTAssertTrue(["avx2+fma", "portable"].contains(Conv2D.kernelName))
+        #endif
     }
 }
