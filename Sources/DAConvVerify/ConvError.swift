@@ -68,14 +68,28 @@ public enum ConvError: Error, Equatable, CustomStringConvertible {
 
 /// The tensors of a convolution, to say which one an error is about.
 public enum ConvOperand: String, Equatable, Sendable, CustomStringConvertible {
-    case input, weight, bias, output
+    /// The `[N, C, H, W]` tensor convolved.
+    case input
+    /// The `[O, C / groups, kh, kw]` kernel weights.
+    case weight
+    /// The per-output-channel bias.
+    case bias
+    /// The `[N, O, Ho, Wo]` result.
+    case output
     /// The operand's name.
     public var description: String { rawValue }
 }
 
 /// The geometry parameters of a convolution, to say which one an error is about.
 public enum ConvParameter: String, Equatable, Sendable, CustomStringConvertible {
-    case stride, padding, dilation, groups
+    /// Step between output pixels.
+    case stride
+    /// Zeros added on both sides.
+    case padding
+    /// Spacing between kernel taps.
+    case dilation
+    /// Number of channel groups.
+    case groups
     /// The parameter's name.
     public var description: String { rawValue }
 
@@ -90,7 +104,10 @@ public enum ConvParameter: String, Equatable, Sendable, CustomStringConvertible 
 
 /// A spatial axis of a 2-d convolution.
 public enum ConvAxis: String, Equatable, Sendable, CustomStringConvertible {
-    case height, width
+    /// Dimension 2 of NCHW tensors.
+    case height
+    /// Dimension 3 of NCHW tensors.
+    case width
     /// The axis name.
     public var description: String { rawValue }
 }

@@ -8,8 +8,11 @@ public struct ConvOptions: Sendable, Equatable {
     public var threads: Int
     /// Bytes of packed input (im2col) held at once; larger problems are processed in chunks of
     /// output pixels. At least one panel (fan-in x 8 or 16 values) is always held, whatever
-    /// this says. Default 32 MiB: a 512-channel 3x3 probe of 2 x 16 x 16 fits in one chunk.
+    /// this says; values above `maxPackedInputBudget` count as that. Default 32 MiB: a
+    /// 512-channel 3x3 probe of 2 x 16 x 16 fits in one chunk.
     public var packedInputBudget: Int
+    /// The largest budget honoured (1 TiB), so buffer sizes derived from it cannot overflow.
+    public static let maxPackedInputBudget = 1 << 40
     /// Block sizes and kernel choice, settable by tests to reach every code path.
     var tuning = ConvTuning()
 

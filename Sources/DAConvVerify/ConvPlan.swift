@@ -68,7 +68,9 @@ struct ConvPlan {
         totalPanels = Self.ceilDiv(shape.columnCount, traits.microColumns)
         // fanIn <= 2^20, NR <= 16, 8-byte scalars: at most 2^27, no overflow.
         let panelBytes = shape.fanIn * traits.microColumns * traits.scalarBytes
-        let capacity = max(1, options.packedInputBudget / panelBytes)
+        // Clamped so that buffer sizes derived from it cannot overflow.
+        let budget = min(options.packedInputBudget, ConvOptions.maxPackedInputBudget)
+        let capacity = max(1, budget / panelBytes)
         if capacity >= totalPanels {
             panelsPerChunk = totalPanels
             groupsPerChunk = min(shape.geometry.groups, capacity / totalPanels)

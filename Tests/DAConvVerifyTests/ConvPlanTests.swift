@@ -108,6 +108,15 @@ final class ConvPlanTests: XCTestCase {
         }
     }
 
+    func testHugeBudgetIsClampedAndHoldsEverythingInOneChunk() throws {
+        let shape = try ConvShape(input: Shape4(2, 6, 8, 8), weight: Shape4(4, 3, 3, 3),
+                                  geometry: ConvGeometry(padding: 1, groups: 2))
+        let plan = plan([shape], budget: Int.max)
+        XCTAssertEqual(plan.chunkCount, 1)
+        XCTAssertEqual(plan.packedElements, 2 * 16 * 27 * 8)
+        assertCoversOnce(plan)
+    }
+
     func testThreadCountsBelowOneMeanOneThread() throws {
         let shape = try ConvShape(input: Shape4(1, 3, 8, 8), weight: Shape4(4, 3, 3, 3), geometry: ConvGeometry())
         XCTAssertEqual(plan([shape], threads: 0).threads, 1)
