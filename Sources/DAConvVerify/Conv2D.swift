@@ -50,6 +50,12 @@ public enum Conv2D {
     /// "portable" (plain C); for reports and benchmarks.
     public static var kernelName: String { ConvKernelCalls.bestKernels }
 
+    /// Frees the scratch memory kept between convolutions (up to 64 MiB; see `ConvOptions`).
+    /// The next convolution allocates afresh.
+    public static func releaseScratchMemory() {
+        ConvScratchCache.shared.release()
+    }
+
     private static func checkBias<Scalar>(_ bias: [Scalar]?, of shape: ConvShape) throws {
         if let bias, bias.count != shape.output.c {
             throw ConvError.biasCountMismatch(expected: shape.output.c, actual: bias.count)

@@ -9,7 +9,9 @@ public struct ConvOptions: Sendable, Equatable {
     /// Bytes of packed input (im2col) held at once; larger problems are processed in chunks of
     /// output pixels. At least one panel (fan-in x 8 or 16 values) is always held, whatever
     /// this says; values above `maxPackedInputBudget` count as that. Default 32 MiB: a
-    /// 512-channel 3x3 probe of 2 x 16 x 16 fits in one chunk.
+    /// 512-channel 3x3 probe of 2 x 16 x 16 fits in one chunk. The memory (if 64 MiB or less) is
+    /// kept for the next convolution, since faulting in fresh pages each time costs more than the
+    /// packing; `Conv2D.releaseScratchMemory()` frees it.
     public var packedInputBudget: Int
     /// The largest budget honoured (1 TiB), so buffer sizes derived from it cannot overflow.
     public static let maxPackedInputBudget = 1 << 40
