@@ -1,5 +1,87 @@
+/*
+ * merge_daconv_kernels.h: the vectorised arithmetic behind DAConvVerify's convolution engine.
+ *
+ * A convolution is computed as, per group, OUT[rows, columns] = W[rows, K] * COLS[K, columns] (+ bias),
+ * where K = in_channels_per_group * kernel_height * kernel_width and a column is one output pixel of
+ * one batch image (column j = n * out_height * out_width + oh * out_width + ow).
+ *
+ * COLS is never stored as a plain matrix: mdk_pack_columns_* writes it directly in the layout the
+ * matrix-multiply micro-kernel reads ("panels" of NR columns, K rows, NR values per row contiguous).
+ * The multiply (mdk_conv_gemm_*) computes one block of output rows for a run of panels; the Swift
+ * side splits the work into such blocks and runs them on several threads.
+ *
+ * The instruction set is chosen at run time (mdk_best_isa) so this target compiles for baseline
+ * x86-64 and stays usable as a dependency; AVX2+FMA code sits in functions compiled for that target.
+ *
+ * All sizes are int64_t and must have been validated by the caller (Swift): no function here
+ * checks for overflow or negative sizes. Nothing here allocates memory.
+ */
 #ifndef MERGE_DACONV_KERNELS_H
 #define MERGE_DACONV_KERNELS_H
-/* Placeholder: the convolution micro-kernels live here (see DAConvVerify). */
-int merge_daconv_kernels_version(void);
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Micro-tile sizes: a micro-kernel computes MR output rows x NR output columns. */
+#define MDK_F64_MR 6
+#define MDK_F64_NR 8
+#define MDK_F32_MR 6
+#define MDK_F32_NR 16
+
+/* Instruction sets the kernels can use. */
+typedef enum mdk_isa {
+    MDK_ISA_PORTABLE = 0, /* plain C, compiled for the baseline target */
+    MDK_ISA_AVX2_FMA = 1  /* x86-64 AVX2 + FMA */
+} mdk_isa;
+
+/* The best instruction set this CPU supports (computed once, thread-safe). */
+mdk_isa mdk_best_isa(void);
+
+/* A validated convolution problem: NCHW input, [out_channels, in_channels/groups, kh, kw] weight. */
+typedef struct mdk_conv_shape {
+    int64_t batch, in_channels, in_height, in_width;
+    int64_t out_channels, kernel_height, kernel_width;
+    int64_t stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+    int64_t groups;
+    int64_t out_height, out_width;
+} mdk_conv_shape;
+
+/* Output columns [column_begin, column_end) of groups [group_begin, group_end) whose packed
+ * panels live in one buffer: for each group in turn, panel_count panels of K x NR values.
+ * panel_count = ceil((column_end - column_begin) / NR). */
+typedef struct mdk_column_chunk {
+    int64_t group_begin, group_end, column_begin, column_end, panel_count;
+} mdk_column_chunk;
+
+/* One task of the multiply: output rows [row_begin, row_end) of group `group` (relative to the
+ * group's first output channel), chunk panels [panel_begin, panel_end), cache blocking depth kc. */
+typedef struct mdk_gemm_block {
+    int64_t group, row_begin, row_end, panel_begin, panel_end, kc;
+} mdk_gemm_block;
+
+/* Packs chunk panels [panel_begin, panel_end) of group `group` (inside the chunk's groups) from
+ * `input` into `panels` (im2col into micro-kernel layout). Columns past column_end read as zeros. */
+void mdk_pack_columns_f64(const mdk_conv_shape *shape, const double *input, mdk_column_chunk chunk,
+                          int64_t group, int64_t panel_begin, int64_t panel_end, double *panels);
+void mdk_pack_columns_f32(const mdk_conv_shape *shape, const float *input, mdk_column_chunk chunk,
+                          int64_t group, int64_t panel_begin, int64_t panel_end, float *panels);
+
+/* Computes one block of the output: output = bias (or 0) + weight * packed columns, for the
+ * block's rows and the columns of its panels. Blocks that do not overlap may run concurrently.
+ * `bias` may be NULL. `workspace` holds ceil(rows / MR) * MR * kc elements, rows being
+ * row_end - row_begin. */
+void mdk_conv_gemm_f64(const mdk_conv_shape *shape, mdk_isa isa, const double *weight,
+                       const double *bias, const double *panels, mdk_column_chunk chunk,
+                       mdk_gemm_block block, double *workspace, double *output);
+void mdk_conv_gemm_f32(const mdk_conv_shape *shape, mdk_isa isa, const float *weight,
+                       const float *bias, const float *panels, mdk_column_chunk chunk,
+                       mdk_gemm_block block, float *workspace, float *output);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

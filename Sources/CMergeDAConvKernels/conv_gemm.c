@@ -1,0 +1,36 @@
+/* conv_gemm.c: instantiates the blocked convolution multiply for double and float. */
+#include <stdint.h>
+#include "merge_daconv_kernels.h"
+#include "microkernels.h"
+
+#define MDK_T double
+#define MDK_MR MDK_F64_MR
+#define MDK_NR MDK_F64_NR
+#define MDK_NAME(x) x##_f64
+#define MDK_KERNEL_TYPE mdk_kernel_f64
+#define MDK_KERNEL_PORTABLE mdk_kernel_f64_portable
+#define MDK_KERNEL_AVX2 mdk_kernel_f64_avx2
+#include "conv_gemm_template.h"
+#undef MDK_T
+#undef MDK_MR
+#undef MDK_NR
+#undef MDK_NAME
+#undef MDK_KERNEL_TYPE
+#undef MDK_KERNEL_PORTABLE
+#undef MDK_KERNEL_AVX2
+
+#define MDK_T float
+#define MDK_MR MDK_F32_MR
+#define MDK_NR MDK_F32_NR
+#define MDK_NAME(x) x##_f32
+#define MDK_KERNEL_TYPE mdk_kernel_f32
+#define MDK_KERNEL_PORTABLE mdk_kernel_f32_portable
+#define MDK_KERNEL_AVX2 mdk_kernel_f32_avx2
+#include "conv_gemm_template.h"
+#undef MDK_T
+#undef MDK_MR
+#undef MDK_NR
+#undef MDK_NAME
+#undef MDK_KERNEL_TYPE
+#undef MDK_KERNEL_PORTABLE
+#undef MDK_KERNEL_AVX2
