@@ -8,10 +8,10 @@ public struct MergeDAConvCommand: ParsableCommand {
         discussion: """
             Reads PyTorch checkpoints (zip and legacy formats) without Python or PyTorch, and never runs code
             from a pickle. Exit status: 0 success, 1 a check failed, 2 usage error, 3 unreadable input,
-            4 the output could not be written.
+            4 the output could not be written, 5 a DAConv module cannot be folded.
             """,
-        subcommands: [InspectCommand.self],
-        defaultSubcommand: InspectCommand.self
+        subcommands: [MergeCommand.self, InspectCommand.self],
+        defaultSubcommand: MergeCommand.self
     )
 
     public init() {}

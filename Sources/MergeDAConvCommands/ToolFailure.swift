@@ -1,4 +1,5 @@
 import ArgumentParser
+import DAConvMerge
 import TorchCheckpoint
 
 #if canImport(Glibc)
@@ -18,13 +19,20 @@ enum ToolFailure {
     /// Exit status when the output cannot be written.
     static let writeFailed: Int32 = 4
 
-    /// Runs `body`; a checkpoint error is printed as `merge-daconv: <message>` and exits with its status.
+    /// Exit status when a DAConv module cannot be folded.
+    static let unfoldable: Int32 = 5
+
+    /// Runs `body`; a library error is printed as `merge-daconv: <message>` and exits with its status.
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as CheckpointError {
             printError(error.description)
+            if case .writeFailed = error.reason { throw ExitCode(writeFailed) }
             throw ExitCode(unreadableInput)
+        } catch let error as MergeError {
+            printError(error.description)
+            throw ExitCode(unfoldable)
         }
     }
 
