@@ -15,43 +15,14 @@ struct ProbeComputation {
     func run() throws -> ProbeErrors {
         var normal = SeededNormal(seed: seed)
         let shape = original.shape
-        let count = probeShape.reduce(1, *)
         let input = try Tensor4(shape: Shape4(probeShape[0], probeShape[1], probeShape[2], probeShape[3]),
-                                scalars: normal.samples(count))
+                                scalars: normal.samples(probeShape.reduce(1, *)))
         let weightShape = Shape4(shape[0], shape[1], shape[2], shape[3])
-        var filters = try original.branches.map { try ConvFilter(weight: Tensor4(shape: weightShape, scalars: $0.weight), bias: $0.bias) }
-        filters.append(ConvFilter(weight: try Tensor4(shape: weightShape, scalars: merged.weight), bias: merged.bias))
-        let padding = ConvPair(height: dilation[0] * (shape[2] / 2), width: dilation[1] * (shape[3] / 2))
-        let geometry = ConvGeometry(
-            stride: ConvPair(height: strides[0], width: strides[1]), padding: padding,
-            dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups)
-        var outputs = try Conv2D.forward(input, filters: filters, geometry: geometry)
-        let mergedOutput = outputs.removeLast()
-        let centred = original.branches.enumerated().filter { $0.element.kind != .vanilla }
-        let sums = try centred.map { try ConvFilter<Double>(weight: spatialSum($0.element.weight, shape), bias: nil) }
-        let pointwise = sums.isEmpty ? [] : try Conv2D.forward(
-            input, filters: sums,
-            geometry: ConvGeometry(stride: geometry.stride, padding: 0, dilation: 1, groups: groups))
-        var reference = [Double](repeating: 0, count: mergedOutput.scalars.count)
-        for (index, branch) in original.branches.enumerated() {
-            var branchOutput = outputs[index].scalars
-            if let position = centred.firstIndex(where: { $0.offset == index }) {
-                let sign: Double = branch.kind == .add ? 1 : -1
-                for i in branchOutput.indices { branchOutput[i] += sign * pointwise[position].scalars[i] }
-            }
-            let gate = branch.gate
-            for i in reference.indices { reference[i] += gate * branchOutput[i] }
-        }
-        return errors(reference: reference, mergedOutput: mergedOutput.scalars, input: input.scalars)
-    }
-
-    /// `sum_hw W` as a `[out, in/groups, 1, 1]` kernel.
-    func spatialSum(_ weight: [Double], _ shape: [Int]) throws -> Tensor4<Double> {
-        let taps = shape[2] * shape[3]
-        let sums = stride(from: 0, to: weight.count, by: taps).map { start in
-            weight[start..<start + taps].reduce(0, +)
-        }
-        return try Tensor4(shape: Shape4(shape[0], shape[1], 1, 1), scalars: sums)
+        let mergedFilter = ConvFilter(weight: try Tensor4(shape: weightShape, scalars: merged.weight), bias: merged.bias)
+        let (reference, extra) = try DAConvForward.outputs(
+            original, input: input, stride: ConvPair(height: strides[0], width: strides[1]),
+            dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups, extraFilters: [mergedFilter])
+        return errors(reference: reference.scalars, mergedOutput: extra[0].scalars, input: input.scalars)
     }
 
     func errors(reference: [Double], mergedOutput: [Double], input: [Double]) -> ProbeErrors {

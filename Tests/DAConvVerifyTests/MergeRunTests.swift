@@ -1,0 +1,127 @@
+import DAConvMerge
+import DAConvVerify
+import Foundation
+import PickleMachine
+import TestSupport
+import TorchCheckpoint
+import XCTest
+
+/// Merging the committed fixtures must give what torch's own float64 fold gives (fixtures/*.expected.pth).
+final class MergeRunTests: XCTestCase {
+    static let merged = [
+        "tiny_sd", "tiny_sd_f16", "tiny_sd_bf16", "tiny_sd_f64", "zero_dce", "train_checkpoint", "dataparallel_sd",
+        "legacy_sd", "legacy_zero_dce", "whole_module", "legacy_whole_module", "cuda_location", "protocol4",
+    ]
+
+    private var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = try Fixtures.scratchDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    private func merge(_ name: String, keepOptimizer: Bool = false, folder: String = "out") throws -> (String, MergeOutcome) {
+        let directory = scratch.appendingPathComponent(folder)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var request = MergeRequest(input: Fixtures.path("\(name).pth"), output: directory.appendingPathComponent("\(name).pth").path)
+        request.merge.keepOptimizer = keepOptimizer
+        return (request.output, try MergeRun.run(request))
+    }
+
+    func testMergedTensorsEqualTorchsFoldWithinOneULP() throws {
+        for name in Self.merged {
+            let (output, outcome) = try merge(name, keepOptimizer: true)
+            XCTAssertTrue(outcome.report.passed, name)
+            XCTAssertEqual(outcome.report.layers.count, try Fixtures.facts(name).daconv.count, name)
+            let ours = try CheckpointReader.open(output)
+            let torchs = try CheckpointReader.open(Fixtures.path("\(name).expected.pth"))
+            let ourTensors = try ours.namedTensors(), torchTensors = try torchs.namedTensors()
+            XCTAssertEqual(ourTensors.map(\.name), torchTensors.map(\.name), "\(name): names and order")
+            for (a, b) in zip(ourTensors, torchTensors) {
+                XCTAssertEqual(a.tensor.dtype, b.tensor.dtype, "\(name) \(a.name)")
+                XCTAssertEqual(a.tensor.shape, b.tensor.shape, "\(name) \(a.name)")
+                let bytesA = try ours.contiguousBytes(of: a.tensor), bytesB = try torchs.contiguousBytes(of: b.tensor)
+                let folded = outcome.report.layers.contains { a.name == $0.module + ".weight" || a.name == $0.module + ".bias" }
+                if folded {
+                    XCTAssertLessThanOrEqual(ULP.maxDistance(bytesA, bytesB, dtype: a.tensor.dtype), 1, "\(name) \(a.name)")
+                } else {
+                    XCTAssertEqual(bytesA, bytesB, "\(name) \(a.name) passes through unchanged")
+                }
+            }
+        }
+    }
+
+    func testMetadataIsTheOneTorchWritesForThePlainModel() throws {
+        for name in ["tiny_sd", "dataparallel_sd", "legacy_sd"] {
+            let (output, _) = try merge(name)
+            XCTAssertEqual(try metadataKeys(output), try metadataKeys(Fixtures.path("\(name).expected.pth")), name)
+        }
+    }
+
+    private func metadataKeys(_ path: String) throws -> [String] {
+        let checkpoint = try CheckpointReader.open(path)
+        let state = try XCTUnwrap(checkpoint.graph.node(checkpoint.root)?.state)
+        let metadata = try XCTUnwrap(checkpoint.graph.lookup(state, "_metadata"))
+        return try XCTUnwrap(checkpoint.graph.dictEntries(metadata)).compactMap { $0.key.stringValue }
+    }
+
+    func testOptimizerIsDroppedAndReportedUnlessKept() throws {
+        let (output, outcome) = try merge("train_checkpoint")
+        XCTAssertEqual(outcome.report.dropped, ["optimizer"])
+        let names = try CheckpointReader.open(output).namedTensors().map(\.name)
+        XCTAssertFalse(names.contains { $0.hasPrefix("optimizer.") })
+        XCTAssertTrue(names.contains("model.stem.weight"))
+        let (kept, keptOutcome) = try merge("train_checkpoint", keepOptimizer: true, folder: "kept")
+        XCTAssertEqual(keptOutcome.report.dropped, [])
+        XCTAssertTrue(try CheckpointReader.open(kept).namedTensors().contains { $0.name == "optimizer.state.0.exp_avg" })
+    }
+
+    func testWholeModelBecomesItsMergedStateDict() throws {
+        let (output, outcome) = try merge("whole_module")
+        XCTAssertTrue(outcome.fromWholeModel)
+        XCTAssertTrue(outcome.report.warnings.contains { $0.contains("whole pickled model") })
+        XCTAssertTrue(outcome.report.layers.allSatisfy { $0.geometrySource == .pickledModel })
+        XCTAssertEqual(outcome.report.layers.first { $0.module == "down" }?.stride, [2, 2])
+        let checkpoint = try CheckpointReader.open(output)
+        XCTAssertTrue(try checkpoint.pickledModels().isEmpty)
+    }
+
+    func testSameInputGivesByteIdenticalOutput() throws {
+        let (first, _) = try merge("tiny_sd")
+        let (second, _) = try merge("tiny_sd", folder: "again")
+        XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
+    }
+
+    func testEveryRecordIsAlignedTo64Bytes() throws {
+        let (output, _) = try merge("zero_dce")
+        let records = try CheckpointReader.open(output).format.records
+        XCTAssertFalse(records.isEmpty)
+        for record in records { XCTAssertEqual((record.dataOffset ?? 1) % 64, 0, record.name) }
+    }
+
+    func testNoDAConvPassesEverythingThroughWithAWarning() throws {
+        for name in ["no_daconv", "views", "dtypes", "tied_params"] {
+            let (output, outcome) = try merge(name)
+            XCTAssertTrue(outcome.report.layers.isEmpty, name)
+            XCTAssertTrue(outcome.report.warnings.contains { $0.contains("no DAConv") }, name)
+            let input = try CheckpointReader.open(Fixtures.path("\(name).pth")), merged = try CheckpointReader.open(output)
+            let a = try input.namedTensors(), b = try merged.namedTensors()
+            XCTAssertEqual(a.map(\.name), b.map(\.name), name)
+            for (x, y) in zip(a, b) {
+                XCTAssertEqual(x.tensor.strides, y.tensor.strides, "\(name) \(x.name) keeps its strides")
+                XCTAssertEqual(x.tensor.storageOffset, y.tensor.storageOffset, "\(name) \(x.name)")
+                XCTAssertEqual(try input.contiguousBytes(of: x.tensor), try merged.contiguousBytes(of: y.tensor), "\(name) \(x.name)")
+            }
+            XCTAssertEqual(sharingGroups(a), sharingGroups(b), "\(name): shared storages stay shared")
+        }
+    }
+
+    private func sharingGroups(_ tensors: [(name: String, node: PickleNodeID, tensor: TorchTensor)]) -> Set<Set<String>> {
+        var groups: [String: Set<String>] = [:]
+        for named in tensors { groups[named.tensor.storageKey, default: []].insert(named.name) }
+        return Set(groups.values.filter { $0.count > 1 })
+    }
+}
