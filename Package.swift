@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "merge-daconv", dependencies: ["MergeDAConvCommands"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["TorchCheckpoint"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TorchCheckpoint", "PickleMachine"], path: "Tests/TestSupport"),
         .testTarget(name: "CheckpointContainersTests", dependencies: ["CheckpointContainers", "TestSupport"]),
         .testTarget(name: "PickleMachineTests", dependencies: ["PickleMachine", "TestSupport"], exclude: ["make_vectors.py"]),
         .testTarget(name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "TestSupport"]),

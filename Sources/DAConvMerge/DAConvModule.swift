@@ -16,6 +16,12 @@ public struct DAConvModule: Sendable {
     public let module: String
     public let branches: [Branch]
 
+    public init(module: String, branches: [Branch]) {
+        precondition(!branches.isEmpty, "a DAConv module has branches")
+        self.module = module
+        self.branches = branches
+    }
+
     /// `[out, in/groups, kh, kw]`, the same for every branch.
     public var weightShape: [Int] { branches[0].weight.shape }
     public var outChannels: Int { weightShape[0] }

@@ -2,11 +2,11 @@ import PickleMachine
 import TorchCheckpoint
 
 /// Finds the geometry of a DAConv's branch convolutions in whole pickled models, where torch keeps it.
-struct GeometryIndex {
+public struct GeometryIndex: Sendable {
     private var modules: [String: PickledModule] = [:]
     private let graph: PickleGraph
 
-    init(models: [PickledModel], graph: PickleGraph) {
+    public init(models: [PickledModel], graph: PickleGraph) {
         self.graph = graph
         for model in models {
             let base = model.path.joined(separator: ".")
@@ -16,7 +16,7 @@ struct GeometryIndex {
 
     /// The branches' common geometry and, if folding would not be exact or the branches disagree, why.
     /// `(nil, nil)` when the module does not come from a pickled model (a state_dict stores no geometry).
-    func geometry(of module: DAConvModule, under modelPath: String?) -> (value: ModuleGeometry?, problem: String?) {
+    public func geometry(of module: DAConvModule, under modelPath: String?) -> (value: ModuleGeometry?, problem: String?) {
         guard let modelPath else { return (nil, nil) }
         let kernel = [module.kernel.height, module.kernel.width]
         var common: ModuleGeometry?

@@ -87,7 +87,8 @@ public enum MergePlanner {
         return result
     }
 
-    static func dotted(_ prefix: String, _ name: String) -> String {
+    /// `prefix.name`, or `name` at the root.
+    public static func dotted(_ prefix: String, _ name: String) -> String {
         prefix.isEmpty ? name : prefix + "." + name
     }
 }

@@ -15,7 +15,7 @@ public struct ModuleGeometry: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads the attributes of a pickled conv module; nil if they are not there or not ints.
-    static func read(_ module: PickledModule, graph: PickleGraph, kernel: [Int]) -> ModuleGeometry? {
+    public static func read(_ module: PickledModule, graph: PickleGraph, kernel: [Int]) -> ModuleGeometry? {
         func pair(_ key: String) -> [Int]? {
             guard let value = module.attributes[key] else { return nil }
             if let int = value.intValue { return [int, int] }

@@ -29,7 +29,7 @@ public struct PassThroughCheck: Sendable, Equatable {
     }
 
     func textLines() -> [String] {
-        guard !passed else { return ["pass-through: \(Formatting.plural(compared, "tensor")) identical"] }
+        guard !passed else { return ["pass-through: \(Formatting.plural(compared, "entry")) identical (tensors and scalars)"] }
         return missing.map { "pass-through: missing from the merged checkpoint: \($0)" }
             + extra.map { "pass-through: not in the original: \($0)" }
             + changed.map { "pass-through: changed: \($0)" }

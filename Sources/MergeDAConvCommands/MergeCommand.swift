@@ -78,11 +78,15 @@ enum RuleOptions {
     }
 }
 
-/// Writes a JSON report, refusing to replace the input or output checkpoints by accident.
+/// Writes a report file (JSON or XML) atomically.
 enum ReportFile {
     static func write(_ json: JSONValue, to path: String) throws {
+        try write(text: json.serialized() + "\n", to: path)
+    }
+
+    static func write(text: String, to path: String) throws {
         do {
-            try Data((json.serialized() + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             ToolFailure.printError("cannot write the report \(path): \(error.localizedDescription)")
             throw ExitCode(ToolFailure.writeFailed)

@@ -10,7 +10,7 @@ public struct MergeDAConvCommand: ParsableCommand {
             from a pickle. Exit status: 0 success, 1 a check failed, 2 usage error, 3 unreadable input,
             4 the output could not be written, 5 a DAConv module cannot be folded.
             """,
-        subcommands: [MergeCommand.self, InspectCommand.self],
+        subcommands: [MergeCommand.self, InspectCommand.self, VerifyCommand.self],
         defaultSubcommand: MergeCommand.self
     )
 

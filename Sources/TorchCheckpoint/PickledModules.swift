@@ -81,7 +81,42 @@ public struct PickledModel: Sendable {
     }
 }
 
+extension PickledModel {
+    /// State-dict names of the tensors of whole pickled models, prefixed by where each model sits.
+    public static func stateDictNames(_ models: [PickledModel]) -> [PickleNodeID: String] {
+        var names: [PickleNodeID: String] = [:]
+        for model in models {
+            let prefix = model.path.isEmpty ? "" : model.path.joined(separator: ".") + "."
+            for (name, value) in model.stateDict {
+                if let id = value.nodeID, names[id] == nil { names[id] = prefix + name }
+            }
+        }
+        return names
+    }
+}
+
 extension Checkpoint {
+    /// Every tensor with the name a model's `state_dict()` gives it: the dotted path from the root, except
+    /// inside whole pickled models, whose `_modules`/`_parameters` levels are left out. Tied tensors are
+    /// listed under each name.
+    public func stateDictTensors() throws -> [(name: String, node: PickleNodeID, tensor: TorchTensor)] {
+        let models = try pickledModels()
+        let inside = models.map(\.path)
+        var result: [(name: String, node: PickleNodeID, tensor: TorchTensor)] = []
+        for model in models {
+            let prefix = model.path.isEmpty ? "" : model.path.joined(separator: ".") + "."
+            for (name, value) in model.stateDict {
+                if let id = value.nodeID, let tensor = tensors[id] { result.append((prefix + name, id, tensor)) }
+            }
+        }
+        for entry in try entries() {
+            guard let id = entry.value.nodeID, let tensor = tensors[id],
+                  !inside.contains(where: { entry.path.starts(with: $0) && entry.path.count > $0.count }) else { continue }
+            result.append((entry.dottedPath, id, tensor))
+        }
+        return result
+    }
+
     /// Whole pickled models in the tree: the root itself, or objects found under dict keys and list items.
     public func pickledModels() throws -> [PickledModel] {
         var models: [PickledModel] = []

@@ -42,7 +42,7 @@ public struct CheckpointInspection: Sendable {
         let entries = try checkpoint.entries()
         let models = try checkpoint.pickledModels()
         pickledModels = models
-        let stateNames = CheckpointInspection.stateDictNames(models)
+        let stateNames = PickledModel.stateDictNames(models)
         var named: [NamedTensor] = []
         var firstName: [PickleNodeID: String] = [:]
         for entry in entries {
@@ -63,18 +63,6 @@ public struct CheckpointInspection: Sendable {
         daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
         globals = GlobalVerdict.verdicts(checkpoint.globals)
         warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)
-    }
-
-    /// State-dict names of the tensors of whole pickled models, prefixed by where the model sits.
-    static func stateDictNames(_ models: [PickledModel]) -> [PickleNodeID: String] {
-        var names: [PickleNodeID: String] = [:]
-        for model in models {
-            let prefix = model.path.isEmpty ? "" : model.path.joined(separator: ".") + "."
-            for (name, value) in model.stateDict {
-                if let id = value.nodeID, names[id] == nil { names[id] = prefix + name }
-            }
-        }
-        return names
     }
 
     static func warnings(_ checkpoint: Checkpoint, entries: [CheckpointEntry], daconv: DAConvDetector.Result) -> [String] {

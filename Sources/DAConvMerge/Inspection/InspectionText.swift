@@ -108,7 +108,8 @@ extension CheckpointInspection {
 public enum Formatting {
     /// `1 item`, `2 items`.
     public static func plural(_ count: Int, _ noun: String) -> String {
-        "\(Formatting.count(count)) \(noun)\(count == 1 ? "" : "s")"
+        let plural = noun.hasSuffix("y") ? noun.dropLast() + "ies" : noun + "s"
+        return "\(Formatting.count(count)) \(count == 1 ? noun : plural)"
     }
 
     /// `1,234,567`.

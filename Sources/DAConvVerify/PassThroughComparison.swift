@@ -1,0 +1,96 @@
+import DAConvMerge
+import PickleMachine
+import TorchCheckpoint
+
+/// Compares everything that is not a DAConv between the original and the merged checkpoint: tensors by
+/// name (dtype, shape, every byte) and scalar entries (epoch, config, ...). Optimizer state the merged side
+/// left out entirely is reported as dropped, as merging drops it by default.
+struct PassThroughComparison {
+    let original: Checkpoint
+    let merged: Checkpoint
+    let originalTensors: [(name: String, node: PickleNodeID, tensor: TorchTensor)]
+    let mergedTensors: [(name: String, node: PickleNodeID, tensor: TorchTensor)]
+    let foldedModules: [DAConvModule]
+
+    func run() throws -> (PassThroughCheck, dropped: [String]) {
+        let foldedKeys = Set(foldedModules.flatMap(\.keys))
+        var produced = Set(foldedModules.map { MergePlanner.dotted($0.module, "weight") })
+        for module in foldedModules where module.hasBias { produced.insert(MergePlanner.dotted(module.module, "bias")) }
+        let mergedByName = Dictionary(mergedTensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        let mergedScalars = try scalars(merged)
+        let dropped = try optimizerPaths(original).filter { prefix in
+            !mergedByName.keys.contains { $0.hasPrefix(prefix + ".") } && !mergedScalars.keys.contains { $0.hasPrefix(prefix + ".") }
+        }
+        func isDropped(_ name: String) -> Bool { dropped.contains { name.hasPrefix($0 + ".") } }
+        var check = PassThroughCheck(compared: 0)
+        var originalNames = Set<String>()
+        for (name, _, tensor) in originalTensors where !foldedKeys.contains(name) && !isDropped(name) {
+            originalNames.insert(name)
+            guard let other = mergedByName[name] else {
+                check.missing.append(name)
+                continue
+            }
+            check.compared += 1
+            if let difference = try difference(tensor, other) { check.changed.append("\(name): \(difference)") }
+        }
+        check.extra = mergedTensors.map(\.name).filter { !originalNames.contains($0) && !produced.contains($0) }
+        let originalScalars = try scalars(original)
+        for (path, value) in originalScalars.sorted(by: { $0.key < $1.key }) where !isDropped(path) {
+            guard let other = mergedScalars[path] else {
+                check.missing.append(path)
+                continue
+            }
+            check.compared += 1
+            if !Self.same(value, other) { check.changed.append("\(path): \(Self.show(value)) became \(Self.show(other))") }
+        }
+        check.extra += mergedScalars.keys.sorted().filter { originalScalars[$0] == nil }
+        return (check, dropped)
+    }
+
+    private func difference(_ a: TorchTensor, _ b: TorchTensor) throws -> String? {
+        guard a.dtype == b.dtype else { return "dtype \(a.dtype) became \(b.dtype)" }
+        guard a.shape == b.shape else { return "shape \(a.shape) became \(b.shape)" }
+        let left = try original.contiguousBytes(of: a), right = try merged.contiguousBytes(of: b)
+        guard let first = left.indices.first(where: { left[$0] != right[$0] }) else { return nil }
+        return "values differ (first at element \(first / a.dtype.elementSize))"
+    }
+
+    /// Scalar entries by dotted path, outside whole pickled models (whose attributes a state_dict drops).
+    private func scalars(_ checkpoint: Checkpoint) throws -> [String: PickleValue] {
+        let models = try checkpoint.pickledModels().map(\.path)
+        var result: [String: PickleValue] = [:]
+        for entry in try checkpoint.entries() where entry.aliasOf == nil && !entry.path.isEmpty {
+            if case .node = entry.value { continue }
+            if models.contains(where: { entry.path.starts(with: $0) }) { continue }
+            result[entry.dottedPath] = entry.value
+        }
+        return result
+    }
+
+    /// Paths of optimizer state dicts (`state` + `param_groups`).
+    private func optimizerPaths(_ checkpoint: Checkpoint) throws -> [String] {
+        try checkpoint.entries().filter { entry in
+            guard entry.aliasOf == nil, let entries = checkpoint.graph.dictEntries(entry.value) else { return false }
+            let keys = Set(entries.compactMap { $0.key.stringValue })
+            return keys.contains("state") && keys.contains("param_groups")
+        }.map(\.dottedPath)
+    }
+
+    static func same(_ a: PickleValue, _ b: PickleValue) -> Bool {
+        if case .float(let x) = a, case .float(let y) = b { return x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN) }
+        return a == b
+    }
+
+    static func show(_ value: PickleValue) -> String {
+        switch value {
+        case .string(let text): return "'\(text.prefix(40))'"
+        case .int(let number): return String(number)
+        case .float(let number): return "\(number)"
+        case .bool(let flag): return flag ? "True" : "False"
+        case .none: return "None"
+        case .bigInt(let number): return number.description
+        case .bytes(let bytes): return "\(bytes.count) bytes"
+        case .node: return "an object"
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import DAConvMerge
+import PickleMachine
+import TorchCheckpoint
+
+/// What to verify and how.
+public struct VerifyRequest: Sendable {
+    public var original: String
+    public var merged: String
+    public var rules: DAConvRules = .standard
+    public var probe = ProbeOptions()
+
+    public init(original: String, merged: String) {
+        self.original = original
+        self.merged = merged
+    }
+}
+
+/// An independent equivalence gate: pairs every DAConv module `P` of the original with the plain conv
+/// `P.weight`/`P.bias` of the merged checkpoint, whoever produced it, and runs both on probe inputs. It
+/// never uses the merge's fold: it checks outputs, not weights. Everything else must be present and
+/// identical. One module's tensors are in memory at a time.
+public enum VerifyRun {
+    public static func run(_ request: VerifyRequest) throws -> EquivalenceReport {
+        let original = try CheckpointReader.open(request.original)
+        let merged = try CheckpointReader.open(request.merged)
+        let originalTensors = try original.stateDictTensors()
+        let mergedTensors = try merged.stateDictTensors()
+        var mergedByName: [String: TorchTensor] = [:]
+        for named in mergedTensors where mergedByName[named.name] == nil { mergedByName[named.name] = named.tensor }
+        let detection = DAConvDetector(rules: request.rules).detect(in: originalTensors.map { ($0.name, $0.tensor) })
+        var warnings = detection.unfoldable.map(\.description)
+        if detection.modules.isEmpty { warnings.append("the original has no DAConv module: only pass-through is checked") }
+        let geometry = try GeometryLookup(original: original, merged: merged)
+        var layers: [LayerCheck] = []
+        for module in detection.modules {
+            let weightName = MergePlanner.dotted(module.module, "weight")
+            let biasName = MergePlanner.dotted(module.module, "bias")
+            guard let weight = mergedByName[weightName] else {
+                layers.append(missingLayer(module, "\(weightName) is missing from the merged checkpoint"))
+                continue
+            }
+            guard weight.dtype.isFoldable else {
+                layers.append(missingLayer(module, "\(weightName) has dtype \(weight.dtype), not a floating type"))
+                continue
+            }
+            let (moduleGeometry, problem) = geometry.geometry(of: module)
+            if let problem {
+                layers.append(missingLayer(module, "the DAConv itself cannot be folded exactly: \(problem)"))
+                continue
+            }
+            let values = try DAConvValues.read(module, from: original)
+            let mergedValues = try MergedConvValues.read(weight: weight, bias: mergedByName[biasName], from: merged)
+            layers.append(EquivalenceProbe.check(
+                module: module.module, original: values, merged: mergedValues, geometry: moduleGeometry,
+                options: request.probe))
+        }
+        let (passThrough, dropped) = try PassThroughComparison(
+            original: original, merged: merged, originalTensors: originalTensors, mergedTensors: mergedTensors,
+            foldedModules: detection.modules
+        ).run()
+        return EquivalenceReport(layers: layers, dropped: dropped, warnings: warnings, passThrough: passThrough)
+    }
+
+    static func missingLayer(_ module: DAConvModule, _ problem: String) -> LayerCheck {
+        LayerCheck(
+            module: module.module, kernel: [module.kernel.height, module.kernel.width], dtype: module.dtype,
+            stride: [1, 1], dilation: [1, 1], groups: 1, geometrySource: .assumed, probeShape: [],
+            maxAbsError: .infinity, maxRelError: .infinity, tolerance: 0, toleranceRule: ProbeTolerance.rule,
+            passed: false, problem: problem)
+    }
+}
+
+/// Geometry from whichever side is a whole pickled model: the original's DAConv branches, or the merged
+/// side's plain `Conv2d` at the module's prefix.
+struct GeometryLookup {
+    private let originalIndex: GeometryIndex
+    private let originalModelPaths: [String]
+    private let mergedModules: [String: (PickledModule, PickleGraph)]
+
+    init(original: Checkpoint, merged: Checkpoint) throws {
+        let models = try original.pickledModels()
+        originalIndex = GeometryIndex(models: models, graph: original.graph)
+        originalModelPaths = models.map { $0.path.joined(separator: ".") }
+        var byName: [String: (PickledModule, PickleGraph)] = [:]
+        for model in try merged.pickledModels() {
+            let prefix = model.path.isEmpty ? "" : model.path.joined(separator: ".") + "."
+            for module in model.modules { byName[prefix + module.prefix] = (module, merged.graph) }
+        }
+        mergedModules = byName
+    }
+
+    /// The geometry, and why the original module would not fold exactly, if its own model says so.
+    func geometry(of module: DAConvModule) -> (ModuleGeometry?, problem: String?) {
+        for path in originalModelPaths {
+            let relative = path.isEmpty ? module.module
+                : (module.module.hasPrefix(path + ".") ? String(module.module.dropFirst(path.count + 1)) : nil)
+            guard let relative else { continue }
+            let found = originalIndex.geometry(of: DAConvModule(module: relative, branches: module.branches), under: path)
+            if found.value != nil || found.problem != nil { return (found.value, found.problem) }
+        }
+        guard let (pickled, graph) = mergedModules[module.module] else { return (nil, nil) }
+        return (ModuleGeometry.read(pickled, graph: graph, kernel: [module.kernel.height, module.kernel.width]), nil)
+    }
+}
