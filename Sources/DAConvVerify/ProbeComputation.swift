@@ -34,15 +34,22 @@ struct ProbeComputation {
         if reference.contains(where: { !$0.isFinite }) || mergedOutput.contains(where: { !$0.isFinite }) { maxAbs = .infinity }
         let shape = original.shape
         let perOutput = shape[1] * shape[2] * shape[3]
+        let gates = original.branches.map { ($0.gate, $0.kind == .vanilla ? 1.0 : 2.0) }
         var norm2 = 0.0, norm1 = 0.0
         for o in 0..<shape[0] {
             let range = o * perOutput..<(o + 1) * perOutput
-            norm2 = max(norm2, merged.weight[range].reduce(0) { $0 + $1 * $1 }.squareRoot())
-            var sum = merged.weight[range].reduce(0) { $0 + abs($1) }
-            for branch in original.branches {
-                let taps = branch.weight[range].reduce(0) { $0 + abs($1) }
-                sum += branch.gate * (branch.kind == .vanilla ? taps : 2 * taps)
+            var squares = 0.0, sum = 0.0
+            for i in range {
+                let value = merged.weight[i]
+                squares += value * value
+                sum += abs(value)
             }
+            for (branch, (gate, terms)) in zip(original.branches, gates) {
+                var taps = 0.0
+                for i in range { taps += abs(branch.weight[i]) }
+                sum += gate * terms * taps
+            }
+            norm2 = max(norm2, squares.squareRoot())
             norm1 = max(norm1, sum)
         }
         let rms = (input.reduce(0) { $0 + $1 * $1 } / Double(max(input.count, 1))).squareRoot()

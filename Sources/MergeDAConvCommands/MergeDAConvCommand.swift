@@ -1,4 +1,5 @@
 import ArgumentParser
+import DAConvVerify
 
 /// The `merge-daconv` command: merging is the default subcommand, so `merge-daconv IN OUT` merges.
 public struct MergeDAConvCommand: ParsableCommand {
@@ -10,6 +11,7 @@ public struct MergeDAConvCommand: ParsableCommand {
             from a pickle. Exit status: 0 success, 1 a check failed, 2 usage error, 3 unreadable input,
             4 the output could not be written, 5 a DAConv module cannot be folded.
             """,
+        version: "merge-daconv 0.1.0 (convolution kernels: \(Conv2D.kernelName))",
         subcommands: [MergeCommand.self, InspectCommand.self, VerifyCommand.self],
         defaultSubcommand: MergeCommand.self
     )
