@@ -1,6 +1,4 @@
-#if canImport(Foundation)
 import Foundation
-#endif
 
 /// How the convolution engine may use the machine: threads and memory.
 public struct ConvOptions: Sendable, Equatable {
@@ -25,13 +23,7 @@ public struct ConvOptions: Sendable, Equatable {
     }
 
     /// The number of active processors.
-    public static var defaultThreads: Int {
-        #if canImport(Foundation)
-        return ProcessInfo.processInfo.activeProcessorCount
-        #else
-        return 1
-        #endif
-    }
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
 
 /// Cache-blocking sizes and kernel selection. The defaults were measured on an AMD EPYC (Zen 3,

@@ -1,7 +1,5 @@
 import Dispatch
-#if canImport(Foundation)
 import Foundation
-#endif
 
 /// Runs independent tasks on a few worker threads, each worker claiming the next unclaimed task.
 ///

@@ -122,11 +122,12 @@ struct ConvPlan {
 
     /// Multiply tasks for `chunk`, all filters together: row blocks of at most `rowBlock` output
     /// channels (whole micro-tiles, balanced), and column splits only when there would otherwise
-    /// be fewer than two tasks per thread.
+    /// be fewer than four tasks per thread (so a thread slowed by another process hands work over
+    /// to the others in small enough pieces).
     func gemmTasks(_ chunk: ConvChunk) -> [ConvGemmTask] {
         let splits = shapes.map { rowSplit(groupRows: $0.output.c / $0.geometry.groups) }
         let rowTasks = splits.reduce(0) { $0 + $1.blocks.count } * chunk.groups.count
-        let wanted = threads > 1 ? 2 * threads : 1
+        let wanted = threads > 1 ? 4 * threads : 1
         let columnBlocks = min(chunk.panelCount, max(1, Self.ceilDiv(wanted, rowTasks)))
         let panelRanges = Self.split(chunk.panelCount, into: columnBlocks)
         var tasks: [ConvGemmTask] = []

@@ -1,6 +1,4 @@
-#if canImport(Foundation)
 import Foundation
-#endif
 
 /// Keeps the scratch memory (packed input and weight blocks) of the last convolution for the
 /// next one, so a verifier running hundreds of convolutions does not fault in fresh pages for

@@ -52,6 +52,7 @@ final class ConvPlanTests: XCTestCase {
         XCTAssertEqual(plan.chunkCount, 1)
         let tasks = plan.gemmTasks(plan.chunk(0))
         XCTAssertEqual(tasks.count, 12, "4 row blocks of about 128 channels for each of 3 filters")
+        XCTAssertEqual(self.plan([shape]).gemmTasks(plan.chunk(0)).count, 8, "one filter: columns split in 2")
         XCTAssertEqual(Set(tasks.map(\.rows.count)), [126, 128, 132])
         XCTAssertEqual(plan.packedElements, 4608 * 512)
         assertCoversOnce(plan)
@@ -90,7 +91,7 @@ final class ConvPlanTests: XCTestCase {
     func testFewRowsAreSplitByColumnsToFeedEveryThread() throws {
         let shape = try ConvShape(input: Shape4(2, 3, 20, 20), weight: Shape4(4, 3, 3, 3), geometry: ConvGeometry())
         let plan = plan([shape], threads: 2)
-        XCTAssertEqual(plan.gemmTasks(plan.chunk(0)).count, 4)
+        XCTAssertEqual(plan.gemmTasks(plan.chunk(0)).count, 8)
         XCTAssertEqual(self.plan([shape], threads: 1).gemmTasks(plan.chunk(0)).count, 1)
         assertCoversOnce(plan)
     }
