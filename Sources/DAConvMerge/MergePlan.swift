@@ -32,6 +32,8 @@ public struct MergePlan: Sendable {
     public var warnings: [String]
     /// The input was a whole pickled model; the output is its merged state_dict.
     public var fromWholeModel: Bool
+    /// Where the draft's folded tensors get their bytes: folds on demand unless the caller sets a source.
+    public let foldedBytes: FoldedBytesProvider
 }
 
 /// Why a merge cannot be done.

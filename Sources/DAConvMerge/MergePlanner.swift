@@ -7,6 +7,7 @@ import TorchCheckpoint
 public enum MergePlanner {
     public static func plan(_ checkpoint: Checkpoint, options: MergeOptions = .init()) throws -> MergePlan {
         var draft = CheckpointDraft(copying: checkpoint)
+        let provider = FoldedBytesProvider(source: DirectFold(modules: [], checkpoint: checkpoint))
         var warnings: [String] = []
         let models = try checkpoint.pickledModels()
         let fromWholeModel = !models.isEmpty
@@ -39,7 +40,8 @@ public enum MergePlanner {
                     biasName: module.hasBias ? dict.path(prefixing: dotted(module.module, "bias")) : nil,
                     geometry: geometry.value))
             }
-            try StateDictRewrite.fold(found.modules, inDict: dict.node, of: &draft, checkpoint: checkpoint)
+            try StateDictRewrite.fold(
+                found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft, provider: provider)
         }
         if let first = problems.first { throw MergeError.unfoldable(first, others: problems.count - 1) }
         var dropped: [String] = []
@@ -47,7 +49,10 @@ public enum MergePlanner {
             dropped = OptimizerStates.drop(from: &draft, checkpoint: checkpoint)
         }
         if folds.isEmpty { warnings.append("no DAConv module found: the output holds the same content") }
-        return MergePlan(draft: draft, folds: folds, dropped: dropped, warnings: warnings, fromWholeModel: fromWholeModel)
+        provider.source = DirectFold(modules: folds.map(\.module), checkpoint: checkpoint)
+        return MergePlan(
+            draft: draft, folds: folds, dropped: dropped, warnings: warnings, fromWholeModel: fromWholeModel,
+            foldedBytes: provider)
     }
 
     /// A dict of the output tree that holds tensors, with its path.

@@ -4,8 +4,10 @@ import TorchCheckpoint
 /// Rewrites one dict of tensors in place: each DAConv's keys give way to `P.weight` (and `P.bias`) at the
 /// position of its first key, and `_metadata` loses the branch entries, as torch writes it for the plain model.
 enum StateDictRewrite {
+    /// `firstFold` is the plan index of `modules[0]`: the folded bytes are asked of `provider` by that index.
     static func fold(
-        _ modules: [DAConvModule], inDict dict: PickleNodeID, of draft: inout CheckpointDraft, checkpoint: Checkpoint
+        _ modules: [DAConvModule], firstFold: Int, inDict dict: PickleNodeID, of draft: inout CheckpointDraft,
+        provider: FoldedBytesProvider
     ) throws {
         var owner: [String: Int] = [:]
         for (index, module) in modules.enumerated() {
@@ -19,14 +21,14 @@ enum StateDictRewrite {
                 continue
             }
             guard placed.insert(index).inserted else { continue }
-            let module = modules[index]
+            let module = modules[index], foldIndex = firstFold + index
             let weight = draft.addComputedTensor(dtype: module.dtype, shape: module.weightShape) {
-                try FoldedTensors.weightBytes(module, checkpoint)
+                try provider.source.weightBytes(fold: foldIndex)
             }
             entries.append(PickleDictEntry(key: .string(MergePlanner.dotted(module.module, "weight")), value: weight))
             if module.hasBias {
                 let bias = draft.addComputedTensor(dtype: module.dtype, shape: [module.outChannels]) {
-                    try FoldedTensors.biasBytes(module, checkpoint)
+                    try provider.source.biasBytes(fold: foldIndex)
                 }
                 entries.append(PickleDictEntry(key: .string(MergePlanner.dotted(module.module, "bias")), value: bias))
             }
@@ -49,8 +51,45 @@ enum StateDictRewrite {
     }
 }
 
-/// Reads a module's branches and folds them (float64, rounded once to the dtype) when the writer needs them.
-enum FoldedTensors {
+/// Supplies the bytes of folded tensors when the writer reaches them, by fold index in plan order.
+public protocol FoldedTensorSource: Sendable {
+    func weightBytes(fold: Int) throws -> [UInt8]
+    func biasBytes(fold: Int) throws -> [UInt8]
+}
+
+/// Where a plan's computed tensors get their bytes; a merge may replace the source (e.g. with a pipeline that
+/// folds ahead of the writer) before writing.
+public final class FoldedBytesProvider: @unchecked Sendable {
+    public var source: FoldedTensorSource
+
+    init(source: FoldedTensorSource) {
+        self.source = source
+    }
+}
+
+/// Folds on demand in the writer's thread: reads a module's branches and folds them (float64, rounded once
+/// to the dtype).
+public struct DirectFold: FoldedTensorSource {
+    public let modules: [DAConvModule]
+    public let checkpoint: Checkpoint
+
+    public init(modules: [DAConvModule], checkpoint: Checkpoint) {
+        self.modules = modules
+        self.checkpoint = checkpoint
+    }
+
+    public func weightBytes(fold: Int) throws -> [UInt8] {
+        let module = modules[fold]
+        let folded = DAConvFold.fold(try Self.branches(module, checkpoint, biasOnly: false), shape: module.weightShape)
+        return ScalarConversion.littleEndianBytes(folded.weight, dtype: module.dtype)
+    }
+
+    public func biasBytes(fold: Int) throws -> [UInt8] {
+        let module = modules[fold]
+        let bias = DAConvFold.foldBias(try Self.branches(module, checkpoint, biasOnly: true), outChannels: module.outChannels)
+        return ScalarConversion.littleEndianBytes(bias, dtype: module.dtype)
+    }
+
     /// Gates plus either the weights or the biases: each folded tensor reads only what it needs.
     static func branches(_ module: DAConvModule, _ checkpoint: Checkpoint, biasOnly: Bool) throws -> [DAConvFold.Branch] {
         try module.branches.map { branch in
@@ -59,15 +98,5 @@ enum FoldedTensors {
             let bias = biasOnly ? try branch.bias.map { try checkpoint.doubleValues(of: $0) } : nil
             return DAConvFold.Branch(kind: branch.rule.kind, theta: theta, weight: weight, bias: bias)
         }
-    }
-
-    static func weightBytes(_ module: DAConvModule, _ checkpoint: Checkpoint) throws -> [UInt8] {
-        let folded = DAConvFold.fold(try branches(module, checkpoint, biasOnly: false), shape: module.weightShape)
-        return ScalarConversion.littleEndianBytes(folded.weight, dtype: module.dtype)
-    }
-
-    static func biasBytes(_ module: DAConvModule, _ checkpoint: Checkpoint) throws -> [UInt8] {
-        let bias = DAConvFold.foldBias(try branches(module, checkpoint, biasOnly: true), outChannels: module.outChannels)
-        return ScalarConversion.littleEndianBytes(bias, dtype: module.dtype)
     }
 }

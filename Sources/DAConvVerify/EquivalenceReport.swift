@@ -84,7 +84,7 @@ public struct EquivalenceReport: Sendable {
     }
 
     /// `1.23e-07`: errors span many orders of magnitude.
-    static func scientific(_ value: Double) -> String {
+    public static func scientific(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : "inf" }
         guard value != 0 else { return "0" }
         var exponent = Int(log10(abs(value)).rounded(.down))

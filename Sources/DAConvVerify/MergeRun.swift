@@ -8,6 +8,8 @@ public struct MergeRequest: Sendable {
     public var merge = MergeOptions()
     public var replaceExisting = false
     public var probe = ProbeOptions()
+    /// Called as tensor data is written: bytes so far and in all.
+    public var progress: (@Sendable (_ written: Int, _ total: Int) -> Void)?
 
     public init(input: String, output: String) {
         self.input = input
@@ -23,30 +25,23 @@ public struct MergeOutcome: Sendable {
     public let fromWholeModel: Bool
 }
 
-/// Reads, folds, writes under a temporary name, checks every merged layer against its DAConv by running
-/// both on probe inputs (reading the merged weights back from the written file, so the check covers the
-/// writer too), and only then gives the output its name.
+/// Reads, folds and writes under a temporary name while a pipeline checks every merged layer against its
+/// DAConv by running both on probe inputs (the merged conv with exactly the bytes handed to the writer);
+/// then reopens the written file to check its structure, and only then gives the output its name.
 public enum MergeRun {
     public static func run(_ request: MergeRequest) throws -> MergeOutcome {
         try refuseOverwritingInput(request)
         let input = try CheckpointReader.open(request.input)
         let plan = try MergePlanner.plan(input, options: request.merge)
-        var write = CheckpointWriteOptions(replaceExisting: request.replaceExisting)
-        write.limits = .standard
-        let pending = try CheckpointWriter.writePending(plan.draft, to: request.output, options: write)
-        let written = try CheckpointReader.open(pending.temporaryPath)
-        let byName = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-        var layers: [LayerCheck] = []
-        for fold in plan.folds {
-            guard let weight = byName[fold.weightName] else {
-                preconditionFailure("the writer wrote \(fold.weightName), planned by the merge")
-            }
-            let original = try DAConvValues.read(fold.module, from: input)
-            let merged = try MergedConvValues.read(weight: weight, bias: fold.biasName.flatMap { byName[$0] }, from: written)
-            let module = fold.weightName.dropLast(".weight".count)
-            layers.append(EquivalenceProbe.check(
-                module: String(module), original: original, merged: merged, geometry: fold.geometry, options: request.probe))
-        }
+        let pipeline = FoldPipeline(folds: plan.folds, input: input, probe: request.probe)
+        plan.foldedBytes.source = pipeline
+        pipeline.start()
+        defer { pipeline.cancel() }
+        var options = CheckpointWriteOptions(replaceExisting: request.replaceExisting)
+        options.progress = request.progress
+        let pending = try CheckpointWriter.writePending(plan.draft, to: request.output, options: options)
+        let layers = try pipeline.checksWhenDone()
+        try checkStructure(of: pending, plan: plan)
         var warnings = plan.warnings
         let devices = Set(input.storages.values.map(\.location)).subtracting(["cpu"])
         if !devices.isEmpty {
@@ -59,6 +54,22 @@ public enum MergeRun {
         }
         try pending.commit()
         return MergeOutcome(report: report, written: pending.summary, fromWholeModel: plan.fromWholeModel)
+    }
+
+    /// Reopens the written file and checks that every merged tensor is where the plan put it, with its
+    /// shape and dtype: the probes ran on the bytes handed to the writer, this covers the rest of the writer.
+    static func checkStructure(of pending: PendingCheckpoint, plan: MergePlan) throws {
+        let written = try CheckpointReader.open(pending.temporaryPath)
+        let byName = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        for fold in plan.folds {
+            let expected = [(fold.weightName, fold.module.weightShape)] + (fold.biasName.map { [($0, [fold.module.outChannels])] } ?? [])
+            for (name, shape) in expected {
+                guard let tensor = byName[name], tensor.shape == shape, tensor.dtype == fold.module.dtype else {
+                    pending.discard()
+                    preconditionFailure("the writer lost or changed \(name), which the plan put in the draft")
+                }
+            }
+        }
     }
 
     /// The input is never written: refuse an output that is the input file, by name or by inode.

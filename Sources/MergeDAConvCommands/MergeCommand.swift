@@ -4,7 +4,7 @@ import DAConvVerify
 import Foundation
 import TorchCheckpoint
 
-/// `merge-daconv [merge] INPUT OUTPUT`: the default subcommand.
+/// `merge-daconv [merge] INPUT OUTPUT`, or many inputs with `--out-dir`: the default subcommand.
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
@@ -13,16 +13,21 @@ struct MergeCommand: ParsableCommand {
             The output is torch's zip format (loadable with torch.load(weights_only=True) and mmap=True). Each
             merged layer is checked against its DAConv on seeded probe inputs before the output is given its
             name; a failed check, an unfoldable module or any error leaves no output file.
+            With --out-dir, every INPUT (files, or folders of .pth/.pt/.bin/.ckpt files) is merged into DIR under
+            its own name, several at a time; one line per file, and a failure does not stop the others.
             """
     )
 
-    @Argument(help: "The DAConv checkpoint to read (zip or legacy format).")
-    var input: String
+    @Argument(help: ArgumentHelp("INPUT OUTPUT, or with --out-dir the inputs (files or folders).", valueName: "path"))
+    var paths: [String] = []
 
-    @Argument(help: "Where to write the merged checkpoint.")
-    var output: String
+    @Option(help: ArgumentHelp("Merge every input into this folder (batch mode).", valueName: "dir"))
+    var outDir: String?
 
-    @Flag(help: "Replace OUTPUT if it exists.")
+    @Option(help: "Merges to run at once in batch mode (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Replace outputs that exist.")
     var force = false
 
     @Option(help: ArgumentHelp("Write the equivalence report as JSON to this file.", valueName: "path"))
@@ -44,20 +49,39 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if rules != nil, !branches.isEmpty { throw ValidationError("give either --rules or --branch, not both") }
+        if outDir == nil, paths.count != 2 { throw ValidationError("give INPUT and OUTPUT, or inputs with --out-dir DIR") }
+        if outDir != nil, paths.isEmpty { throw ValidationError("give at least one input with --out-dir") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
-        var request = MergeRequest(input: input, output: output)
+        var request = MergeRequest(input: "", output: "")
         request.merge = MergeOptions(rules: try RuleOptions.rules(branches: branches, file: rules), keepOptimizer: keepOptimizer)
         request.replaceExisting = force
+        if let outDir {
+            try BatchMergeCommand(request: request, inputs: paths, outDir: outDir, jobs: jobs, report: report, quiet: quiet).run()
+        } else {
+            try mergeOne(request)
+        }
+    }
+
+    private func mergeOne(_ template: MergeRequest) throws {
+        var request = template
+        request.input = paths[0]
+        request.output = paths[1]
+        let bar = ProgressBar(label: "merging \(request.input)", quiet: quiet)
+        request.progress = { written, total in
+            bar.update(written, of: total, detail: "\(Formatting.bytes(written)) of \(Formatting.bytes(total))")
+        }
         let outcome = try ToolFailure.reporting { try MergeRun.run(request) }
+        bar.finish()
         if let report { try ReportFile.write(outcome.report.json(), to: report) }
         if !quiet { print(outcome.report.text(), terminator: "") }
         guard outcome.written != nil else {
-            ToolFailure.printError("\(output) was not written: a merged layer is not equivalent to its DAConv")
+            ToolFailure.printError("\(request.output) was not written: a merged layer is not equivalent to its DAConv")
             throw ExitCode(ToolFailure.checkFailed)
         }
-        if !quiet { print("wrote \(output)") }
+        if !quiet { print("wrote \(request.output)") }
     }
 }
 

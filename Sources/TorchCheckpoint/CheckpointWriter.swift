@@ -8,6 +8,8 @@ public struct CheckpointWriteOptions: Sendable {
     /// The archive folder; torch uses the destination's file name without its extension.
     public var archiveName: String?
     public var limits = CheckpointLimits.standard
+    /// Called as tensor data is written: bytes written so far and in all (for progress bars).
+    public var progress: (@Sendable (_ written: Int, _ total: Int) -> Void)?
 
     public init(replaceExisting: Bool = false) {
         self.replaceExisting = replaceExisting
@@ -57,7 +59,8 @@ public enum CheckpointWriter {
         }
         let prefix = options.archiveName ?? archiveName(for: destination)
         let temporary = OutputPlacement.temporaryPath(beside: destination)
-        var storageBytes = 0
+        let storageBytes = order.reduce(0) { $0 + (draft.storages[$1]?.byteCount ?? 0) }
+        let meter = ProgressMeter(total: storageBytes, report: options.progress)
         do {
             let zip = try ZipArchiveWriter(path: temporary)
             do {
@@ -67,10 +70,9 @@ public enum CheckpointWriter {
                     guard let storage = draft.storages[key] else {
                         throw CheckpointError.Reason.missingRecord("storage \(key) of the draft")
                     }
-                    storageBytes += storage.byteCount
                     try zip.addStored(
                         name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
-                        producer: StorageRecordProducer(storage, key: key))
+                        producer: StorageRecordProducer(storage, key: key, meter: meter))
                 }
                 try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))
                 try zip.finish()

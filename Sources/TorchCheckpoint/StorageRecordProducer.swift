@@ -11,9 +11,12 @@ final class StorageRecordProducer: ZipRecordProducer {
     private var position = 0
     private var computed: [UInt8]?
 
-    init(_ storage: DraftStorage, key: String) {
+    private let meter: ProgressMeter
+
+    init(_ storage: DraftStorage, key: String, meter: ProgressMeter) {
         self.storage = storage
         self.key = key
+        self.meter = meter
     }
 
     func nextChunk() throws -> [UInt8]? {
@@ -24,6 +27,7 @@ final class StorageRecordProducer: ZipRecordProducer {
             var chunk = try checkpoint.rawBytes(of: source, offset: position, count: count)
             if checkpoint.format.isBigEndian { ByteSwap.swapElements(&chunk, dtype: source.dtype) }
             position += count
+            meter.advance(by: count)
             return chunk
         case .computed(let produce):
             guard computed == nil else { return nil }
@@ -33,7 +37,25 @@ final class StorageRecordProducer: ZipRecordProducer {
                     what: "computed storage \(key)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))
             }
             computed = []
+            meter.advance(by: bytes.count)
             return bytes
         }
+    }
+}
+
+/// Counts written bytes for a progress callback; the writer calls it from one thread.
+final class ProgressMeter: @unchecked Sendable {
+    private let total: Int
+    private let report: (@Sendable (Int, Int) -> Void)?
+    private var written = 0
+
+    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    func advance(by count: Int) {
+        written += count
+        report?(written, total)
     }
 }

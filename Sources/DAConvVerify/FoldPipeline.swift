@@ -1,0 +1,129 @@
+import DAConvMerge
+import Dispatch
+import Foundation
+import TorchCheckpoint
+
+/// Folds and checks DAConv modules on a worker thread a few modules ahead of the writer, so reading and
+/// folding the next module overlaps with writing the previous one. Each module's branches are read once: the
+/// same float64 values feed the fold and the probe, and the probe runs the merged conv on exactly the bytes
+/// handed to the writer. At most `window` modules wait in memory.
+final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
+    private struct Folded {
+        var weight: [UInt8]?
+        var bias: [UInt8]?
+    }
+
+    private let folds: [PlannedFold]
+    private let input: Checkpoint
+    private let probe: ProbeOptions
+    private let window: Int
+    private let condition = NSCondition()
+    private var ready: [Int: Folded] = [:]
+    private var checks: [LayerCheck?]
+    private var requested = -1
+    private var failure: Error?
+    private var done = false
+    private var cancelled = false
+
+    init(folds: [PlannedFold], input: Checkpoint, probe: ProbeOptions, window: Int = 2) {
+        self.folds = folds
+        self.input = input
+        self.probe = probe
+        self.window = window
+        self.checks = Array(repeating: nil, count: folds.count)
+    }
+
+    func start() {
+        let thread = Thread { [self] in work() }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func weightBytes(fold: Int) throws -> [UInt8] {
+        try take(fold) { $0.weight } clear: { $0.weight = nil }
+    }
+
+    func biasBytes(fold: Int) throws -> [UInt8] {
+        try take(fold) { $0.bias } clear: { $0.bias = nil }
+    }
+
+    /// Stops the worker after its current module (the write failed; nothing more is needed).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for every module's check; rethrows the worker's error.
+    func checksWhenDone() throws -> [LayerCheck] {
+        condition.lock()
+        defer { condition.unlock() }
+        requested = folds.count
+        condition.broadcast()
+        while !done && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        return checks.compactMap { $0 }
+    }
+
+    private func take(_ index: Int, _ part: (Folded) -> [UInt8]?, clear: (inout Folded) -> Void) throws -> [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        if index > requested {
+            requested = index
+            condition.broadcast()
+        }
+        while ready[index] == nil && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        guard var entry = ready[index], let bytes = part(entry) else {
+            preconditionFailure("the writer asks each folded tensor once")
+        }
+        clear(&entry)
+        ready[index] = entry.weight == nil && entry.bias == nil ? nil : entry
+        // Entries the writer skipped past are no longer needed.
+        for stale in ready.keys where stale < index - 1 { ready[stale] = nil }
+        return bytes
+    }
+
+    private func work() {
+        for index in folds.indices {
+            condition.lock()
+            while index > requested + window && !cancelled { condition.wait() }
+            let stop = cancelled
+            condition.unlock()
+            if stop { return }
+            do {
+                let (folded, check) = try foldAndCheck(folds[index])
+                condition.lock()
+                ready[index] = folded
+                checks[index] = check
+                condition.broadcast()
+                condition.unlock()
+            } catch {
+                condition.lock()
+                failure = error
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
+        condition.lock()
+        done = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func foldAndCheck(_ fold: PlannedFold) throws -> (Folded, LayerCheck) {
+        let module = fold.module
+        let original = try DAConvValues.read(module, from: input)
+        let folded = DAConvFold.fold(original.branches, shape: module.weightShape)
+        let weight = ScalarConversion.littleEndianBytes(folded.weight, dtype: module.dtype)
+        let bias = folded.bias.map { ScalarConversion.littleEndianBytes($0, dtype: module.dtype) }
+        let merged = MergedConvValues(
+            weight: ScalarConversion.doubles(fromLittleEndian: weight, dtype: module.dtype), weightShape: module.weightShape,
+            bias: bias.map { ScalarConversion.doubles(fromLittleEndian: $0, dtype: module.dtype) }, dtype: module.dtype)
+        let name = String(fold.weightName.dropLast(".weight".count))
+        let check = EquivalenceProbe.check(module: name, original: original, merged: merged, geometry: fold.geometry, options: probe)
+        return (Folded(weight: weight, bias: bias), check)
+    }
+}
