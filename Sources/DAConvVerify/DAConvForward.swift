@@ -44,13 +44,7 @@ public enum DAConvForward {
 
     /// `sum_hw W` as a `[out, in/groups, 1, 1]` kernel.
     static func spatialSum(_ weight: [Double], _ shape: [Int]) throws -> Tensor4<Double> {
-        let taps = shape[2] * shape[3]
-        var sums = [Double](repeating: 0, count: weight.count / taps)
-        for kernel in sums.indices {
-            var sum = 0.0
-            for i in kernel * taps..<(kernel + 1) * taps { sum += weight[i] }
-            sums[kernel] = sum
-        }
+        let sums = ReductionKernels.tapSums(weight, taps: shape[2] * shape[3])
         return try Tensor4(shape: Shape4(shape[0], shape[1], 1, 1), scalars: sums)
     }
 }

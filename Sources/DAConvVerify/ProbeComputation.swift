@@ -26,39 +26,25 @@ struct ProbeComputation {
     }
 
     func errors(reference: [Double], mergedOutput: [Double], input: [Double]) -> ProbeErrors {
-        var maxAbs = 0.0, maxReference = 0.0
-        for i in reference.indices {
-            maxAbs = max(maxAbs, abs(mergedOutput[i] - reference[i]))
-            maxReference = max(maxReference, abs(reference[i]))
-        }
-        if reference.contains(where: { !$0.isFinite }) || mergedOutput.contains(where: { !$0.isFinite }) { maxAbs = .infinity }
+        let (maxAbs, maxReference) = ReductionKernels.maxAbsDifference(mergedOutput, reference)
         let shape = original.shape
         let perOutput = shape[1] * shape[2] * shape[3]
-        let gates = original.branches.map { ($0.gate, $0.kind == .vanilla ? 1.0 : 2.0) }
-        var norm2 = 0.0, norm1 = 0.0
-        for o in 0..<shape[0] {
-            let range = o * perOutput..<(o + 1) * perOutput
-            var squares = 0.0, sum = 0.0
-            for i in range {
-                let value = merged.weight[i]
-                squares += value * value
-                sum += abs(value)
-            }
-            for (branch, (gate, terms)) in zip(original.branches, gates) {
-                var taps = 0.0
-                for i in range { taps += abs(branch.weight[i]) }
-                sum += gate * terms * taps
-            }
-            norm2 = max(norm2, squares.squareRoot())
-            norm1 = max(norm1, sum)
+        let mergedNorms = ReductionKernels.rowNorms(merged.weight, rows: shape[0], cols: perOutput)
+        var rowL1 = mergedNorms.l1
+        for branch in original.branches {
+            let l1 = ReductionKernels.rowNorms(branch.weight, rows: shape[0], cols: perOutput).l1
+            let terms = branch.kind == .vanilla ? 1.0 : 2.0
+            for o in rowL1.indices { rowL1[o] += branch.gate * terms * l1[o] }
         }
-        let rms = (input.reduce(0) { $0 + $1 * $1 } / Double(max(input.count, 1))).squareRoot()
-        let inputMax = input.reduce(0) { max($0, abs($1)) }
+        let (_, inputMax) = ReductionKernels.maxAbsDifference(input, [Double](repeating: 0, count: input.count))
+        let inputRMS = ReductionKernels.rowNorms(input, rows: 1, cols: input.count).l2[0] / Double(max(input.count, 1)).squareRoot()
         let maxBias = max((merged.bias ?? []).reduce(0) { max($0, abs($1)) },
                           original.branches.compactMap(\.bias).flatMap { $0 }.reduce(0) { max($0, abs($1)) })
         let tolerance = ProbeTolerance.tolerance(
-            dtypeName: merged.dtype.rawValue, weightNorm2: norm2, weightNorm1: norm1, maxBias: maxBias,
-            fanIn: perOutput, inputRMS: rms, inputMax: inputMax)
-        return ProbeErrors(maxAbs: maxAbs, maxRel: maxReference > 0 ? maxAbs / maxReference : maxAbs, tolerance: tolerance)
+            dtypeName: merged.dtype.rawValue, weightNorm2: mergedNorms.l2.max() ?? 0, weightNorm1: rowL1.max() ?? 0,
+            maxBias: maxBias, fanIn: perOutput, inputRMS: inputRMS, inputMax: inputMax)
+        let finite = !maxAbs.isNaN && maxAbs.isFinite && maxReference.isFinite
+        return ProbeErrors(
+            maxAbs: finite ? maxAbs : .infinity, maxRel: maxReference > 0 ? maxAbs / maxReference : maxAbs, tolerance: tolerance)
     }
 }
