@@ -29,23 +29,35 @@ float mdk_fold_centre_value(const mdk_fold_branch *branches, int64_t branch_coun
     return (float)acc;
 }
 
-/* Every value of the block as if no tap were a centre, branch by branch into double accumulators
- * that stay in L1 (each pass simple enough for the compiler to vectorise), then the centres. */
-void mdk_fold_block_portable(const mdk_fold_branch *branches, int64_t branch_count,
-                             mdk_fold_layout layout, int64_t first_kernel, int64_t kernel_count,
-                             unsigned char *output) {
-    double acc[MDK_FOLD_BLOCK_ELEMENTS];
+/* Every value of the block as if no tap were a centre, all branches per value (inlined with
+ * constant branch counts so the branch loop unrolls and the value loop vectorises), then the
+ * centres put in place. */
+__attribute__((always_inline)) static inline void fold_block(const mdk_fold_branch *branches,
+                                                             int64_t branch_count, mdk_fold_layout layout,
+                                                             int64_t first_kernel, int64_t kernel_count,
+                                                             unsigned char *output) {
     const int64_t count = kernel_count * layout.taps, first = first_kernel * layout.taps;
-    for (int64_t i = 0; i < count; ++i) acc[i] = 0.0;
-    for (int64_t b = 0; b < branch_count; ++b) {
-        const unsigned char *weight = (const unsigned char *)branches[b].weight;
-        const double gate = branches[b].gate;
-        for (int64_t i = 0; i < count; ++i) acc[i] = acc[i] + gate * (double)mdk_fold_load(weight, first + i);
+    for (int64_t i = first; i < first + count; ++i) {
+        double acc = 0.0;
+        for (int64_t b = 0; b < branch_count; ++b) {
+            acc = acc + branches[b].gate * (double)mdk_fold_load((const unsigned char *)branches[b].weight, i);
+        }
+        mdk_fold_store(output, i, (float)acc);
     }
-    for (int64_t i = 0; i < count; ++i) mdk_fold_store(output, first + i, (float)acc[i]);
     for (int64_t k = first_kernel; k < first_kernel + kernel_count; ++k) {
         const float centre = mdk_fold_centre_value(branches, branch_count, layout, k);
         mdk_fold_store(output, k * layout.taps + layout.centre, centre);
+    }
+}
+
+void mdk_fold_block_portable(const mdk_fold_branch *branches, int64_t branch_count,
+                             mdk_fold_layout layout, int64_t first_kernel, int64_t kernel_count,
+                             unsigned char *output) {
+    switch (branch_count) {
+    case 1: fold_block(branches, 1, layout, first_kernel, kernel_count, output); break;
+    case 2: fold_block(branches, 2, layout, first_kernel, kernel_count, output); break;
+    case 3: fold_block(branches, 3, layout, first_kernel, kernel_count, output); break;
+    default: fold_block(branches, branch_count, layout, first_kernel, kernel_count, output); break;
     }
 }
 

@@ -1,9 +1,10 @@
 /*
  * fold_internal.h (internal): shared pieces of the fold kernel (fold.c, fold_avx2.c).
  *
- * The fold works on blocks of whole kernels whose double accumulators (one per weight value) fit
- * MDK_FOLD_BLOCK_ELEMENTS, so they stay in L1 while every branch is added in turn; kernels with
- * more taps than that (beyond any real layer) are folded one value at a time.
+ * The fold works on blocks of whole kernels of at most MDK_FOLD_BLOCK_ELEMENTS values: every value
+ * of a block is folded as if it were no centre tap, and the centre taps are folded apart (their
+ * tap sums read the block again, from L1) and written over them. Kernels with more taps than a
+ * block holds (beyond any real layer) are folded one value at a time.
  */
 #ifndef MDK_FOLD_INTERNAL_H
 #define MDK_FOLD_INTERNAL_H
@@ -12,7 +13,7 @@
 #include <string.h>
 #include "merge_daconv_fold.h"
 
-/* Double accumulators per block: 8 KiB. */
+/* Values per block: 4 KiB of each branch, well inside L1 together. */
 #define MDK_FOLD_BLOCK_ELEMENTS 1024
 
 /* Element `index` of little-endian float32 data at any alignment. */
