@@ -17,9 +17,11 @@ public enum FastFold {
     /// One branch: its kind, its gate (the branch's scale, `sigmoid(theta)` or 1) and its float32
     /// weight `[out, in/groups, kh, kw]`, row-major.
     public struct Branch: Sendable {
+        /// How the weight is transformed: moved by its tap sum at the centre (add, difference) or not.
         public var kind: DAConvRules.Kind
         /// The scale applied to the transformed weight.
         public var gate: Double
+        /// `[out, in/groups, kh, kw]`, row-major.
         public var weight: [Float]
 
         /// A branch with an explicit gate.
@@ -40,6 +42,7 @@ public enum FastFold {
     /// One branch whose weight is little-endian float32 bytes, as a checkpoint record stores them.
     /// A slice may start at any offset of its array: the kernel reads unaligned values.
     public struct ByteBranch: Sendable {
+        /// How the weight is transformed: moved by its tap sum at the centre (add, difference) or not.
         public var kind: DAConvRules.Kind
         /// The scale applied to the transformed weight.
         public var gate: Double
