@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "TorchCheckpoint", dependencies: ["CheckpointContainers", "PickleMachine"]),
 
         // MARK: DAConv detection and folding: pure math over the checkpoint model
-        .target(name: "DAConvMerge", dependencies: ["TorchCheckpoint", "CheckpointContainers", "PickleMachine"]),
+        .target(name: "DAConvMerge", dependencies: ["TorchCheckpoint", "CheckpointContainers", "PickleMachine", "CMergeDAConvKernels"]),
 
         // MARK: Convolution engine, probes, equivalence reports
         .target(name: "DAConvVerify", dependencies: ["TorchCheckpoint", "DAConvMerge", "CMergeDAConvKernels"]),

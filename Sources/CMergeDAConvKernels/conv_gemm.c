@@ -1,9 +1,12 @@
-/* conv_gemm.c: instantiates the blocked convolution multiply for double and float. */
+/* conv_gemm.c: instantiates the blocked convolution multiply for double, float, and double
+ * arithmetic over float weights (mixed precision: see merge_daconv_mixed_gemm.h). */
 #include <stdint.h>
 #include "merge_daconv_kernels.h"
+#include "merge_daconv_mixed_gemm.h"
 #include "microkernels.h"
 
 #define MDK_T double
+#define MDK_W double
 #define MDK_MR MDK_F64_MR
 #define MDK_NR MDK_F64_NR
 #define MDK_NAME(x) x##_f64
@@ -11,7 +14,15 @@
 #define MDK_KERNEL_PORTABLE mdk_kernel_f64_portable
 #define MDK_KERNEL_AVX2 mdk_kernel_f64_avx2
 #include "conv_gemm_template.h"
+#undef MDK_W
+#undef MDK_NAME
+
+/* The same double multiply with float weights and biases, converted while packed. */
+#define MDK_W float
+#define MDK_NAME(x) x##_f64_wf32
+#include "conv_gemm_template.h"
 #undef MDK_T
+#undef MDK_W
 #undef MDK_MR
 #undef MDK_NR
 #undef MDK_NAME
@@ -20,6 +31,7 @@
 #undef MDK_KERNEL_AVX2
 
 #define MDK_T float
+#define MDK_W float
 #define MDK_MR MDK_F32_MR
 #define MDK_NR MDK_F32_NR
 #define MDK_NAME(x) x##_f32
@@ -28,6 +40,7 @@
 #define MDK_KERNEL_AVX2 mdk_kernel_f32_avx2
 #include "conv_gemm_template.h"
 #undef MDK_T
+#undef MDK_W
 #undef MDK_MR
 #undef MDK_NR
 #undef MDK_NAME

@@ -1,7 +1,11 @@
 /*
  * conv_gemm_template.h (internal): one block of the convolution's matrix multiply, for one scalar
- * type. Included by conv_gemm.c with MDK_T, MDK_MR, MDK_NR, MDK_NAME(x), MDK_KERNEL_TYPE,
+ * type. Included by conv_gemm.c with MDK_T, MDK_W, MDK_MR, MDK_NR, MDK_NAME(x), MDK_KERNEL_TYPE,
  * MDK_KERNEL_PORTABLE and (on x86-64) MDK_KERNEL_AVX2 defined.
+ *
+ * MDK_T is the arithmetic type (input, packed panels, output); MDK_W the type the weight and bias
+ * are stored in (MDK_T, or float under double arithmetic). Weights are converted to MDK_T only
+ * where they are packed into MR-row panels, so float weights never need a full double copy.
  *
  * Loop order (BLIS-style): for each depth slice of kc taps, pack the block's weight rows into
  * MR-row panels (they stay in L2), then for each column panel (kc x NR, stays in L1) run the
@@ -9,7 +13,7 @@
  */
 
 /* The block's columns as runs inside one image: the output is NCHW, so a column run is contiguous. */
-static void MDK_NAME(fill_bias)(const mdk_conv_shape *s, const MDK_T *bias, int64_t first_row,
+static void MDK_NAME(fill_bias)(const mdk_conv_shape *s, const MDK_W *bias, int64_t first_row,
                                 int64_t rows, int64_t first_column, int64_t end_column,
                                 MDK_T *output) {
     const int64_t pixels = s->out_height * s->out_width;
@@ -18,7 +22,7 @@ static void MDK_NAME(fill_bias)(const mdk_conv_shape *s, const MDK_T *bias, int6
         const int64_t run = (pixels - px < end_column - j) ? pixels - px : end_column - j;
         for (int64_t r = 0; r < rows; ++r) {
             const int64_t o = first_row + r;
-            const MDK_T value = bias ? bias[o] : (MDK_T)0;
+            const MDK_T value = bias ? (MDK_T)bias[o] : (MDK_T)0;
             MDK_T *dst = output + (n * s->out_channels + o) * pixels + px;
             for (int64_t t = 0; t < run; ++t) dst[t] = value;
         }
@@ -29,19 +33,19 @@ static void MDK_NAME(fill_bias)(const mdk_conv_shape *s, const MDK_T *bias, int6
 /* Copies weight rows [first_row, first_row + rows), taps [pc, pc + kc) into MR-row panels.
  * Written in panel order (tap by tap, MR rows each) so the stores are sequential: about 5% faster
  * than row-by-row strided stores for 512-channel 3x3 layers. */
-static void MDK_NAME(pack_weights)(const MDK_T *weight, int64_t depth, int64_t first_row,
+static void MDK_NAME(pack_weights)(const MDK_W *weight, int64_t depth, int64_t first_row,
                                    int64_t rows, int64_t pc, int64_t kc, MDK_T *dst) {
     for (int64_t ir = 0; ir < rows; ir += MDK_MR, dst += kc * MDK_MR) {
-        const MDK_T *src = weight + (first_row + ir) * depth + pc;
+        const MDK_W *src = weight + (first_row + ir) * depth + pc;
         if (ir + MDK_MR <= rows) {
             for (int64_t k = 0; k < kc; ++k) {
-                for (int i = 0; i < MDK_MR; ++i) dst[k * MDK_MR + i] = src[i * depth + k];
+                for (int i = 0; i < MDK_MR; ++i) dst[k * MDK_MR + i] = (MDK_T)src[i * depth + k];
             }
         } else {
             const int64_t valid = rows - ir;
             for (int64_t k = 0; k < kc; ++k) {
                 for (int i = 0; i < MDK_MR; ++i) {
-                    dst[k * MDK_MR + i] = i < valid ? src[i * depth + k] : (MDK_T)0;
+                    dst[k * MDK_MR + i] = i < valid ? (MDK_T)src[i * depth + k] : (MDK_T)0;
                 }
             }
         }
@@ -94,8 +98,8 @@ static void MDK_NAME(multiply_slice)(const mdk_conv_shape *s, MDK_KERNEL_TYPE ke
     }
 }
 
-void MDK_NAME(mdk_conv_gemm)(const mdk_conv_shape *s, mdk_isa isa, const MDK_T *weight,
-                             const MDK_T *bias, const MDK_T *panels, mdk_column_chunk chunk,
+void MDK_NAME(mdk_conv_gemm)(const mdk_conv_shape *s, mdk_isa isa, const MDK_W *weight,
+                             const MDK_W *bias, const MDK_T *panels, mdk_column_chunk chunk,
                              mdk_gemm_block block, MDK_T *workspace, MDK_T *output) {
     const int64_t depth = s->in_channels / s->groups * s->kernel_height * s->kernel_width;
     const int64_t first_row = block.group * (s->out_channels / s->groups) + block.row_begin;

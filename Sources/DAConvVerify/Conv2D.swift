@@ -28,21 +28,7 @@ public enum Conv2D {
         _ input: Tensor4<Scalar>, filters: [ConvFilter<Scalar>],
         geometry: ConvGeometry = ConvGeometry(), options: ConvOptions = ConvOptions()
     ) throws -> [Tensor4<Scalar>] {
-        guard let first = filters.first?.weight.shape else { throw ConvError.noFilters }
-        var shapes: [ConvShape] = []
-        for (index, filter) in filters.enumerated() {
-            let kernel = filter.weight.shape
-            guard (kernel.c, kernel.h, kernel.w) == (first.c, first.h, first.w) else {
-                throw ConvError.filterKernelMismatch(index: index, expected: first, actual: kernel)
-            }
-            do {
-                let shape = try ConvShape(input: input.shape, weight: kernel, geometry: geometry)
-                try checkBias(filter.bias, of: shape)
-                shapes.append(shape)
-            } catch let error as ConvError {
-                throw ConvError.inFilter(index: index, error: error)
-            }
-        }
+        let shapes = try validatedShapes(input: input.shape, filters: filters, geometry: geometry)
         return run(input, filters: filters, shapes: shapes, options: options)
     }
 
@@ -56,15 +42,39 @@ public enum Conv2D {
         ConvScratchCache.shared.release()
     }
 
-    private static func checkBias<Scalar>(_ bias: [Scalar]?, of shape: ConvShape) throws {
+    /// The shape of every filter's convolution, after checking that the filters share their kernel
+    /// and fit the input; errors in filter `i` are wrapped as `ConvError.inFilter(index: i, error:)`.
+    static func validatedShapes<Weight>(
+        input: Shape4, filters: [ConvFilter<Weight>], geometry: ConvGeometry
+    ) throws -> [ConvShape] {
+        guard let first = filters.first?.weight.shape else { throw ConvError.noFilters }
+        var shapes: [ConvShape] = []
+        for (index, filter) in filters.enumerated() {
+            let kernel = filter.weight.shape
+            guard (kernel.c, kernel.h, kernel.w) == (first.c, first.h, first.w) else {
+                throw ConvError.filterKernelMismatch(index: index, expected: first, actual: kernel)
+            }
+            do {
+                let shape = try ConvShape(input: input, weight: kernel, geometry: geometry)
+                try checkBias(filter.bias, of: shape)
+                shapes.append(shape)
+            } catch let error as ConvError {
+                throw ConvError.inFilter(index: index, error: error)
+            }
+        }
+        return shapes
+    }
+
+    static func checkBias<Bias>(_ bias: [Bias]?, of shape: ConvShape) throws {
         if let bias, bias.count != shape.output.c {
             throw ConvError.biasCountMismatch(expected: shape.output.c, actual: bias.count)
         }
     }
 
-    /// Plans and runs validated filters.
-    private static func run<Scalar: ConvScalar>(
-        _ input: Tensor4<Scalar>, filters: [ConvFilter<Scalar>], shapes: [ConvShape], options: ConvOptions
+    /// Plans and runs validated filters: weights of the input's type, or `Float` weights under
+    /// `Double` arithmetic.
+    static func run<Scalar: ConvScalar, Weight: ConvScalar>(
+        _ input: Tensor4<Scalar>, filters: [ConvFilter<Weight>], shapes: [ConvShape], options: ConvOptions
     ) -> [Tensor4<Scalar>] {
         let precision = Scalar.convPrecision
         let plan = ConvPlan(shapes: shapes, precision: precision,

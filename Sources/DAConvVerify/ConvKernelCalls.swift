@@ -24,10 +24,10 @@ enum ConvKernelCalls {
     static var bestKernels: String { mdk_best_isa() == MDK_ISA_AVX2_FMA ? "avx2+fma" : "portable" }
 
     /// Computes every filter's output (row-major NCHW) for validated shapes and a matching plan.
-    static func run<Scalar: ConvScalar>(_ plan: ConvPlan, input: [Scalar],
-                                        filters: [ConvFilter<Scalar>]) -> [[Scalar]] {
-        precondition(Scalar.convPrecision == .float64 ? Scalar.self == Double.self : Scalar.self == Float.self,
-                     "\(Scalar.self) claims \(Scalar.convPrecision) but is not its Swift type")
+    /// The weights (and biases) are of the input's type, or `Float` under `Double` arithmetic.
+    static func run<Scalar: ConvScalar, Weight: ConvScalar>(_ plan: ConvPlan, input: [Scalar],
+                                                            filters: [ConvFilter<Weight>]) -> [[Scalar]] {
+        let arithmetic = GemmArithmetic(Scalar.self, weights: Weight.self)
         let isa = plan.portableKernels ? MDK_ISA_PORTABLE : mdk_best_isa()
         let bytes = plan.traits.scalarBytes
         let workers = ConvParallel.workers(taskCount: Int.max, threads: plan.threads)
@@ -44,7 +44,7 @@ enum ConvKernelCalls {
                     for index in 0..<plan.chunkCount {
                         let chunk = plan.chunk(index)
                         packChunk(plan, chunk, buffers: buffers)
-                        multiplyChunk(plan, chunk, isa: isa, buffers: buffers)
+                        multiplyChunk(plan, chunk, arithmetic: arithmetic, isa: isa, buffers: buffers)
                     }
                 }
             }
@@ -108,9 +108,29 @@ enum ConvKernelCalls {
         }
     }
 
+    /// The multiplies the engine has: weights of the arithmetic's type, or float weights in double.
+    private enum GemmArithmetic {
+        case float64, float32, float64WithFloat32Weights
+
+        /// The kernel family for these Swift types; traps on a combination the engine lacks.
+        init<Scalar: ConvScalar, Weight: ConvScalar>(_: Scalar.Type, weights _: Weight.Type) {
+            precondition(Scalar.convPrecision == .float64 ? Scalar.self == Double.self : Scalar.self == Float.self,
+                         "\(Scalar.self) claims \(Scalar.convPrecision) but is not its Swift type")
+            precondition(Weight.convPrecision == .float64 ? Weight.self == Double.self : Weight.self == Float.self,
+                         "\(Weight.self) claims \(Weight.convPrecision) but is not its Swift type")
+            switch (Scalar.convPrecision, Weight.convPrecision) {
+            case (.float64, .float64): self = .float64
+            case (.float32, .float32): self = .float32
+            case (.float64, .float32): self = .float64WithFloat32Weights
+            case (.float32, .float64): preconditionFailure("double weights under float arithmetic are not supported")
+            }
+        }
+    }
+
     /// Runs every filter's multiply tasks over one packed chunk, in parallel.
-    private static func multiplyChunk(_ plan: ConvPlan, _ chunk: ConvChunk, isa: mdk_isa, buffers: Buffers) {
-        let (precision, shapes, cChunk) = (plan.precision, plan.shapes.map(cShape), cChunk(chunk))
+    private static func multiplyChunk(_ plan: ConvPlan, _ chunk: ConvChunk, arithmetic: GemmArithmetic,
+                                      isa: mdk_isa, buffers: Buffers) {
+        let (shapes, cChunk) = (plan.shapes.map(cShape), cChunk(chunk))
         let tasks = plan.gemmTasks(chunk)
         ConvParallel.run(taskCount: tasks.count, threads: plan.threads) { worker, index in
             let task = tasks[index]
@@ -121,27 +141,34 @@ enum ConvKernelCalls {
             let (weight, bias, output) = (buffers.weights[task.filter], buffers.biases[task.filter],
                                           buffers.outputs[task.filter])
             withUnsafePointer(to: shapes[task.filter]) { shape in
-                switch precision {
+                let (panels, chunk) = (UnsafeRawPointer(buffers.panels), cChunk)
+                switch arithmetic {
                 case .float64:
                     mdk_conv_gemm_f64(shape, isa, weight.assumingMemoryBound(to: Double.self),
                                       bias?.assumingMemoryBound(to: Double.self),
-                                      buffers.panels.assumingMemoryBound(to: Double.self), cChunk, block,
+                                      panels.assumingMemoryBound(to: Double.self), chunk, block,
                                       scratch.assumingMemoryBound(to: Double.self),
                                       output.assumingMemoryBound(to: Double.self))
                 case .float32:
                     mdk_conv_gemm_f32(shape, isa, weight.assumingMemoryBound(to: Float.self),
                                       bias?.assumingMemoryBound(to: Float.self),
-                                      buffers.panels.assumingMemoryBound(to: Float.self), cChunk, block,
+                                      panels.assumingMemoryBound(to: Float.self), chunk, block,
                                       scratch.assumingMemoryBound(to: Float.self),
                                       output.assumingMemoryBound(to: Float.self))
+                case .float64WithFloat32Weights:
+                    mdk_conv_gemm_f64_wf32(shape, isa, weight.assumingMemoryBound(to: Float.self),
+                                           bias?.assumingMemoryBound(to: Float.self),
+                                           panels.assumingMemoryBound(to: Double.self), chunk, block,
+                                           scratch.assumingMemoryBound(to: Double.self),
+                                           output.assumingMemoryBound(to: Double.self))
                 }
             }
         }
     }
 
     /// Calls `body` with the addresses of every filter's weight and bias, all valid for the call.
-    private static func withFilterPointers<Scalar, Result>(
-        _ filters: [ConvFilter<Scalar>], from index: Int = 0,
+    private static func withFilterPointers<Weight, Result>(
+        _ filters: [ConvFilter<Weight>], from index: Int = 0,
         weights: [UnsafeRawPointer] = [], biases: [UnsafeRawPointer?] = [],
         _ body: ([UnsafeRawPointer], [UnsafeRawPointer?]) -> Result
     ) -> Result {

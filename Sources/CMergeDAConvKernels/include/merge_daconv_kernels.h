@@ -85,3 +85,8 @@ void mdk_conv_gemm_f32(const mdk_conv_shape *shape, mdk_isa isa, const float *we
 #endif
 
 #endif
+
+/* The fold kernel and the mixed-precision multiply, declared in their own headers (included here so
+ * that every user of this header, and the module's cached interface, sees them). */
+#include "merge_daconv_fold.h"
+#include "merge_daconv_mixed_gemm.h"

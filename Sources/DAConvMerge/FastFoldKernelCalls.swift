@@ -1,0 +1,84 @@
+internal import CMergeDAConvKernels
+import Dispatch
+
+// The only file of DAConvMerge that touches raw memory or calls C: it hands the branch weights'
+// addresses to the fold kernel of CMergeDAConvKernels and lets it write the output in place.
+
+/// Runs the C fold kernel (`mdk_fold_f32`) over arrays of float32 values or their bytes.
+enum FastFoldKernelCalls {
+    /// Whether this CPU runs the AVX2 kernels.
+    static var vectorKernelsAvailable: Bool { mdk_best_isa() == MDK_ISA_AVX2_FMA }
+
+    /// The folded weight as `outputCount` elements of the branches' element type (`Float`, or
+    /// `UInt8` for little-endian bytes). Sizes were validated by `FastFold`: every branch holds
+    /// exactly `layout.elements` float32 values, and so does the output.
+    static func fold<Element: BitwiseCopyable, Weights: Collection<Element>>(
+        _ weights: [Weights], gates: [Double], kinds: [DAConvRules.Kind], layout: FoldLayout,
+        outputCount: Int, threads: Int, vectorKernels: Bool
+    ) -> [Element] {
+        precondition(MemoryLayout<Element>.size == 1 || MemoryLayout<Element>.size == 4, "floats or bytes")
+        let isa = vectorKernels ? mdk_best_isa() : MDK_ISA_PORTABLE
+        let cLayout = mdk_fold_layout(taps: Int64(layout.taps), centre: Int64(layout.centre))
+        return withBaseAddresses(weights) { addresses in
+            let branches = addresses.indices.map {
+                mdk_fold_branch(weight: addresses[$0], gate: gates[$0], kind: cKind(kinds[$0]))
+            }
+            return [Element](unsafeUninitializedCapacity: outputCount) { buffer, initialized in
+                let output = OutputAddress(raw: UnsafeMutableRawPointer(buffer.baseAddress))
+                let parts = runs(kernels: layout.kernels, threads: threads)
+                branches.withUnsafeBufferPointer { branches in
+                    let table = BranchTable(address: branches.baseAddress, count: Int64(branches.count))
+                    DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+                        let run = parts[part]
+                        mdk_fold_f32(isa, table.address, table.count, cLayout, Int64(run.lowerBound),
+                                     Int64(run.upperBound), output.raw)
+                    }
+                }
+                // The kernel wrote every value of every kernel: all of the output.
+                initialized = outputCount
+            }
+        }
+    }
+
+    /// `0..<kernels` cut into at most `threads` runs of nearly equal length (at least one run).
+    static func runs(kernels: Int, threads: Int) -> [Range<Int>] {
+        let parts = max(1, min(threads, kernels))
+        return (0..<parts).map { (kernels * $0 / parts)..<(kernels * ($0 + 1) / parts) }
+    }
+
+    private static func cKind(_ kind: DAConvRules.Kind) -> mdk_fold_kind {
+        switch kind {
+        case .add: return MDK_FOLD_ADD
+        case .difference: return MDK_FOLD_DIFFERENCE
+        case .vanilla: return MDK_FOLD_VANILLA
+        }
+    }
+
+    /// Calls `body` with the first byte of every collection's contiguous storage (nil when empty),
+    /// all valid for the call.
+    private static func withBaseAddresses<Weights: Collection, Result>(
+        _ collections: [Weights], from index: Int = 0, addresses: [UnsafeRawPointer?] = [],
+        _ body: ([UnsafeRawPointer?]) -> Result
+    ) -> Result {
+        guard index < collections.count else { return body(addresses) }
+        let result = collections[index].withContiguousStorageIfAvailable { storage in
+            withBaseAddresses(collections, from: index + 1,
+                              addresses: addresses + [UnsafeRawPointer(storage.baseAddress)], body)
+        }
+        guard let result else { preconditionFailure("arrays and array slices have contiguous storage") }
+        return result
+    }
+}
+
+/// The output's address, shared by the workers (each writes its own kernels only).
+private struct OutputAddress: @unchecked Sendable {
+    // Sendable: workers write disjoint ranges; the buffer outlives them (concurrentPerform waits).
+    let raw: UnsafeMutableRawPointer?
+}
+
+/// The C branch table, shared read-only by the workers.
+private struct BranchTable: @unchecked Sendable {
+    // Sendable: only read, and it outlives the workers (concurrentPerform waits).
+    let address: UnsafePointer<mdk_fold_branch>?
+    let count: Int64
+}
