@@ -39,6 +39,30 @@ public enum FloatingPointBytes {
         }
     }
 
+    /// Little-endian float32 elements as Float (a bit copy).
+    public static func decodeFloat32(_ bytes: [UInt8]) -> [Float] {
+        let count = bytes.count / 4
+        return [Float](unsafeUninitializedCapacity: count) { output, initialized in
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    output[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Floats as little-endian bytes (a bit copy).
+    public static func encodeFloat32(_ values: [Float]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: values.count * 4) { output, initialized in
+            let raw = UnsafeMutableRawBufferPointer(output)
+            for (i, value) in values.enumerated() {
+                raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
+            }
+            initialized = values.count * 4
+        }
+    }
+
     /// `values` rounded once (to nearest, ties to even) to the format, as little-endian bytes.
     public static func encode(_ values: [Double], as format: Format) -> [UInt8] {
         let size = format.size

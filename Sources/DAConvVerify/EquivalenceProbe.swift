@@ -37,40 +37,74 @@ public enum EquivalenceProbe {
         options: ProbeOptions
     ) -> LayerCheck {
         let shape = original.shape
-        let kernel = [shape[2], shape[3]]
-        let stride = geometry?.stride ?? [1, 1]
-        let dilation = geometry?.dilation ?? [1, 1]
-        let groups = geometry?.groups ?? 1
-        let size = options.spatialSize(kernel: kernel, dilation: dilation, stride: stride)
-        let probeShape = [options.batch, shape[1] * groups, size, size]
-        func result(_ errors: ProbeErrors?, problem: String?) -> LayerCheck {
-            let tolerance = options.tolerance ?? errors?.tolerance ?? 0
-            return LayerCheck(
-                module: module, kernel: kernel, dtype: merged.dtype, stride: stride, dilation: dilation, groups: groups,
-                geometrySource: geometry == nil ? .assumed : .pickledModel, probeShape: probeShape,
-                maxAbsError: errors?.maxAbs ?? .infinity, maxRelError: errors?.maxRel ?? .infinity,
-                tolerance: tolerance, toleranceRule: options.tolerance == nil ? ProbeTolerance.rule : "given by the user",
-                passed: problem == nil && (errors.map { $0.maxAbs <= tolerance } ?? false), problem: problem)
-        }
         guard merged.weightShape == shape else {
-            return result(nil, problem: "merged weight has shape \(merged.weightShape), the DAConv's branches \(shape)")
+            return failed(module, shape: shape, dtype: merged.dtype, geometry: geometry, options: options,
+                          problem: "merged weight has shape \(merged.weightShape), the DAConv's branches \(shape)")
         }
-        if let bias = merged.bias, bias.count != shape[0] {
-            return result(nil, problem: "merged bias has \(bias.count) values, expected \(shape[0])")
+        let probe = ProbeModule<Double>(
+            branches: original.branches.map { .init(kind: $0.kind, gate: $0.gate, weight: $0.weight, bias: $0.bias) },
+            mergedWeight: merged.weight, mergedBias: merged.bias, shape: shape)
+        return check(module: module, probe: probe, dtype: merged.dtype, geometry: geometry, options: options)
+    }
+
+    static func check<W: ProbeWeightScalar>(
+        module: String, probe: ProbeModule<W>, dtype: TorchDType, geometry: ModuleGeometry?, options: ProbeOptions
+    ) -> LayerCheck {
+        let shape = probe.shape
+        let setup = ProbeSetup(shape: shape, geometry: geometry, options: options)
+        if let bias = probe.mergedBias, bias.count != shape[0] {
+            return setup.result(module, dtype: dtype, errors: nil, problem: "merged bias has \(bias.count) values, expected \(shape[0])")
         }
-        let expectsBias = original.branches.contains { $0.bias != nil }
-        if expectsBias, merged.bias == nil {
-            return result(nil, problem: "the merged conv has no bias but the DAConv's branches do")
+        if probe.branches.contains(where: { $0.bias != nil }), probe.mergedBias == nil {
+            return setup.result(module, dtype: dtype, errors: nil, problem: "the merged conv has no bias but the DAConv's branches do")
         }
         do {
             let errors = try ProbeComputation(
-                original: original, merged: merged, strides: stride, dilation: dilation, groups: groups,
-                probeShape: probeShape, seed: SeededNormal.seed(options.seed, module)
+                module: probe, dtype: dtype, strides: setup.stride, dilation: setup.dilation, groups: setup.groups,
+                probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module)
             ).run()
-            return result(errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")
+            return setup.result(module, dtype: dtype, errors: errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")
         } catch {
-            return result(nil, problem: "\(error)")
+            return setup.result(module, dtype: dtype, errors: nil, problem: "\(error)")
         }
+    }
+
+    static func failed(
+        _ module: String, shape: [Int], dtype: TorchDType, geometry: ModuleGeometry?, options: ProbeOptions, problem: String
+    ) -> LayerCheck {
+        ProbeSetup(shape: shape, geometry: geometry, options: options).result(module, dtype: dtype, errors: nil, problem: problem)
+    }
+}
+
+/// The probe's geometry and input shape for a module, and how its figures become a `LayerCheck`.
+struct ProbeSetup {
+    let kernel: [Int]
+    let stride: [Int]
+    let dilation: [Int]
+    let groups: Int
+    let probeShape: [Int]
+    let geometry: ModuleGeometry?
+    let options: ProbeOptions
+
+    init(shape: [Int], geometry: ModuleGeometry?, options: ProbeOptions) {
+        kernel = [shape[2], shape[3]]
+        stride = geometry?.stride ?? [1, 1]
+        dilation = geometry?.dilation ?? [1, 1]
+        groups = geometry?.groups ?? 1
+        let size = options.spatialSize(kernel: kernel, dilation: dilation, stride: stride)
+        probeShape = [options.batch, shape[1] * groups, size, size]
+        self.geometry = geometry
+        self.options = options
+    }
+
+    func result(_ module: String, dtype: TorchDType, errors: ProbeErrors?, problem: String?) -> LayerCheck {
+        let tolerance = options.tolerance ?? errors?.tolerance ?? 0
+        return LayerCheck(
+            module: module, kernel: kernel, dtype: dtype, stride: stride, dilation: dilation, groups: groups,
+            geometrySource: geometry == nil ? .assumed : .pickledModel, probeShape: probeShape,
+            maxAbsError: errors?.maxAbs ?? .infinity, maxRelError: errors?.maxRel ?? .infinity,
+            tolerance: tolerance, toleranceRule: options.tolerance == nil ? ProbeTolerance.rule : "given by the user",
+            passed: problem == nil && (errors.map { $0.maxAbs <= tolerance } ?? false), problem: problem)
     }
 }
 

@@ -1,6 +1,7 @@
 import DAConvMerge
 import Dispatch
 import Foundation
+import CheckpointContainers
 import TorchCheckpoint
 
 /// Folds and checks DAConv modules on a worker thread a few modules ahead of the writer, so reading and
@@ -115,6 +116,8 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
 
     private func foldAndCheck(_ fold: PlannedFold) throws -> (Folded, LayerCheck) {
         let module = fold.module
+        let name = String(fold.weightName.dropLast(".weight".count))
+        if module.dtype == .float32 { return try foldAndCheckFloat32(fold, name: name) }
         let original = try DAConvValues.read(module, from: input)
         let folded = DAConvFold.fold(original.branches, shape: module.weightShape)
         let weight = ScalarConversion.littleEndianBytes(folded.weight, dtype: module.dtype)
@@ -122,8 +125,31 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         let merged = MergedConvValues(
             weight: ScalarConversion.doubles(fromLittleEndian: weight, dtype: module.dtype), weightShape: module.weightShape,
             bias: bias.map { ScalarConversion.doubles(fromLittleEndian: $0, dtype: module.dtype) }, dtype: module.dtype)
-        let name = String(fold.weightName.dropLast(".weight".count))
         let check = EquivalenceProbe.check(module: name, original: original, merged: merged, geometry: fold.geometry, options: probe)
         return (Folded(weight: weight, bias: bias), check)
+    }
+
+    /// float32, the common case, stays float32 until the convolution packs it: the fused fold kernel reads
+    /// the branches once (bit-identical to `DAConvFold`), and the probe converts weights while packing them.
+    private func foldAndCheckFloat32(_ fold: PlannedFold, name: String) throws -> (Folded, LayerCheck) {
+        let module = fold.module
+        var branches: [ProbeModule<Float>.Branch] = []
+        var biasBranches: [DAConvFold.Branch] = []
+        for branch in module.branches {
+            let theta = try branch.gate.map { try input.doubleValues(of: $0)[0] }
+            let weight = FloatingPointBytes.decodeFloat32(try input.contiguousBytes(of: branch.weight))
+            let bias = try branch.bias.map { FloatingPointBytes.decodeFloat32(try input.contiguousBytes(of: $0)) }
+            let plain = DAConvFold.Branch(kind: branch.rule.kind, theta: theta, weight: [], bias: bias?.map(Double.init))
+            biasBranches.append(plain)
+            branches.append(.init(kind: branch.rule.kind, gate: plain.gate, weight: weight, bias: bias))
+        }
+        let mergedWeight = FastFold.foldFloat32(
+            branches: branches.map { FastFold.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight) }, shape: module.weightShape)
+        let mergedBias = module.hasBias
+            ? DAConvFold.foldBias(biasBranches, outChannels: module.outChannels).map { Float($0) } : nil
+        let probeModule = ProbeModule<Float>(branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape)
+        let check = EquivalenceProbe.check(module: name, probe: probeModule, dtype: .float32, geometry: fold.geometry, options: probe)
+        let folded = Folded(weight: FloatingPointBytes.encodeFloat32(mergedWeight), bias: mergedBias.map(FloatingPointBytes.encodeFloat32))
+        return (folded, check)
     }
 }

@@ -90,3 +90,4 @@ void mdk_conv_gemm_f32(const mdk_conv_shape *shape, mdk_isa isa, const float *we
  * that every user of this header, and the module's cached interface, sees them). */
 #include "merge_daconv_fold.h"
 #include "merge_daconv_mixed_gemm.h"
+#include "merge_daconv_reductions.h"
