@@ -23,8 +23,9 @@ public enum VerifyRun {
     public static func run(_ request: VerifyRequest) throws -> EquivalenceReport {
         let original = try CheckpointReader.open(request.original)
         let merged = try CheckpointReader.open(request.merged)
-        let originalTensors = try original.stateDictTensors()
-        let mergedTensors = try merged.stateDictTensors()
+        let pairing = try VerifyPairing(original: original, merged: merged, rules: request.rules)
+        let originalTensors = pairing.originalTensors
+        let mergedTensors = pairing.mergedTensors
         var mergedByName: [String: TorchTensor] = [:]
         for named in mergedTensors where mergedByName[named.name] == nil { mergedByName[named.name] = named.tensor }
         let detection = DAConvDetector(rules: request.rules).detect(in: originalTensors.map { ($0.name, $0.tensor) })
@@ -43,7 +44,8 @@ public enum VerifyRun {
                 layers.append(missingLayer(module, "\(weightName) has dtype \(weight.dtype), not a floating type"))
                 continue
             }
-            let (moduleGeometry, problem) = geometry.geometry(of: module)
+            let (moduleGeometry, problem) = geometry.geometry(of: pairing.originalPrefix.isEmpty ? module
+                : DAConvModule(module: MergePlanner.dotted(pairing.originalPrefix, module.module), branches: module.branches))
             if let problem {
                 layers.append(missingLayer(module, "the DAConv itself cannot be folded exactly: \(problem)"))
                 continue
@@ -54,10 +56,14 @@ public enum VerifyRun {
                 module: module.module, original: values, merged: mergedValues, geometry: moduleGeometry,
                 options: request.probe))
         }
-        let (passThrough, dropped) = try PassThroughComparison(
+        let (passThrough, dropped, notes) = try PassThroughComparison(
             original: original, merged: merged, originalTensors: originalTensors, mergedTensors: mergedTensors,
-            foldedModules: detection.modules
+            foldedModules: detection.modules, textScalars: pairing.textScalars
         ).run()
+        warnings += notes
+        for (group, count) in pairing.excluded where !dropped.contains(group) {
+            warnings.append("\(group) (\(Formatting.plural(count, "tensor"))) not compared: a safetensors file holds one state dict")
+        }
         return EquivalenceReport(layers: layers, dropped: dropped, warnings: warnings, passThrough: passThrough)
     }
 
