@@ -34,26 +34,28 @@ public enum VerifyRun {
         let geometry = try GeometryLookup(original: original, merged: merged)
         var layers: [LayerCheck] = []
         for module in detection.modules {
+            // Reported under its name in the original file (`model.stem`) when paired through a state dict.
+            let named = pairing.originalPrefix.isEmpty ? module
+                : DAConvModule(module: MergePlanner.dotted(pairing.originalPrefix, module.module), branches: module.branches)
             let weightName = MergePlanner.dotted(module.module, "weight")
             let biasName = MergePlanner.dotted(module.module, "bias")
             guard let weight = mergedByName[weightName] else {
-                layers.append(missingLayer(module, "\(weightName) is missing from the merged checkpoint"))
+                layers.append(missingLayer(named, "\(weightName) is missing from the merged checkpoint"))
                 continue
             }
             guard weight.dtype.isFoldable else {
-                layers.append(missingLayer(module, "\(weightName) has dtype \(weight.dtype), not a floating type"))
+                layers.append(missingLayer(named, "\(weightName) has dtype \(weight.dtype), not a floating type"))
                 continue
             }
-            let (moduleGeometry, problem) = geometry.geometry(of: pairing.originalPrefix.isEmpty ? module
-                : DAConvModule(module: MergePlanner.dotted(pairing.originalPrefix, module.module), branches: module.branches))
+            let (moduleGeometry, problem) = geometry.geometry(of: named)
             if let problem {
-                layers.append(missingLayer(module, "the DAConv itself cannot be folded exactly: \(problem)"))
+                layers.append(missingLayer(named, "the DAConv itself cannot be folded exactly: \(problem)"))
                 continue
             }
             let values = try DAConvValues.read(module, from: original)
             let mergedValues = try MergedConvValues.read(weight: weight, bias: mergedByName[biasName], from: merged)
             layers.append(EquivalenceProbe.check(
-                module: module.module, original: values, merged: mergedValues, geometry: moduleGeometry,
+                module: named.module, original: values, merged: mergedValues, geometry: moduleGeometry,
                 options: request.probe))
         }
         let (passThrough, dropped, notes) = try PassThroughComparison(
