@@ -3,7 +3,9 @@
 public struct SafetensorsTensorInfo: Sendable, Equatable {
     /// The tensor's key in the header (for torch files, a dotted state_dict name).
     public let name: String
+    /// Element type.
     public let dtype: SafetensorsDType
+    /// Sizes, row-major (`[]` for a 0-dim tensor).
     public let shape: [Int]
     /// `data_offsets[0]`, relative to the start of the data area.
     public let begin: UInt64
@@ -25,7 +27,9 @@ public struct SafetensorsTensorInfo: Sendable, Equatable {
 
 /// One `__metadata__` entry: safetensors allows only string values.
 public struct SafetensorsMetadataEntry: Sendable, Equatable {
+    /// The metadata key.
     public let key: String
+    /// Its string value.
     public let value: String
 
     /// An entry.

@@ -1,8 +1,11 @@
 /// A tensor to be written to a safetensors file: its header entry and the producer of its bytes
 /// (row-major, little-endian, exactly `numel * element size` of them).
 public struct SafetensorsOutputTensor {
+    /// The header key (unique in a file).
     public let name: String
+    /// Element type.
     public let dtype: SafetensorsDType
+    /// Sizes, row-major.
     public let shape: [Int]
     /// Pulled once, when ``SafetensorsWriter/write()`` reaches the tensor.
     public let producer: ZipRecordProducer

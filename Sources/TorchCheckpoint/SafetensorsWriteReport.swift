@@ -63,6 +63,7 @@ public struct SafetensorsOmission: Sendable, Equatable {
     /// What it held (`12 tensors`, `1 other value`, `torch's module version numbers`).
     public let what: String
 
+    /// An omission.
     public init(path: String, what: String) {
         self.path = path
         self.what = what

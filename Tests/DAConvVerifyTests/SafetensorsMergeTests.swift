@@ -77,6 +77,17 @@ final class SafetensorsMergeTests: XCTestCase {
             folded: outcome.report.layers.map { String($0.module.dropFirst("model.".count)) })
     }
 
+    /// Without DAConv the content passes through: safetensors to safetensors byte for byte, metadata included;
+    /// to zip, the metadata that torch's format has no place for is reported.
+    func testMetadataIsCarriedOrReported() throws {
+        let input = SafetensorsFacts.path("dtypes.safetensors")
+        let (same, _) = try merge(input, to: "same.safetensors")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: same)), try Data(contentsOf: URL(fileURLWithPath: input)))
+        let (_, outcome) = try merge(input, to: "dtypes.pth")
+        XCTAssertTrue(outcome.report.warnings.contains("the input's safetensors __metadata__ (format) is not written to a zip checkpoint"),
+                      "\(outcome.report.warnings)")
+    }
+
     func testFormatFollowsTheExtensionUnlessGiven() throws {
         let (zip, _) = try merge(SafetensorsFacts.path("tiny_sd.safetensors"), to: "explicit.safetensors", format: .zip)
         XCTAssertEqual(try CheckpointReader.open(zip).format.kind, .zip)
