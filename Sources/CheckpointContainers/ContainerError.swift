@@ -81,6 +81,11 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     /// which libzip itself, Python and we cannot read back.
     case unwritableRecordSize(path: String, record: String, size: UInt64)
 
+    // MARK: safetensors
+
+    /// A safetensors file (or a header being written) breaks the format's rules; the problem names the culprit.
+    case invalidSafetensors(path: String, problem: SafetensorsProblem)
+
     /// One line naming the culprit.
     public var description: String {
         switch self {
@@ -106,6 +111,8 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
             return "\(path): archive declares \(count) records, more than the limit \(limit)"
         case let .centralDirectoryTooLarge(path, size, limit):
             return "\(path): central directory of \(size) bytes exceeds the limit \(limit)"
+        case let .invalidSafetensors(path, problem):
+            return "\(path): safetensors: \(problem)"
         default:
             return recordDescription
         }

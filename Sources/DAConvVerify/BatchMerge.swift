@@ -29,11 +29,16 @@ public enum BatchMerge {
         public let kind: Kind
     }
 
-    /// Output paths: `directory/<input file name>`; two inputs with the same file name are an error for the second.
-    public static func outputs(for inputs: [String], in directory: String) -> [String?] {
+    /// Output paths: `directory/<input file name>` (with `format`'s extension instead of the input's when a
+    /// format is given); two inputs with the same output name are an error for the second.
+    public static func outputs(for inputs: [String], in directory: String, format: CheckpointOutputFormat? = nil) -> [String?] {
         var taken = Set<String>()
         return inputs.map { input in
-            let name = input.split(separator: "/").last.map(String.init) ?? input
+            var name = input.split(separator: "/").last.map(String.init) ?? input
+            if let format {
+                let stem = name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+                name = (stem.isEmpty ? name : stem) + "." + format.fileExtension
+            }
             let output = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             return taken.insert(output).inserted ? output : nil
         }
@@ -44,7 +49,7 @@ public enum BatchMerge {
         inputs: [String], outputDirectory: String, template: MergeRequest, jobs: Int,
         finished: @escaping @Sendable (Item) -> Void
     ) -> [Item] {
-        let outputs = outputs(for: inputs, in: outputDirectory)
+        let outputs = outputs(for: inputs, in: outputDirectory, format: template.format)
         let results = LockedResults(count: inputs.count)
         let workers = max(1, min(jobs, inputs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in

@@ -7,6 +7,8 @@ public struct MergeRequest: Sendable {
     public var output: String
     public var merge = MergeOptions()
     public var replaceExisting = false
+    /// The output container; nil: from OUTPUT's extension (`.safetensors`, else torch's zip format).
+    public var format: CheckpointOutputFormat?
     public var probe = ProbeOptions()
     /// Called as tensor data is written: bytes so far and in all.
     public var progress: (@Sendable (_ written: Int, _ total: Int) -> Void)?
@@ -39,10 +41,12 @@ public enum MergeRun {
         defer { pipeline.cancel() }
         var options = CheckpointWriteOptions(replaceExisting: request.replaceExisting)
         options.progress = request.progress
-        let pending = try CheckpointWriter.writePending(plan.draft, to: request.output, options: options)
+        let output = try MergeOutput.write(
+            plan, input: input, format: request.format ?? .inferred(from: request.output), to: request.output, options: options)
+        let pending = output.pending
         let layers = try pipeline.checksWhenDone()
-        try checkStructure(of: pending, plan: plan)
-        var warnings = plan.warnings
+        try checkStructure(of: pending, plan: plan, outputName: output.outputName)
+        var warnings = plan.warnings + output.notes
         let devices = Set(input.storages.values.map(\.location)).subtracting(["cpu"])
         if !devices.isEmpty {
             warnings.append("storages saved on \(devices.sorted().joined(separator: ", ")) are written as cpu (load with map_location to move them)")
@@ -58,12 +62,16 @@ public enum MergeRun {
 
     /// Reopens the written file and checks that every merged tensor is where the plan put it, with its
     /// shape and dtype: the probes ran on the bytes handed to the writer, this covers the rest of the writer.
-    static func checkStructure(of pending: PendingCheckpoint, plan: MergePlan) throws {
+    /// `outputName` maps the plan's names to the file's (a safetensors file holds one state dict).
+    static func checkStructure(
+        of pending: PendingCheckpoint, plan: MergePlan, outputName: (String) -> String? = { $0 }
+    ) throws {
         let written = try CheckpointReader.open(pending.temporaryPath)
         let byName = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         for fold in plan.folds {
             let expected = [(fold.weightName, fold.module.weightShape)] + (fold.biasName.map { [($0, [fold.module.outChannels])] } ?? [])
-            for (name, shape) in expected {
+            for (planName, shape) in expected {
+                guard let name = outputName(planName) else { continue }
                 guard let tensor = byName[name], tensor.shape == shape, tensor.dtype == fold.module.dtype else {
                     pending.discard()
                     preconditionFailure("the writer lost or changed \(name), which the plan put in the draft")

@@ -11,8 +11,18 @@ struct PassThroughComparison {
     let originalTensors: [(name: String, node: PickleNodeID, tensor: TorchTensor)]
     let mergedTensors: [(name: String, node: PickleNodeID, tensor: TorchTensor)]
     let foldedModules: [DAConvModule]
+    /// Set when a side is safetensors: scalars are then compared as text (see ``TextScalars``).
+    var textScalars: TextScalars? = nil
 
-    func run() throws -> (PassThroughCheck, dropped: [String]) {
+    /// Scalars by dotted path as `__metadata__` text. A safetensors file may keep any of them or none (its
+    /// metadata is free-form), so only values present on both sides are compared; the rest are noted.
+    struct TextScalars {
+        let original: [String: String]
+        let merged: [String: String]
+    }
+
+    /// The check, the optimizer paths dropped, and notes on scalars a safetensors side could not compare.
+    func run() throws -> (PassThroughCheck, dropped: [String], notes: [String]) {
         let foldedKeys = Set(foldedModules.flatMap(\.keys))
         var produced = Set(foldedModules.map { MergePlanner.dotted($0.module, "weight") })
         for module in foldedModules where module.hasBias { produced.insert(MergePlanner.dotted(module.module, "bias")) }
@@ -34,6 +44,10 @@ struct PassThroughComparison {
             if let difference = try difference(tensor, other) { check.changed.append("\(name): \(difference)") }
         }
         check.extra = mergedTensors.map(\.name).filter { !originalNames.contains($0) && !produced.contains($0) }
+        if let textScalars {
+            let notes = Self.compare(textScalars, into: &check, skipping: isDropped)
+            return (check, dropped, notes)
+        }
         let originalScalars = try scalars(original)
         for (path, value) in originalScalars.sorted(by: { $0.key < $1.key }) where !isDropped(path) {
             guard let other = mergedScalars[path] else {
@@ -44,7 +58,27 @@ struct PassThroughComparison {
             if !Self.same(value, other) { check.changed.append("\(path): \(Self.show(value)) became \(Self.show(other))") }
         }
         check.extra += mergedScalars.keys.sorted().filter { originalScalars[$0] == nil }
-        return (check, dropped)
+        return (check, dropped, [])
+    }
+
+    /// Compares the scalars both sides hold as text; returns a note naming the original's scalars the other
+    /// side lacks and the other side's extra ones (the metadata key `format`, which safetensors writers add
+    /// on their own, is left out of both).
+    static func compare(_ scalars: TextScalars, into check: inout PassThroughCheck, skipping dropped: (String) -> Bool) -> [String] {
+        var absent: [String] = []
+        for (path, value) in scalars.original.sorted(by: { $0.key < $1.key }) where !dropped(path) && path != "format" {
+            guard let other = scalars.merged[path] else {
+                absent.append(path)
+                continue
+            }
+            check.compared += 1
+            if value != other { check.changed.append("\(path): '\(value.prefix(40))' became '\(other.prefix(40))'") }
+        }
+        let extra = scalars.merged.keys.sorted().filter { scalars.original[$0] == nil && $0 != "format" }
+        var notes: [String] = []
+        if !absent.isEmpty { notes.append("scalars of the original not in the merged side (not compared): \(absent.joined(separator: ", "))") }
+        if !extra.isEmpty { notes.append("scalars of the merged side not in the original (not compared): \(extra.joined(separator: ", "))") }
+        return notes
     }
 
     private func difference(_ a: TorchTensor, _ b: TorchTensor) throws -> String? {

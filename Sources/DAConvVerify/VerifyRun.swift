@@ -23,42 +23,54 @@ public enum VerifyRun {
     public static func run(_ request: VerifyRequest) throws -> EquivalenceReport {
         let original = try CheckpointReader.open(request.original)
         let merged = try CheckpointReader.open(request.merged)
-        let originalTensors = try original.stateDictTensors()
-        let mergedTensors = try merged.stateDictTensors()
+        let pairing = try VerifyPairing(original: original, merged: merged, rules: request.rules)
+        let originalTensors = pairing.originalTensors
+        let mergedTensors = pairing.mergedTensors
         var mergedByName: [String: TorchTensor] = [:]
         for named in mergedTensors where mergedByName[named.name] == nil { mergedByName[named.name] = named.tensor }
         let detection = DAConvDetector(rules: request.rules).detect(in: originalTensors.map { ($0.name, $0.tensor) })
         var warnings = detection.unfoldable.map(\.description)
         if detection.modules.isEmpty { warnings.append("the original has no DAConv module: only pass-through is checked") }
         let geometry = try GeometryLookup(original: original, merged: merged)
-        var layers: [LayerCheck] = []
-        for module in detection.modules {
-            let weightName = MergePlanner.dotted(module.module, "weight")
-            let biasName = MergePlanner.dotted(module.module, "bias")
-            guard let weight = mergedByName[weightName] else {
-                layers.append(missingLayer(module, "\(weightName) is missing from the merged checkpoint"))
-                continue
-            }
-            guard weight.dtype.isFoldable else {
-                layers.append(missingLayer(module, "\(weightName) has dtype \(weight.dtype), not a floating type"))
-                continue
-            }
-            let (moduleGeometry, problem) = geometry.geometry(of: module)
-            if let problem {
-                layers.append(missingLayer(module, "the DAConv itself cannot be folded exactly: \(problem)"))
-                continue
-            }
-            let values = try DAConvValues.read(module, from: original)
-            let mergedValues = try MergedConvValues.read(weight: weight, bias: mergedByName[biasName], from: merged)
-            layers.append(EquivalenceProbe.check(
-                module: module.module, original: values, merged: mergedValues, geometry: moduleGeometry,
-                options: request.probe))
+        let layers = try detection.modules.map { module in
+            try check(module, original: original, merged: merged, mergedByName: mergedByName, pairing: pairing,
+                      geometry: geometry, probe: request.probe)
         }
-        let (passThrough, dropped) = try PassThroughComparison(
+        let (passThrough, dropped, notes) = try PassThroughComparison(
             original: original, merged: merged, originalTensors: originalTensors, mergedTensors: mergedTensors,
-            foldedModules: detection.modules
+            foldedModules: detection.modules, textScalars: pairing.textScalars
         ).run()
+        warnings += notes
+        for (group, count) in pairing.excluded where !dropped.contains(group) {
+            warnings.append("\(group) (\(Formatting.plural(count, "tensor"))) not compared: a safetensors file holds one state dict")
+        }
         return EquivalenceReport(layers: layers, dropped: dropped, warnings: warnings, passThrough: passThrough)
+    }
+
+    /// One module against the merged side's `P.weight`/`P.bias`, or why it cannot be checked.
+    static func check(
+        _ module: DAConvModule, original: Checkpoint, merged: Checkpoint, mergedByName: [String: TorchTensor],
+        pairing: VerifyPairing, geometry: GeometryLookup, probe: ProbeOptions
+    ) throws -> LayerCheck {
+        // Reported under its name in the original file (`model.stem`) when paired through a state dict.
+        let named = pairing.originalPrefix.isEmpty ? module
+            : DAConvModule(module: MergePlanner.dotted(pairing.originalPrefix, module.module), branches: module.branches)
+        let weightName = MergePlanner.dotted(module.module, "weight")
+        guard let weight = mergedByName[weightName] else {
+            return missingLayer(named, "\(weightName) is missing from the merged checkpoint")
+        }
+        guard weight.dtype.isFoldable else {
+            return missingLayer(named, "\(weightName) has dtype \(weight.dtype), not a floating type")
+        }
+        let (moduleGeometry, problem) = geometry.geometry(of: named)
+        if let problem {
+            return missingLayer(named, "the DAConv itself cannot be folded exactly: \(problem)")
+        }
+        let values = try DAConvValues.read(module, from: original)
+        let bias = mergedByName[MergePlanner.dotted(module.module, "bias")]
+        let mergedValues = try MergedConvValues.read(weight: weight, bias: bias, from: merged)
+        return EquivalenceProbe.check(
+            module: named.module, original: values, merged: mergedValues, geometry: moduleGeometry, options: probe)
     }
 
     static func missingLayer(_ module: DAConvModule, _ problem: String) -> LayerCheck {

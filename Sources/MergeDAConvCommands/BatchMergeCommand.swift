@@ -6,7 +6,7 @@ import TorchCheckpoint
 
 /// Batch mode of `merge`: many inputs into one folder, one line per file, one summary report.
 struct BatchMergeCommand {
-    static let checkpointExtensions: Set<String> = ["pth", "pt", "bin", "ckpt", "tar"]
+    static let checkpointExtensions: Set<String> = ["pth", "pt", "bin", "ckpt", "tar", "safetensors"]
 
     let request: MergeRequest
     let inputs: [String]
@@ -49,7 +49,7 @@ struct BatchMergeCommand {
             files += names.filter { Self.checkpointExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
                 .map { folder + $0 }
         }
-        guard !files.isEmpty else { throw ValidationError("no checkpoint files (.pth, .pt, .bin, .ckpt) in \(paths.joined(separator: ", "))") }
+        guard !files.isEmpty else { throw ValidationError("no checkpoint files (.pth, .pt, .bin, .ckpt, .safetensors) in \(paths.joined(separator: ", "))") }
         return files
     }
 

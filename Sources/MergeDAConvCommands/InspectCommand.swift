@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show what a checkpoint holds: structure, modules and tensors, storages, DAConv modules, globals."
     )
 
-    @Argument(help: "The checkpoint to read (.pth, .pt, .bin, .ckpt; zip or legacy format).")
+    @Argument(help: "The checkpoint to read (.pth, .pt, .bin, .ckpt, .safetensors; zip, legacy or safetensors format).")
     var file: String
 
     @Flag(help: "Print one JSON object instead of text.")

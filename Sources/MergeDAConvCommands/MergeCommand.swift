@@ -10,11 +10,14 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Fold every DAConv module into one convolution and write a checkpoint PyTorch loads.",
         discussion: """
-            The output is torch's zip format (loadable with torch.load(weights_only=True) and mmap=True). Each
+            The output is torch's zip format (loadable with torch.load(weights_only=True) and mmap=True), or
+            safetensors when OUTPUT ends in .safetensors or --format safetensors is given (the state dict that holds
+            the network; other entries are listed in the report, strings and numbers kept in __metadata__). Each
             merged layer is checked against its DAConv on seeded probe inputs before the output is given its
             name; a failed check, an unfoldable module or any error leaves no output file.
             With --out-dir, every INPUT (files, or folders of .pth/.pt/.bin/.ckpt files) is merged into DIR under
-            its own name, several at a time; one line per file, and a failure does not stop the others.
+            its own name (with --format, its extension: .pth or .safetensors), several at a time; one line per
+            file, and a failure does not stop the others. INPUT may be a .safetensors file.
             """
     )
 
@@ -26,6 +29,11 @@ struct MergeCommand: ParsableCommand {
 
     @Option(help: "Merges to run at once in batch mode (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp(
+        "Output container: zip (torch.save's format) or safetensors. Default: from OUTPUT's extension (.safetensors), else zip.",
+        valueName: "zip|safetensors"))
+    var format: String?
 
     @Flag(help: "Replace outputs that exist.")
     var force = false
@@ -52,12 +60,16 @@ struct MergeCommand: ParsableCommand {
         if outDir == nil, paths.count != 2 { throw ValidationError("give INPUT and OUTPUT, or inputs with --out-dir DIR") }
         if outDir != nil, paths.isEmpty { throw ValidationError("give at least one input with --out-dir") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let format, CheckpointOutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be zip or safetensors, not '\(format)'")
+        }
     }
 
     func run() throws {
         var request = MergeRequest(input: "", output: "")
         request.merge = MergeOptions(rules: try RuleOptions.rules(branches: branches, file: rules), keepOptimizer: keepOptimizer)
         request.replaceExisting = force
+        request.format = format.flatMap(CheckpointOutputFormat.init(rawValue:))
         if let outDir {
             try BatchMergeCommand(request: request, inputs: paths, outDir: outDir, jobs: jobs, report: report, quiet: quiet).run()
         } else {

@@ -1,3 +1,4 @@
+import CheckpointContainers
 import PickleMachine
 
 /// A checkpoint to be written: a value tree whose persistent ids name storages, and the source of each
@@ -10,6 +11,8 @@ public struct CheckpointDraft: Sendable {
     public var root: PickleValue
     /// Storages by the key their persistent ids use in ``graph``.
     public private(set) var storages: [String: DraftStorage]
+    /// The input's safetensors `__metadata__` (nil if it had none): a safetensors output carries it over.
+    public var safetensorsMetadata: [SafetensorsMetadataEntry]?
     private var nextComputedKey = 0
 
     /// A draft that writes `checkpoint` back as it is.
@@ -23,6 +26,7 @@ public struct CheckpointDraft: Sendable {
                 content: .copy(checkpoint, storage))
         }
         self.storages = storages
+        safetensorsMetadata = checkpoint.format.safetensors?.metadata
     }
 
     /// Adds a contiguous tensor whose bytes are computed when the writer reaches its storage, and returns the

@@ -7,6 +7,8 @@ public struct CheckpointFormat: Sendable, Equatable {
         case zip
         /// The concatenated pickles of torch < 1.6 (`_use_new_zipfile_serialization=False`).
         case legacy
+        /// A safetensors file (`[u64 header length][JSON header][data]`), read as a flat state dict.
+        case safetensors
     }
 
     public var kind: Kind
@@ -35,6 +37,9 @@ public struct CheckpointFormat: Sendable, Equatable {
         self.kind = kind
     }
 
+    /// Safetensors: the validated header (tensor entries, `__metadata__`, where the data starts).
+    public var safetensors: SafetensorsHeader?
+
     /// Whether tensor bytes must be swapped to be read on this (little-endian) machine.
     public var isBigEndian: Bool {
         byteOrder == "big" || legacyLittleEndian == false
@@ -45,6 +50,7 @@ public struct CheckpointFormat: Sendable, Equatable {
     public var writerHint: String {
         switch kind {
         case .legacy: return "torch < 1.6, or later with _use_new_zipfile_serialization=False"
+        case .safetensors: return "a safetensors writer (safetensors.torch.save_file, transformers, ...; the format records none)"
         case .zip:
             if formatVersion != nil { return "torch >= 2.7 (.format_version present)" }
             if hasSerializationID { return "torch 2.1 to 2.6 (.data/serialization_id, no .format_version)" }

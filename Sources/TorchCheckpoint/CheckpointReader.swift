@@ -1,6 +1,8 @@
 import CheckpointContainers
 
-/// Opens any checkpoint this tool reads, telling the formats apart by their first bytes as torch does.
+/// Opens any checkpoint this tool reads, telling the formats apart by their first bytes as torch does;
+/// safetensors files by a plausible header, or by their `.safetensors` extension when the bytes are neither
+/// zip nor legacy torch (so a broken one gets the safetensors error that names its fault).
 public enum CheckpointReader {
     /// Parses the structure (pickle, storages, tensor geometry) without reading tensor bytes.
     public static func open(_ path: String, limits: CheckpointLimits = .standard) throws -> Checkpoint {
@@ -13,6 +15,10 @@ public enum CheckpointReader {
             }
             if head.starts(with: LegacyCheckpointReader.magicPrefix) {
                 return try LegacyCheckpointReader.open(path: path, file: file, limits: limits)
+            }
+            if SafetensorsReader.looksLikeSafetensors(head, fileSize: file.size)
+                || path.lowercased().hasSuffix(SafetensorsCheckpointReader.fileExtension) {
+                return try SafetensorsCheckpointReader.open(path: path, file: file, limits: limits)
             }
             if head.starts(with: Array("PYTORCH1".utf8)) {
                 throw CheckpointError.Reason.notACheckpoint("an archive of torch's preview release, which torch no longer reads")

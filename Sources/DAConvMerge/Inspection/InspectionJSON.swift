@@ -61,6 +61,7 @@ extension CheckpointInspection {
             ("pickle_protocol", .int(format.pickleProtocol)),
             ("legacy_protocol_version", format.legacyProtocolVersion.map(JSONValue.int) ?? .null),
             ("writer", .string(format.writerHint)),
+            ("safetensors", safetensorsJSON),
             ("records", .array(format.records.map { record in
                 .object([
                     ("name", .string(record.name)), ("size", .int(Int(clamping: record.size))),

@@ -29,7 +29,8 @@ extension CheckpointInspection {
         }
         lines += moduleLines()
         lines += daconvLines()
-        lines += globalLines()
+        lines += safetensorsMetadataLines
+        if format.kind != .safetensors { lines += globalLines() }
         if !warnings.isEmpty {
             lines.append("")
             lines.append("warnings")
@@ -39,6 +40,7 @@ extension CheckpointInspection {
     }
 
     var formatLine: String {
+        if let line = safetensorsFormatLine { return line }
         var parts: [String] = [format.kind.rawValue]
         if let prefix = format.archivePrefix { parts.append("archive folder '\(prefix)'") }
         if let version = format.version { parts.append("version \(version)") }

@@ -1,0 +1,53 @@
+import CheckpointContainers
+
+/// Supplies one tensor's elements, row-major and little-endian, in bounded chunks, when a writer reaches it:
+/// a contiguous copy is read straight from the input in slices, a strided one is gathered, a computed one is
+/// produced on demand. Used for safetensors, which stores each tensor on its own.
+final class TensorBytesProducer: ZipRecordProducer {
+    private let tensor: TorchTensor
+    private let storage: DraftStorage
+    private let name: String
+    private let meter: ProgressMeter
+    private var position = 0
+    private var finished = false
+
+    init(tensor: TorchTensor, storage: DraftStorage, name: String, meter: ProgressMeter) {
+        self.tensor = tensor
+        self.storage = storage
+        self.name = name
+        self.meter = meter
+    }
+
+    func nextChunk() throws -> [UInt8]? {
+        guard !finished else { return nil }
+        let chunk: [UInt8]
+        switch storage.content {
+        case .copy(let checkpoint, let source) where tensor.isContiguous:
+            let count = min(StorageRecordProducer.chunkSize, tensor.byteCount - position)
+            var slice = try checkpoint.rawBytes(
+                of: source, offset: tensor.storageOffset * tensor.dtype.elementSize + position, count: count)
+            if checkpoint.format.isBigEndian { ByteSwap.swapElements(&slice, dtype: tensor.dtype) }
+            chunk = slice
+        case .copy(let checkpoint, _):
+            chunk = try checkpoint.contiguousBytes(of: tensor)
+        case .computed(let produce):
+            chunk = try computedBytes(produce)
+        }
+        position += chunk.count
+        finished = position >= tensor.byteCount
+        meter.advance(by: chunk.count)
+        return chunk
+    }
+
+    /// A computed storage is produced whole; its tensor is the whole storage (``CheckpointDraft`` makes them so).
+    private func computedBytes(_ produce: () throws -> [UInt8]) throws -> [UInt8] {
+        let bytes = try produce()
+        guard bytes.count == storage.byteCount else {
+            throw CheckpointError.Reason.sizeMismatch(
+                what: "computed tensor \(name)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))
+        }
+        precondition(tensor.isContiguous && tensor.storageOffset == 0 && tensor.byteCount == bytes.count,
+                     "computed tensors cover their whole storage")
+        return bytes
+    }
+}
