@@ -25,6 +25,8 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
     private var failure: Error?
     private var done = false
     private var cancelled = false
+    /// Set once the writer is done: later modules are still checked, but their bytes are not kept.
+    private var writerDone = false
 
     init(folds: [PlannedFold], input: Checkpoint, probe: ProbeOptions, window: Int = 2) {
         self.folds = folds
@@ -61,6 +63,8 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         requested = folds.count
+        writerDone = true
+        ready.removeAll()
         condition.broadcast()
         while !done && failure == nil { condition.wait() }
         if let failure { throw failure }
@@ -96,7 +100,7 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
             do {
                 let (folded, check) = try foldAndCheck(folds[index])
                 condition.lock()
-                ready[index] = folded
+                if !writerDone { ready[index] = folded }
                 checks[index] = check
                 condition.broadcast()
                 condition.unlock()
