@@ -2,17 +2,24 @@ import Dispatch
 import Synchronization
 
 /// The bytes of a new archive, appended in order: gathered in a few large buffers, each written
-/// with one `pwrite` by a background thread while the caller fills the next, so the kernel's copy
-/// into the page cache overlaps with producing and checksumming the records.
+/// by a background thread while the caller fills the next, so the kernel's copy into the page
+/// cache overlaps with producing and checksumming the records.
 ///
 /// The file is created exclusively (never replacing anything) by `init`. `commit()` writes what is
 /// left and closes it; `rollback()` removes it. Memory stays at most `bufferCount` buffers of
 /// `bufferCapacity` bytes, smaller ones for a small archive.
 final class ArchiveOutput {
-    /// Bytes gathered before one `pwrite`.
+    /// Bytes gathered before a buffer goes to the background thread.
     static let bufferCapacity = 8 << 20
     /// Buffers in use at most: one being filled, the others queued or being written.
     static let bufferCount = 3
+    /// Bytes per `pwrite`. Larger writes make Linux allocate large page-cache folios, which was
+    /// two to three times slower here (kernel 6.18, ext4): 1 GB took 0.31 s in 256 KiB writes,
+    /// 0.4–0.55 s in 1 MiB writes and 1.0–1.8 s in 8 MiB writes.
+    static let writeSize = 256 << 10
+    /// The most bytes copied or filled at once: small enough to stay in a core's L2 cache between
+    /// being produced and being checksummed.
+    static let pieceSize = 256 << 10
     let path: String
     /// The file offset of the next byte appended (bytes appended so far).
     private(set) var position: UInt64 = 0
@@ -30,15 +37,34 @@ final class ArchiveOutput {
     }
 
     /// Appends `bytes`, handing each buffer that fills up to the background thread.
-    func append(_ bytes: ArraySlice<UInt8>) throws {
+    ///
+    /// `eachPiece` sees the bytes in pieces of at most `pieceSize` just before each is copied, so a
+    /// checksum reads them while the copy will find them in the cache.
+    func append(_ bytes: ArraySlice<UInt8>, eachPiece: (ArraySlice<UInt8>) -> Void = { _ in }) throws {
         var next = bytes.startIndex
         while next < bytes.endIndex {
             if current.isFull { try handOff() }
-            let count = min(current.space, bytes.endIndex - next)
+            let count = min(current.space, bytes.endIndex - next, Self.pieceSize)
+            eachPiece(bytes[next ..< next + count])
             RawMemory.copy(bytes[next ..< next + count], into: &current.bytes, at: current.count)
             current.count += count
             position += UInt64(count)
             next += count
+        }
+    }
+
+    /// Appends `count` bytes that `fill` writes straight into the buffers, in pieces of at most
+    /// `pieceSize`: `fill(buffer, index, n)` must set `buffer[index ..< index + n]` (and may read
+    /// them back while they are in the cache, to checksum them).
+    func appendFilled(count: UInt64, _ fill: (inout [UInt8], Int, Int) throws -> Void) throws {
+        var left = count
+        while left > 0 {
+            if current.isFull { try handOff() }
+            let piece = Int(min(UInt64(min(current.space, Self.pieceSize)), left))
+            try fill(&current.bytes, current.count, piece)
+            current.count += piece
+            position += UInt64(piece)
+            left -= UInt64(piece)
         }
     }
 
@@ -141,7 +167,10 @@ private final class BackgroundWrites: @unchecked Sendable {
         queue.async { [self] in
             if failure.withLock({ $0 }) == nil {
                 do {
-                    try output.write(buffer.bytes, range: 0 ..< buffer.count, at: buffer.fileOffset)
+                    for start in stride(from: 0, to: buffer.count, by: ArchiveOutput.writeSize) {
+                        let end = min(start + ArchiveOutput.writeSize, buffer.count)
+                        try output.write(buffer.bytes, range: start ..< end, at: buffer.fileOffset + UInt64(start))
+                    }
                 } catch {
                     failure.withLock { $0 = $0 ?? (error as? ContainerError) }
                 }

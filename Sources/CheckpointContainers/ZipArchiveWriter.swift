@@ -8,8 +8,8 @@
 ///
 /// Records are only described by `addStored`, which returns where each one's data will start;
 /// their bytes are pulled, in order, when `finish()` runs, and stream through a few large buffers:
-/// each chunk is checksummed (CRC-32) and copied out as it comes, and a background thread writes
-/// the buffers while the next ones fill. Memory use does not grow with the archive. Identical input
+/// each chunk is checksummed (CRC-32) and copied out as it comes (a `ZipRecordFiller` writes into
+/// the buffers directly), and a background thread writes the buffers while the next ones fill. Memory use does not grow with the archive. Identical input
 /// gives identical output (no times, nothing from the machine). The file is created exclusively
 /// (never replacing anything) by `finish()`; if anything fails, the partly written file is removed.
 /// Callers wanting an atomic replacement write to a temporary path and rename it themselves.
@@ -99,12 +99,18 @@ public final class ZipArchiveWriter {
     private func stream(_ record: PlannedRecord, to output: ArchiveOutput) throws -> WrittenRecord {
         precondition(output.position == record.placement.headerOffset, "the output differs from the layout")
         try output.append(TorchZipHeaders.localHeader(name: record.nameBytes, placement: record.placement))
-        let feed = RecordFeed(archivePath: path, name: record.name, declaredSize: record.placement.size,
-                              producer: record.producer)
-        var crc = CRC32Accumulator()
-        while let chunk = try feed.nextChunk() {
-            crc.addSerially(chunk[...])  // the other core is busy with the background writes
-            try output.append(chunk)
+        var crc = CRC32Accumulator()  // on this thread only: the other core is busy with the writes
+        if let filler = record.producer as? ZipRecordFiller {
+            try output.appendFilled(count: record.placement.size) { buffer, index, count in
+                try filler.fill(&buffer, at: index, count: count)
+                crc.addSerially(buffer[index ..< index + count])
+            }
+        } else {
+            let feed = RecordFeed(archivePath: path, name: record.name, declaredSize: record.placement.size,
+                                  producer: record.producer)
+            while let chunk = try feed.nextChunk() {
+                try output.append(chunk[...]) { crc.addSerially($0) }
+            }
         }
         try output.append(TorchZipHeaders.dataDescriptor(crc32: crc.value, placement: record.placement))
         return WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc.value)

@@ -48,6 +48,15 @@ final class TorchLayoutExactnessTests: XCTestCase {
         }
     }
 
+    func testFillingTheBuffersDirectlyGivesTheSameBytes() throws {
+        let directory = try TemporaryDirectory(self)
+        for name in ["tiny_sd.pth", "dtypes.pth", "train_checkpoint.pth"] {
+            let path = directory.path(name)
+            try rewrite(try ZipArchiveReader(path: Fixtures.path(name)), to: path, filling: true)
+            try assertSameBytes(path, as: Fixtures.path(name), "\(name) filled in place")
+        }
+    }
+
     func testTheEmptyRecordIsWrittenAsTorchWritesIt() throws {
         let reader = try ZipArchiveReader(path: Fixtures.path("dtypes.pth"))
         let empty = try XCTUnwrap(reader.records.first { $0.size == 0 })

@@ -24,6 +24,17 @@ final class ZipArchiveWriterFailureTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.url.path), [])
     }
 
+    func testFillerErrorIsRethrownAndLeavesNoFile() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("broken-filler.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        let filler = PatternFiller(total: 3 * ArchiveOutput.bufferCapacity)
+        filler.failAfter = 2 * ArchiveOutput.bufferCapacity  // after two buffers went to the background
+        try writer.addStored(name: "x/filled", size: UInt64(3 * ArchiveOutput.bufferCapacity), producer: filler)
+        XCTAssertThrowsError(try writer.finish()) { XCTAssertEqual($0 as? ProducerFailure, .broken) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.url.path), [])
+    }
+
     func testProducerYieldingTooFewBytesFails() throws {
         let directory = try TemporaryDirectory(self)
         let path = directory.path("short.pth")

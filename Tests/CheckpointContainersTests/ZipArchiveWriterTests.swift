@@ -36,6 +36,31 @@ final class PatternProducer: ZipRecordProducer {
     }
 }
 
+/// Fills the writer's buffers with the same pattern as `PatternProducer`, noting the pieces asked for.
+final class PatternFiller: ZipRecordFiller {
+    private let pattern: [UInt8]
+    private var produced = 0
+    private(set) var pieces: [Int] = []
+    var failAfter: Int?
+
+    init(total: Int, seed: UInt8 = 7) {
+        pattern = PatternProducer.bytes(total: total, seed: seed)
+    }
+
+    func nextChunk() throws -> [UInt8]? {
+        XCTFail("the writer fills a ZipRecordFiller")
+        return nil
+    }
+
+    func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
+        if let failAfter, produced >= failAfter { throw ProducerFailure.broken }
+        XCTAssertLessThanOrEqual(produced + count, pattern.count, "asked for more than the declared size")
+        buffer.replaceSubrange(index ..< index + count, with: pattern[produced ..< produced + count])
+        produced += count
+        pieces.append(count)
+    }
+}
+
 enum ProducerFailure: Error, Equatable {
     case broken
 }
@@ -91,6 +116,27 @@ final class ZipArchiveWriterTests: XCTestCase {
         for (record, size) in zip(reader.records, sizes) {
             XCTAssertEqual(record.dataOffset! % 64, 0)
             XCTAssertEqual(try reader.readAll(record, maxSize: 16 << 20), PatternProducer.bytes(total: size, seed: UInt8(record.index)))
+        }
+    }
+
+    func testFillersWriteStraightIntoTheBuffersAcrossTheirBoundaries() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("filled.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        let sizes = [ArchiveOutput.bufferCapacity * 2 + 12_345, 1, 0]
+        let fillers = sizes.enumerated().map { PatternFiller(total: $1, seed: UInt8($0)) }
+        for (index, filler) in fillers.enumerated() {
+            try writer.addStored(name: "f/data/\(index)", size: UInt64(sizes[index]), producer: filler)
+        }
+        try writer.finish()
+        XCTAssertEqual(fillers[0].pieces.reduce(0, +), sizes[0])
+        XCTAssertGreaterThanOrEqual(fillers[0].pieces.count, 3, "one piece per buffer at least")
+        XCTAssertEqual(fillers[2].pieces, [], "an empty record is never asked for bytes")
+        let reader = try ZipArchiveReader(path: path)
+        for (record, size) in zip(reader.records, sizes) {
+            let bytes = PatternProducer.bytes(total: size, seed: UInt8(record.index))
+            XCTAssertEqual(record.crc32, CRC32.checksum(bytes))
+            XCTAssertEqual(try reader.readAll(record, maxSize: 32 << 20), bytes)
         }
     }
 
