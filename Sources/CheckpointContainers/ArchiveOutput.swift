@@ -53,18 +53,21 @@ final class ArchiveOutput {
         }
     }
 
-    /// Appends `count` bytes that `fill` writes straight into the buffers, in pieces of at most
-    /// `pieceSize`: `fill(buffer, index, n)` must set `buffer[index ..< index + n]` (and may read
-    /// them back while they are in the cache, to checksum them).
+    /// Appends `count` bytes that `fill` writes straight into the buffers: `fill(buffer, index, n)`
+    /// must set `buffer[index ..< index + n]` (and may read them back while they are in the cache,
+    /// to checksum them). The pieces cut the run at every multiple of `pieceSize` and nowhere else,
+    /// so no piece splits an element of a power-of-two size up to `pieceSize`; a buffer without
+    /// room for the next whole piece goes to the background thread part full.
     func appendFilled(count: UInt64, _ fill: (inout [UInt8], Int, Int) throws -> Void) throws {
-        var left = count
-        while left > 0 {
-            if current.isFull { try handOff() }
-            let piece = Int(min(UInt64(min(current.space, Self.pieceSize)), left))
+        var done: UInt64 = 0
+        while done < count {
+            let piece = Int(min(UInt64(Self.pieceSize) - done % UInt64(Self.pieceSize), count - done))
+            if current.space < piece { try handOff() }
+            precondition(current.space >= piece, "a buffer smaller than a piece")
             try fill(&current.bytes, current.count, piece)
             current.count += piece
             position += UInt64(piece)
-            left -= UInt64(piece)
+            done += UInt64(piece)
         }
     }
 
@@ -92,7 +95,7 @@ final class ArchiveOutput {
         file = nil
     }
 
-    /// Queues the current buffer for writing and continues in a free one.
+    /// Queues the current buffer (full or not) for writing and continues in a free one.
     private func handOff() throws {
         guard let file else { preconditionFailure("write after commit or rollback") }
         writes.submit(current, to: file)

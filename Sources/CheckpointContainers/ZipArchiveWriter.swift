@@ -14,6 +14,9 @@
 /// (never replacing anything) by `finish()`; if anything fails, the partly written file is removed.
 /// Callers wanting an atomic replacement write to a temporary path and rename it themselves.
 public final class ZipArchiveWriter {
+    /// The pieces a `ZipRecordFiller` is asked for end at the multiples of this size (256 KiB).
+    public static let fillPieceSize = ArchiveOutput.pieceSize
+
     /// The archive being created.
     public let path: String
     /// The boundary every record's data starts on.

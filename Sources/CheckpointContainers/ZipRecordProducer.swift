@@ -22,9 +22,11 @@ public protocol ZipRecordProducer: AnyObject {
 public protocol ZipRecordFiller: ZipRecordProducer {
     /// Writes the record's next `count` bytes into `buffer[index ..< index + count]`, exactly.
     ///
-    /// The writer asks, in order, for exactly the size given to `addStored` in total; `count` is
-    /// never 0 and never more than what is left. The buffer's other bytes must stay untouched.
-    /// A thrown error aborts the whole archive and is rethrown by `finish()`.
+    /// The writer asks, in order, for exactly the size given to `addStored` in total, in pieces
+    /// that end at every multiple of `ZipArchiveWriter.fillPieceSize` (256 KiB) of the record and at
+    /// its end, nowhere else: a filler that converts elements in place (byte order) never sees one
+    /// cut in two. The buffer's other bytes must stay untouched. A thrown error aborts the whole
+    /// archive and is rethrown by `finish()`.
     func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws
 }
 

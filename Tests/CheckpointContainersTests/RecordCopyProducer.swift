@@ -7,16 +7,18 @@ final class RecordCopyProducer: ZipRecordProducer {
     private let reader: ZipArchiveReader
     private let record: ZipRecord
     private var offset: UInt64 = 0
-    private var buffer: [UInt8]
+    private let chunkSize: Int
+    private var buffer: [UInt8] = []
 
     init(_ reader: ZipArchiveReader, _ record: ZipRecord, chunkSize: Int = 8 << 20) {
         self.reader = reader
         self.record = record
-        self.buffer = [UInt8](repeating: 0, count: Int(min(UInt64(chunkSize), record.size)))
+        self.chunkSize = chunkSize
     }
 
     func nextChunk() throws -> [UInt8]? {
         guard offset < record.size else { return nil }
+        if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: Int(min(UInt64(chunkSize), record.size))) }
         let count = Int(min(UInt64(buffer.count), record.size - offset))
         if count < buffer.count { buffer = [UInt8](repeating: 0, count: count) }
         try reader.read(record, offset: offset, into: &buffer, at: 0, count: count)
