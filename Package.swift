@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CMergeDAConvZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Containers: zip (through libzip), raw file access; no pickle, no torch
-        .target(name: "CheckpointContainers", dependencies: ["CMergeDAConvZip", "CMergeDAConvZlib"]),
+        .target(name: "CheckpointContainers", dependencies: ["CMergeDAConvZip", "CMergeDAConvZlib", "CMergeDAConvKernels"]),
 
         // MARK: Vectorised arithmetic kernels (CPU features chosen at run time); the only C of the conv engine
         .target(name: "CMergeDAConvKernels"),

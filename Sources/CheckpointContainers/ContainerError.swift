@@ -75,11 +75,6 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
 
     /// The writer refuses to replace an existing file.
     case fileExists(path: String)
-    /// `finish()` was called on a writer with no records (libzip writes no file then).
-    case emptyArchive(path: String)
-    /// A record of exactly 0xFFFFFFFF bytes: libzip 1.7.3 writes an empty zip64 field for it,
-    /// which libzip itself, Python and we cannot read back.
-    case unwritableRecordSize(path: String, record: String, size: UInt64)
 
     // MARK: safetensors
 
@@ -163,10 +158,6 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
             return "\(path): record '\(record)': corrupt compressed data: \(detail)"
         case let .fileExists(path):
             return "\(path): file already exists; the writer only creates new files"
-        case let .emptyArchive(path):
-            return "\(path): an archive needs at least one record"
-        case let .unwritableRecordSize(path, record, size):
-            return "\(path): record '\(record)': libzip 1.7.3 cannot write a readable record of exactly \(size) bytes"
         default:
             preconditionFailure("every case is described by one of the three switches")
         }

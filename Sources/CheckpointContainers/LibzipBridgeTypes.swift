@@ -17,21 +17,3 @@ struct LibzipStreamFailure: Error {
     let isEndOfStreamCheck: Bool
     let message: String
 }
-
-/// An `ArchiveSink` with the libzip error codes its callback last reported (for `ZIP_SOURCE_ERROR`).
-final class SinkContext {
-    let sink: ArchiveSink
-    var zipError: Int32 = 0
-    var systemError: Int32 = 0
-
-    init(sink: ArchiveSink) {
-        self.sink = sink
-    }
-
-    /// Notes an error for libzip's next `ZIP_SOURCE_ERROR` and returns -1.
-    func fail(_ zipError: Int32, _ systemError: Int32 = 0) -> Int64 {
-        self.zipError = zipError
-        self.systemError = systemError
-        return -1
-    }
-}

@@ -1,23 +1,30 @@
-/// Writes a new zip archive of stored records laid out as torch lays them out: every record's
-/// data starts on a 64-byte boundary (so it can be memory-mapped and read in place), padded by
-/// a local 'FB' extra field of 'Z' bytes.
+/// Writes a new zip archive of stored records byte for byte as `torch.save` writes its checkpoints
+/// (`PyTorchStreamWriter` over miniz; pth-format.md §1.3–1.6): every record's data starts on an
+/// alignment boundary (64 bytes by default) so it can be memory-mapped and read in place, padded by
+/// torch's 'FB' extra field; CRC and sizes follow each record in a data descriptor; zip64 end
+/// records always, zip64 fields where sizes or offsets need them. A caller that writes torch's
+/// records in torch's order gets `torch.save`'s file, which is what lets it also write
+/// `.format_version` (a promise that the layout is torch's own).
 ///
-/// Records are only described by `addStored`; their bytes are pulled, in order, when
-/// `finish()` runs (libzip's `zip_close`), so memory use does not grow with the archive.
-/// Identical input gives byte-identical output: times are fixed, nothing depends on the clock.
-/// The file is created (exclusively, never replacing anything) and written by `finish()`, in
-/// large writes; if anything fails, the partly written file is removed. Callers wanting an
-/// atomic replacement write to a temporary path and rename it themselves.
+/// Records are only described by `addStored`, which returns where each one's data will start;
+/// their bytes are pulled, in order, when `finish()` runs, and stream through a few large buffers:
+/// each chunk is checksummed (CRC-32) and copied out as it comes (a `ZipRecordFiller` writes into
+/// the buffers directly), and a background thread writes the buffers while the next ones fill. Memory use does not grow with the archive. Identical input
+/// gives identical output (no times, nothing from the machine). The file is created exclusively
+/// (never replacing anything) by `finish()`; if anything fails, the partly written file is removed.
+/// Callers wanting an atomic replacement write to a temporary path and rename it themselves.
 public final class ZipArchiveWriter {
+    /// The pieces a `ZipRecordFiller` is asked for end at the multiples of this size (256 KiB).
+    public static let fillPieceSize = ArchiveOutput.pieceSize
+
     /// The archive being created.
     public let path: String
     /// The boundary every record's data starts on.
     public let alignment: UInt64
-    /// torch's padding extra field id: the bytes 'F', 'B' read as a little-endian UInt16.
-    static let paddingFieldID: UInt16 = 0x4246
-    private var libzip: LibzipWriter?
-    private var layout: StoredLayout
+    private var layout: TorchZipLayout
+    private var planned: [PlannedRecord] = []
     private var names: Set<String> = []
+    private var isOpen = true
 
     /// Prepares a new archive at `path`; throws `fileExists` if something is already there
     /// (checked again, atomically, when `finish()` creates the file).
@@ -25,14 +32,9 @@ public final class ZipArchiveWriter {
     /// - Parameter alignment: a power of two up to 32768; torch's default is 64.
     public init(path: String, alignment: UInt64 = 64) throws {
         if pathExists(path) { throw ContainerError.fileExists(path: path) }
-        self.libzip = try LibzipWriter(path: path)
         self.path = path
         self.alignment = alignment
-        self.layout = StoredLayout(alignment: alignment)
-    }
-
-    deinit {
-        libzip?.discard()
+        self.layout = TorchZipLayout(alignment: alignment)
     }
 
     /// Adds a record whose bytes are already in memory (kept until `finish()`).
@@ -48,45 +50,91 @@ public final class ZipArchiveWriter {
     /// - Returns: the file offset its data will start at.
     @discardableResult
     public func addStored(name: String, size: UInt64, producer: ZipRecordProducer) throws -> UInt64 {
-        guard let libzip else { preconditionFailure("addStored after finish() or discard()") }
+        precondition(isOpen, "addStored after finish() or discard()")
         let nameBytes = Array(name.utf8)
         if let reason = RecordNameRules.problem(with: nameBytes) {
             throw ContainerError.unsafeRecordName(path: path, name: name, reason: reason)
         }
         guard !names.contains(name) else { throw ContainerError.duplicateRecordName(path: path, name: name) }
-        guard size != StoredLayout.libzipUnreadableSize else {
-            throw ContainerError.unwritableRecordSize(path: path, record: name, size: size)
-        }
-        var nextLayout = layout
-        guard let placement = nextLayout.place(nameLength: nameBytes.count, size: size) else {
+        guard let placement = layout.place(nameLength: nameBytes.count, size: size) else {
             throw ContainerError.recordTooLarge(
-                path: path, record: name, size: size, limit: StoredLayout.maxOffset - layout.nextHeaderOffset)
+                path: path, record: name, size: size, limit: layout.largestSize(nameLength: nameBytes.count))
         }
-        let feed = RecordFeed(archivePath: path, name: name, declaredSize: size, producer: producer)
-        let padding = [UInt8](repeating: UInt8(ascii: "Z"), count: placement.padding)
-        try libzip.addStored(name: name, feed: feed, localExtraID: Self.paddingFieldID, localExtra: padding)
-        layout = nextLayout
+        planned.append(PlannedRecord(name: name, nameBytes: nameBytes, placement: placement, producer: producer))
         names.insert(name)
         return placement.dataOffset
     }
 
-    /// Writes the archive, pulling every producer in order, and moves it into place.
+    /// Creates the file and writes the archive, pulling every producer in order.
     ///
-    /// A producer's error is rethrown unchanged; a producer that yields more or fewer bytes
-    /// than declared fails with `recordSizeMismatch`. Either way no file is left at `path`.
+    /// A producer's error is rethrown unchanged; a producer that yields more or fewer bytes than
+    /// declared fails with `recordSizeMismatch`. Either way no file is left at `path`.
     public func finish() throws {
-        guard let libzip else { preconditionFailure("finish() called twice or after discard()") }
-        self.libzip = nil
-        guard !names.isEmpty else {
-            libzip.discard()
-            throw ContainerError.emptyArchive(path: path)
+        precondition(isOpen, "finish() called twice or after discard()")
+        isOpen = false
+        var pending = Array(planned.reversed())  // popped in order; each producer is released once written
+        planned = []
+        let directorySize = pending.reduce(0) { $0 + TorchZipHeaders.centralEntryLength($1.nameBytes.count, $1.placement) }
+        let size = layout.nextHeaderOffset + UInt64(directorySize) + UInt64(TorchZipHeaders.endRecordsLength)
+        let output = try ArchiveOutput(creating: path, expectedSize: size)
+        do {
+            var written: [WrittenRecord] = []
+            written.reserveCapacity(pending.count)
+            while let record = pending.popLast() {
+                written.append(try stream(record, to: output))
+            }
+            try writeDirectory(of: written, to: output)
+            precondition(output.position == size, "the archive's length differs from its layout")
+            try output.commit()
+        } catch {
+            output.rollback()
+            throw error
         }
-        try libzip.close()
     }
 
     /// Abandons the archive; nothing is written.
     public func discard() {
-        libzip?.discard()
-        libzip = nil
+        isOpen = false
+        planned = []
     }
+
+    /// Writes one record: local header, the producer's bytes (checksummed as they pass), descriptor.
+    private func stream(_ record: PlannedRecord, to output: ArchiveOutput) throws -> WrittenRecord {
+        precondition(output.position == record.placement.headerOffset, "the output differs from the layout")
+        try output.append(TorchZipHeaders.localHeader(name: record.nameBytes, placement: record.placement))
+        var crc = CRC32Accumulator()  // on this thread only: the other core is busy with the writes
+        if let filler = record.producer as? ZipRecordFiller {
+            try output.appendFilled(count: record.placement.size) { buffer, index, count in
+                try filler.fill(&buffer, at: index, count: count)
+                crc.addSerially(buffer[index ..< index + count])
+            }
+        } else {
+            let feed = RecordFeed(archivePath: path, name: record.name, declaredSize: record.placement.size,
+                                  producer: record.producer)
+            while let chunk = try feed.nextChunk() {
+                try output.append(chunk[...]) { crc.addSerially($0) }
+            }
+        }
+        try output.append(TorchZipHeaders.dataDescriptor(crc32: crc.value, placement: record.placement))
+        return WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc.value)
+    }
+
+    /// Writes the central directory and the end records after the last record.
+    private func writeDirectory(of records: [WrittenRecord], to output: ArchiveOutput) throws {
+        let directoryOffset = output.position
+        for record in records {
+            try output.append(TorchZipHeaders.centralEntry(record))
+        }
+        try output.append(TorchZipHeaders.endRecords(
+            entryCount: UInt64(records.count), directoryOffset: directoryOffset,
+            directorySize: output.position - directoryOffset))
+    }
+}
+
+/// A record described by `addStored`, waiting for `finish()`.
+private struct PlannedRecord {
+    let name: String
+    let nameBytes: [UInt8]
+    let placement: RecordPlacement
+    let producer: ZipRecordProducer
 }

@@ -13,6 +13,23 @@ public protocol ZipRecordProducer: AnyObject {
     func nextChunk() throws -> [UInt8]?
 }
 
+/// A producer that writes its bytes straight into the writer's output buffers.
+///
+/// For records copied from another file this saves, per chunk, an allocation (fresh pages cost
+/// the kernel a fault and a clearing each) and a copy: the bytes go from the page cache into the
+/// buffer that is then checksummed and written (`FileReader.read(offset:into:at:count:)` has this
+/// very shape). The writer uses `fill` instead of `nextChunk` for such producers.
+public protocol ZipRecordFiller: ZipRecordProducer {
+    /// Writes the record's next `count` bytes into `buffer[index ..< index + count]`, exactly.
+    ///
+    /// The writer asks, in order, for exactly the size given to `addStored` in total, in pieces
+    /// that end at every multiple of `ZipArchiveWriter.fillPieceSize` (256 KiB) of the record and at
+    /// its end, nowhere else: a filler that converts elements in place (byte order) never sees one
+    /// cut in two. The buffer's other bytes must stay untouched. A thrown error aborts the whole
+    /// archive and is rethrown by `finish()`.
+    func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws
+}
+
 /// Serves an array that is already in memory as a single chunk.
 final class ArrayProducer: ZipRecordProducer {
     private var bytes: [UInt8]?
