@@ -64,7 +64,11 @@ public enum CheckpointWriter {
         do {
             let zip = try ZipArchiveWriter(path: temporary)
             do {
+                // torch's record order and layout exactly, so `.format_version` and `.storage_alignment` (which
+                // promise that layout: torch may compute storage offsets from them) are true here.
                 try zip.addStored(name: "\(prefix)/data.pkl", bytes: pickle)
+                try zip.addStored(name: "\(prefix)/.format_version", bytes: Array("1".utf8))
+                try zip.addStored(name: "\(prefix)/.storage_alignment", bytes: Array("64".utf8))
                 try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
                 for (index, key) in order.enumerated() {
                     guard let storage = draft.storages[key] else {

@@ -1,17 +1,14 @@
 import CheckpointContainers
 
-/// Streams one storage's bytes to the zip writer in bounded chunks, reading or computing them only when
-/// the writer reaches the record, so a checkpoint of any size is written in little memory.
-final class StorageRecordProducer: ZipRecordProducer {
-    /// Copies are read this many bytes at a time.
-    static let chunkSize = 8 << 20
-
+/// Streams one storage's bytes to the zip writer, reading or computing them only when the writer reaches
+/// the record: copies are read straight into the writer's buffer (no array per chunk), so a checkpoint of
+/// any size is written in little memory at the speed of a copy.
+final class StorageRecordProducer: ZipRecordFiller {
     private let storage: DraftStorage
     private let key: String
+    private let meter: ProgressMeter
     private var position = 0
     private var computed: [UInt8]?
-
-    private let meter: ProgressMeter
 
     init(_ storage: DraftStorage, key: String, meter: ProgressMeter) {
         self.storage = storage
@@ -19,27 +16,34 @@ final class StorageRecordProducer: ZipRecordProducer {
         self.meter = meter
     }
 
-    func nextChunk() throws -> [UInt8]? {
+    func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
         switch storage.content {
         case .copy(let checkpoint, let source):
-            guard position < source.byteCount else { return nil }
-            let count = min(Self.chunkSize, source.byteCount - position)
-            var chunk = try checkpoint.rawBytes(of: source, offset: position, count: count)
-            if checkpoint.format.isBigEndian { ByteSwap.swapElements(&chunk, dtype: source.dtype) }
-            position += count
-            meter.advance(by: count)
-            return chunk
+            try checkpoint.readRaw(source, offset: position, into: &buffer, at: index, count: count)
+            if checkpoint.format.isBigEndian { ByteSwap.swapElements(&buffer, in: index..<index + count, dtype: source.dtype) }
         case .computed(let produce):
-            guard computed == nil else { return nil }
-            let bytes = try produce()
-            guard bytes.count == storage.byteCount else {
-                throw CheckpointError.Reason.sizeMismatch(
-                    what: "computed storage \(key)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))
+            if computed == nil {
+                let bytes = try produce()
+                guard bytes.count == storage.byteCount else {
+                    throw CheckpointError.Reason.sizeMismatch(
+                        what: "computed storage \(key)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))
+                }
+                computed = bytes
             }
-            computed = []
-            meter.advance(by: bytes.count)
-            return bytes
+            buffer.replaceSubrange(index..<index + count, with: computed![position..<position + count])
         }
+        position += count
+        meter.advance(by: count)
+        if position == storage.byteCount { computed = nil }
+    }
+
+    /// The same bytes as whole chunks, for writers that pull rather than fill.
+    func nextChunk() throws -> [UInt8]? {
+        guard position < storage.byteCount else { return nil }
+        let count = min(ZipArchiveWriter.fillPieceSize * 32, storage.byteCount - position)
+        var chunk = [UInt8](repeating: 0, count: count)
+        try fill(&chunk, at: 0, count: count)
+        return chunk
     }
 }
 

@@ -23,7 +23,7 @@ final class TensorBytesProducer: ZipRecordProducer {
         let chunk: [UInt8]
         switch storage.content {
         case .copy(let checkpoint, let source) where tensor.isContiguous:
-            let count = min(StorageRecordProducer.chunkSize, tensor.byteCount - position)
+            let count = min(8 << 20, tensor.byteCount - position)
             var slice = try checkpoint.rawBytes(
                 of: source, offset: tensor.storageOffset * tensor.dtype.elementSize + position, count: count)
             if checkpoint.format.isBigEndian { ByteSwap.swapElements(&slice, dtype: tensor.dtype) }

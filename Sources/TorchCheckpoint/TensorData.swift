@@ -44,6 +44,16 @@ extension Checkpoint {
         return result
     }
 
+    /// Copies raw storage bytes (the file's byte order) into `buffer[index...]`, for writers that fill buffers.
+    func readRaw(_ storage: TorchStorage, offset: Int, into buffer: inout [UInt8], at index: Int, count: Int) throws {
+        precondition(offset >= 0 && count >= 0 && offset + count <= storage.byteCount, "range inside the storage")
+        do {
+            try bytes.read(storage.source, offset: offset, count: count, into: &buffer, at: index)
+        } catch {
+            throw wrap(error)
+        }
+    }
+
     /// Checks a storage record's CRC-32 against the archive's central directory (zip files only).
     public func verifyCRC(of storage: TorchStorage) throws {
         do {
@@ -98,12 +108,17 @@ extension Checkpoint {
 /// Element-wise byte swapping for files written on big-endian machines.
 enum ByteSwap {
     static func swapElements(_ bytes: inout [UInt8], dtype: TorchDType) {
+        swapElements(&bytes, in: bytes.indices, dtype: dtype)
+    }
+
+    /// Swaps the elements of `range`, which must start at an element boundary.
+    static func swapElements(_ bytes: inout [UInt8], in range: Range<Int>, dtype: TorchDType) {
         // Complex numbers are two reals, each swapped on its own.
         let isComplex = dtype == .complex64 || dtype == .complex128 || dtype == .complex32
         let unit = isComplex ? dtype.elementSize / 2 : dtype.elementSize
         guard unit > 1 else { return }
-        var start = 0
-        while start + unit <= bytes.count {
+        var start = range.lowerBound
+        while start + unit <= range.upperBound {
             bytes[start..<start + unit].reverse()
             start += unit
         }
