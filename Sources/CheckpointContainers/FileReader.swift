@@ -35,6 +35,18 @@ public final class FileReader: @unchecked Sendable {
         try file.read(offset: offset, into: &buffer, at: index, count: count)
     }
 
+    /// Reads `count` little-endian float32 values at `offset` straight into a `[Float]` (no byte array in
+    /// between: tensor data is read in bulk).
+    public func readFloat32(offset: UInt64, count: Int) throws -> [Float] {
+        try checkRange(offset: offset, count: count * 4)
+        var values = [Float](repeating: 0, count: count)
+        try file.read(offset: offset, into: &values)
+        #if _endian(big)
+        values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+        #endif
+        return values
+    }
+
     /// Throws unless `offset ..< offset + count` lies inside the file.
     func checkRange(offset: UInt64, count: Int) throws {
         precondition(count >= 0, "negative read count")

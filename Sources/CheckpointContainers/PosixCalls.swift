@@ -44,18 +44,27 @@ final class PosixFile: @unchecked Sendable {
     /// reads and EINTR, and reports a file that shrank since it was opened.
     func read(offset: UInt64, into buffer: inout [UInt8], at index: Int, count: Int) throws {
         precondition(index >= 0 && count >= 0 && index <= buffer.count - count, "buffer range out of bounds")
+        try buffer.withUnsafeMutableBytes { raw in try read(offset: offset, into: raw, at: index, count: count) }
+    }
+
+    /// Reads exactly the bytes of `buffer`'s elements at `offset` (the elements take the file's bytes as
+    /// they are: callers decode byte order).
+    func read(offset: UInt64, into buffer: inout [Float]) throws {
+        try buffer.withUnsafeMutableBytes { raw in try read(offset: offset, into: raw, at: 0, count: raw.count) }
+    }
+
+    private func read(offset: UInt64, into raw: UnsafeMutableRawBufferPointer, at index: Int, count: Int) throws {
+        guard count > 0, let base = raw.baseAddress else { return }
         var done = 0
-        try buffer.withUnsafeMutableBytes { raw in
-            while done < count {
-                let position = off_t(offset + UInt64(done))
-                let got = pread(descriptor, raw.baseAddress! + index + done, count - done, position)
-                if got > 0 {
-                    done += got
-                } else if got == 0 {
-                    throw ContainerError.unexpectedEndOfFile(path: path, offset: UInt64(position))
-                } else if errno != EINTR {
-                    throw ContainerError.systemCallFailed(path: path, call: "pread", errno: errno)
-                }
+        while done < count {
+            let position = off_t(offset + UInt64(done))
+            let got = pread(descriptor, base + index + done, count - done, position)
+            if got > 0 {
+                done += got
+            } else if got == 0 {
+                throw ContainerError.unexpectedEndOfFile(path: path, offset: UInt64(position))
+            } else if errno != EINTR {
+                throw ContainerError.systemCallFailed(path: path, call: "pread", errno: errno)
             }
         }
     }

@@ -141,8 +141,8 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         var biasBranches: [DAConvFold.Branch] = []
         for branch in module.branches {
             let theta = try branch.gate.map { try input.doubleValues(of: $0)[0] }
-            let weight = FloatingPointBytes.decodeFloat32(try input.contiguousBytes(of: branch.weight))
-            let bias = try branch.bias.map { FloatingPointBytes.decodeFloat32(try input.contiguousBytes(of: $0)) }
+            let weight = try input.float32Values(of: branch.weight)
+            let bias = try branch.bias.map { try input.float32Values(of: $0) }
             let plain = DAConvFold.Branch(kind: branch.rule.kind, theta: theta, weight: [], bias: bias?.map(Double.init))
             biasBranches.append(plain)
             branches.append(.init(kind: branch.rule.kind, gate: plain.gate, weight: weight, bias: bias))

@@ -36,6 +36,20 @@ final class StorageBytes: @unchecked Sendable {
         }
     }
 
+    /// Little-endian float32 values at `offset` bytes into the storage, read straight from the file when
+    /// its bytes are stored there; nil when they are not (deflated records), for the caller's slower path.
+    func readFloat32(_ source: StorageSource, offset: Int, count: Int) throws -> [Float]? {
+        switch source {
+        case .fileRange(let start):
+            return try file.readFloat32(offset: start + UInt64(offset), count: count)
+        case .zipRecord(let name):
+            guard let record = recordsByName[name], let dataOffset = record.dataOffset, record.compression == .stored else {
+                return nil
+            }
+            return try file.readFloat32(offset: dataOffset + UInt64(offset), count: count)
+        }
+    }
+
     /// Checks a whole zip record's CRC-32 against the central directory (torch never does).
     func verifyCRC(_ source: StorageSource) throws {
         guard case .zipRecord(let name) = source, let record = recordsByName[name], let archive else { return }

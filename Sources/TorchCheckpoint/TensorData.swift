@@ -25,6 +25,23 @@ extension Checkpoint {
         return result
     }
 
+    /// The values of a float32 tensor, row-major; contiguous little-endian tensors are read straight into the
+    /// array, others gathered.
+    public func float32Values(of tensor: TorchTensor) throws -> [Float] {
+        precondition(tensor.dtype == .float32, "float32Values(of:) needs a float32 tensor, not \(tensor.dtype)")
+        if tensor.isContiguous, !format.isBigEndian {
+            do {
+                if let values = try bytes.readFloat32(
+                    storage(of: tensor).source, offset: tensor.storageOffset * 4, count: tensor.elementCount) {
+                    return values
+                }
+            } catch {
+                throw wrap(error)
+            }
+        }
+        return FloatingPointBytes.decodeFloat32(try contiguousBytes(of: tensor))
+    }
+
     /// The values of a floating-point tensor (float64/32/16, bfloat16) as Double, row-major.
     public func doubleValues(of tensor: TorchTensor) throws -> [Double] {
         precondition(tensor.dtype.isFoldable, "doubleValues(of:) needs a floating dtype, not \(tensor.dtype)")
