@@ -122,4 +122,3 @@ uint32_t mdk_crc32_with(mdk_crc32_impl impl, uint32_t crc, const uint8_t *data, 
 #include "merge_daconv_fold.h"
 #include "merge_daconv_mixed_gemm.h"
 #include "merge_daconv_reductions.h"
-#include "merge_daconv_probe_stats.h"
