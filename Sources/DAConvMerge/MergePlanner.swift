@@ -49,6 +49,7 @@ public enum MergePlanner {
             dropped = OptimizerStates.drop(from: &draft, checkpoint: checkpoint)
         }
         if folds.isEmpty { warnings.append("no DAConv module found: the output holds the same content") }
+        warnings += try OutputGlobals.check(draft, file: checkpoint.path)
         provider.source = DirectFold(modules: folds.map(\.module), checkpoint: checkpoint)
         return MergePlan(
             draft: draft, folds: folds, dropped: dropped, warnings: warnings, fromWholeModel: fromWholeModel,

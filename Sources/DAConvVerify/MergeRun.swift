@@ -34,6 +34,7 @@ public enum MergeRun {
     public static func run(_ request: MergeRequest) throws -> MergeOutcome {
         try refuseOverwritingInput(request)
         let input = try CheckpointReader.open(request.input)
+        try input.verifyStorageChecksums()
         let plan = try MergePlanner.plan(input, options: request.merge)
         let pipeline = FoldPipeline(folds: plan.folds, input: input, probe: request.probe)
         plan.foldedBytes.source = pipeline

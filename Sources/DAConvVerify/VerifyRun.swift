@@ -23,6 +23,8 @@ public enum VerifyRun {
     public static func run(_ request: VerifyRequest) throws -> EquivalenceReport {
         let original = try CheckpointReader.open(request.original)
         let merged = try CheckpointReader.open(request.merged)
+        try original.verifyStorageChecksums()
+        try merged.verifyStorageChecksums()
         let pairing = try VerifyPairing(original: original, merged: merged, rules: request.rules)
         let originalTensors = pairing.originalTensors
         let mergedTensors = pairing.mergedTensors

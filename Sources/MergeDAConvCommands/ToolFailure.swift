@@ -32,6 +32,7 @@ enum ToolFailure {
             throw ExitCode(unreadableInput)
         } catch let error as MergeError {
             printError(error.description)
+            if case .dangerousGlobal = error { throw ExitCode(unreadableInput) }
             throw ExitCode(unfoldable)
         }
     }

@@ -19,6 +19,10 @@ public struct UnpicklerPolicy: Sendable {
     /// needs it: a whole pickled module's class arrives as the id `("module", <class>, file, source)`.
     public var resolvePersistentID: (@Sendable (_ id: PickleValue, _ graph: PickleGraph) -> PickleValue?)?
 
+    /// Set only by ``PickleGlobalScan``: every callable, even of ``alwaysRefusedModules``, becomes an inert
+    /// call node so an audit can list what a hostile pickle would run. Internal, so no reader can ask for it.
+    var keepsEveryCallInert = false
+
     /// A policy with a custom decision.
     public init(
         isAllowedCallable: @escaping @Sendable (PickleGlobal) -> Bool,
@@ -38,6 +42,7 @@ public struct UnpicklerPolicy: Sendable {
 
     /// The decision for `global`, with ``alwaysRefusedModules`` applied first.
     public func allows(_ global: PickleGlobal) -> Bool {
+        if keepsEveryCallInert { return true }
         let module = global.module
         for refused in Self.alwaysRefusedModules where module == refused || module.hasPrefix(refused + ".") {
             return false

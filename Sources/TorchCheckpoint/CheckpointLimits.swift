@@ -9,6 +9,9 @@ public struct CheckpointLimits: Sendable {
     public var maxStorages: Int = 4_000_000
     /// Most dimensions of one tensor.
     public var maxDimensions: Int = 64
+    /// Largest tensor read into memory when it is bigger than its storage: a view with zero or overlapping
+    /// strides repeats its storage's bytes, so a file of a few bytes could otherwise ask for gigabytes.
+    public var maxExpandedTensorBytes: Int = 64 << 20
     /// Deepest nesting of the value tree.
     public var maxDepth: Int = 1000
     /// Bounds handed to the unpickler.

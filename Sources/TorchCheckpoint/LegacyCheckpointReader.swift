@@ -107,7 +107,11 @@ enum LegacyCheckpointReader {
                     what: "legacy storage \(key) at byte \(offset)",
                     detail: "the file says \(count) elements, the pickle declares \(declaration.elementCount)")
             }
-            let byteCount = UInt64(declaration.elementCount) * UInt64(declaration.dtype.elementSize)
+            let (bytes, sizeOverflow) = declaration.elementCount.multipliedReportingOverflow(by: declaration.dtype.elementSize)
+            guard !sizeOverflow else {
+                throw CheckpointError.Reason.invalidGeometry(tensor: "storage \(key)", detail: "byte count overflows")
+            }
+            let byteCount = UInt64(bytes)
             let (end, overflow) = (offset + 8).addingReportingOverflow(byteCount)
             guard !overflow, end <= file.size else {
                 throw CheckpointError.Reason.sizeMismatch(

@@ -7,6 +7,7 @@ extension Checkpoint {
     public func contiguousBytes(of tensor: TorchTensor) throws -> [UInt8] {
         let storage = storage(of: tensor)
         let size = tensor.dtype.elementSize
+        try checkMaterializable(tensor, storage: storage)
         var result = [UInt8](repeating: 0, count: tensor.byteCount)
         guard tensor.elementCount > 0 else { return result }
         do {
@@ -69,6 +70,17 @@ extension Checkpoint {
         } catch {
             throw wrap(error)
         }
+    }
+
+    /// Refuses to read a tensor larger than both its storage and ``CheckpointLimits/maxExpandedTensorBytes``
+    /// (an expanded view): its size comes from the pickle alone, not from bytes present in the file.
+    private func checkMaterializable(_ tensor: TorchTensor, storage: TorchStorage) throws {
+        guard tensor.byteCount > storage.byteCount, tensor.byteCount > limits.maxExpandedTensorBytes else { return }
+        let name = (try? namedTensors().first { $0.tensor == tensor }?.name) ?? nil
+        throw CheckpointError(path: path, .limitExceeded(
+            what: "tensor \(name ?? "of shape \(tensor.shape)") (\(tensor.byteCount) bytes, a view repeating the "
+                + "\(storage.byteCount) bytes of storage \(storage.key)) in bytes",
+            limit: limits.maxExpandedTensorBytes))
     }
 
     /// Checks a storage record's CRC-32 against the archive's central directory (zip files only).

@@ -33,7 +33,7 @@ public struct TorchStorage: Sendable, Equatable {
 }
 
 /// Where a storage's bytes live.
-public enum StorageSource: Sendable, Equatable {
+public enum StorageSource: Sendable, Hashable {
     /// A zip record (`<prefix>/data/<key>`), by its full name in the archive.
     case zipRecord(name: String)
     /// A byte range of the file itself (legacy format: right after the storage's int64 element count).

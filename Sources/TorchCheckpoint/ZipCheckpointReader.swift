@@ -87,6 +87,7 @@ enum ZipCheckpointReader {
         guard record.size == UInt64(bytes) else {
             throw CheckpointError.Reason.sizeMismatch(what: "record \(name)", expected: UInt64(bytes), actual: record.size)
         }
+        try CompressionBound.check(record)
         return TorchStorage(
             key: declaration.key, dtype: declaration.dtype, elementCount: declaration.elementCount, byteCount: bytes,
             location: declaration.location, isUntyped: declaration.isUntyped, source: .zipRecord(name: name))

@@ -71,6 +71,13 @@ public struct CheckpointInspection: Sendable {
             guard let id = entry.value.nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
             warnings.append("\(entry.dottedPath) is a tensor kind this tool does not read (\(function))")
         }
+        for entry in entries where entry.aliasOf == nil {
+            guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
+            let stored = checkpoint.storage(of: tensor).byteCount
+            guard tensor.byteCount > stored else { continue }
+            warnings.append("\(entry.dottedPath) repeats \(Formatting.count(stored)) stored bytes as "
+                + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit")
+        }
         return warnings
     }
 

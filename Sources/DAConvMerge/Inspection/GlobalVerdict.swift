@@ -6,6 +6,8 @@ public struct GlobalVerdict: Sendable, Equatable {
     public let name: String
     /// On torch's weights-only allow-list.
     public let allowed: Bool
+    /// The audit's verdict (``GlobalRisk``): allowed, unsafe for torch.load, or dangerous.
+    public let risk: GlobalRisk
     /// How the pickle used it: pushed as a value, called (REDUCE/INST/OBJ), instantiated (NEWOBJ), ...
     public let uses: [String]
 
@@ -17,7 +19,10 @@ public struct GlobalVerdict: Sendable, Equatable {
 
     static func verdicts(_ globals: [PickleGlobalUse]) -> [GlobalVerdict] {
         globals.map { use in
-            GlobalVerdict(name: use.global.qualifiedName, allowed: TorchAllowList.allows(use.global), uses: PickleGlobalUsage.allCases.filter { use.usages[$0] != nil }.map(\.rawValue))
+            GlobalVerdict(
+                name: use.global.qualifiedName, allowed: TorchAllowList.allows(use.global),
+                risk: GlobalRisk.classify(use.global, usages: Set(use.usages.keys)).risk,
+                uses: PickleGlobalUsage.allCases.filter { use.usages[$0] != nil }.map(\.rawValue))
         }
     }
 }

@@ -37,7 +37,7 @@ extension CheckpointInspection {
                 .object([("module", .string($0.module)), ("reason", .string($0.reason))])
             })),
             ("globals", .array(globals.map {
-                .object([("name", .string($0.name)), ("allowed", .bool($0.allowed)), ("uses", .array($0.uses.map(JSONValue.string)))])
+                .object([("name", .string($0.name)), ("allowed", .bool($0.allowed)), ("verdict", .string($0.risk.rawValue)), ("uses", .array($0.uses.map(JSONValue.string)))])
             })),
             ("totals", .object([
                 ("tensors", .int(t.tensors)), ("elements", .int(t.elements)), ("tensor_bytes", .int(t.tensorBytes)),

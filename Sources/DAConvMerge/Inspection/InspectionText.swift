@@ -99,7 +99,7 @@ extension CheckpointInspection {
 
     private func globalLines() -> [String] {
         let rows = globals.map { verdict in
-            [verdict.name, verdict.allowed ? "allowed" : "not on torch's weights-only allow-list",
+            [verdict.name, verdict.risk.rawValue,
              verdict.uses.map { GlobalVerdict.readableUse[$0] ?? $0 }.joined(separator: ", ")]
         }
         return ["", "globals referenced by the pickle: \(globals.count)"] + Formatting.table(rows).map { "  " + $0 }
