@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "MergeDAConvCommands",
             dependencies: [
-                "TorchCheckpoint", "DAConvMerge", "DAConvVerify",
+                "TorchCheckpoint", "DAConvMerge", "DAConvVerify", "CMergeDAConvKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -51,6 +51,16 @@ public enum CRC32 {
         return crc
     }
 
+    /// The CRC-32 of float32 values as a little-endian record stores them: the bytes a stored record's
+    /// reader just decoded, checked without reading the record again.
+    public static func checksum(littleEndianFloat32 values: [Float]) -> UInt32 {
+        #if _endian(big)
+        return checksum(FloatingPointBytes.encodeFloat32(values))
+        #else
+        return engine.checksum(float32Values: values)
+        #endif
+    }
+
     /// The CRC-32 of `A + B`, given the CRC of `A`, the CRC of `B` and the length of `B`.
     public static func combine(_ first: UInt32, _ second: UInt32, secondLength: UInt64) -> UInt32 {
         Zlib.combine(first, second, secondLength: secondLength)
@@ -98,6 +108,14 @@ enum CRC32Engine: Equatable, Sendable {
         switch self {
         case let .kernel(implementation): return CRC32Kernel.crc32(initial, bytes, using: implementation)
         case .zlib: return Zlib.crc32(initial, bytes)
+        }
+    }
+
+    /// The CRC of the memory of `values`.
+    func checksum(float32Values values: [Float]) -> UInt32 {
+        switch self {
+        case let .kernel(implementation): return CRC32Kernel.crc32(0, float32Values: values, using: implementation)
+        case .zlib: return Zlib.crc32(0, float32Values: values)
         }
     }
 }

@@ -39,12 +39,12 @@ public final class FileReader: @unchecked Sendable {
     /// between: tensor data is read in bulk).
     public func readFloat32(offset: UInt64, count: Int) throws -> [Float] {
         try checkRange(offset: offset, count: count * 4)
-        var values = [Float](repeating: 0, count: count)
-        try file.read(offset: offset, into: &values)
+        let values = try file.readFloats(offset: offset, count: count)
         #if _endian(big)
-        values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
-        #endif
+        return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+        #else
         return values
+        #endif
     }
 
     /// Throws unless `offset ..< offset + count` lies inside the file.

@@ -31,4 +31,13 @@ enum CRC32Kernel {
             mdk_crc32_with(chosen, crc, buffer.baseAddress!, buffer.count)
         }
     }
+
+    /// Continues the CRC `crc` over the memory of `values` (their bytes as this machine stores them).
+    static func crc32(_ crc: UInt32, float32Values values: [Float], using implementation: Implementation = best) -> UInt32 {
+        guard !values.isEmpty else { return crc }
+        let chosen = mdk_crc32_impl(rawValue: UInt32(implementation.rawValue))
+        return values.withUnsafeBytes { buffer in
+            mdk_crc32_with(chosen, crc, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count)
+        }
+    }
 }

@@ -47,10 +47,13 @@ final class PosixFile: @unchecked Sendable {
         try buffer.withUnsafeMutableBytes { raw in try read(offset: offset, into: raw, at: index, count: count) }
     }
 
-    /// Reads exactly the bytes of `buffer`'s elements at `offset` (the elements take the file's bytes as
-    /// they are: callers decode byte order).
-    func read(offset: UInt64, into buffer: inout [Float]) throws {
-        try buffer.withUnsafeMutableBytes { raw in try read(offset: offset, into: raw, at: 0, count: raw.count) }
+    /// `count` floats holding the file's bytes at `offset`, read into uninitialised memory: zero-filling a
+    /// buffer that the read overwrites at once cost as much as the read on large tensors.
+    func readFloats(offset: UInt64, count: Int) throws -> [Float] {
+        try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try read(offset: offset, into: UnsafeMutableRawBufferPointer(buffer), at: 0, count: count * 4)
+            initialized = count
+        }
     }
 
     private func read(offset: UInt64, into raw: UnsafeMutableRawBufferPointer, at index: Int, count: Int) throws {

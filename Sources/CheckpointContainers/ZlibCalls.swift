@@ -13,6 +13,14 @@ enum Zlib {
         }
     }
 
+    /// Continues the running CRC `crc` over the memory of `values` (their bytes as this machine stores them).
+    static func crc32(_ crc: UInt32, float32Values values: [Float]) -> UInt32 {
+        guard !values.isEmpty else { return crc }
+        return values.withUnsafeBytes { buffer in
+            UInt32(truncatingIfNeeded: crc32_z(UInt(crc), buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count))
+        }
+    }
+
     /// The CRC of `A + B` from the CRC of `A`, the CRC of `B` and the length of `B`.
     static func combine(_ first: UInt32, _ second: UInt32, secondLength: UInt64) -> UInt32 {
         precondition(secondLength <= UInt64(Int.max), "length beyond off_t")

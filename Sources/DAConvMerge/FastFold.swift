@@ -76,6 +76,17 @@ public enum FastFold {
         foldFloat32(branches: branches, shape: shape, threads: threads, vectorKernels: true)
     }
 
+    /// `foldFloat32` together with the statistics an equivalence probe needs of the same weights
+    /// (``FoldStatistics``), taken in the same pass over memory. The weight is bit for bit `foldFloat32`'s.
+    public static func foldFloat32WithStatistics(branches: [Branch], shape: [Int]) -> (weight: [Float], statistics: FoldStatistics) {
+        let layout = FoldLayout(shape: shape)
+        for branch in branches {
+            precondition(branch.weight.count == layout.elements, "branch weights have the module's shape")
+        }
+        return FastFoldKernelCalls.foldWithStatistics(
+            branches.map(\.weight), gates: branches.map(\.gate), kinds: branches.map(\.kind), layout: layout, rows: shape[0])
+    }
+
     /// The kernels this CPU runs the fold with: "avx2" or "portable" (plain C).
     public static var kernelName: String { FastFoldKernelCalls.vectorKernelsAvailable ? "avx2" : "portable" }
 
@@ -128,4 +139,20 @@ struct FoldLayout: Equatable {
 
     /// Values in the weight.
     var elements: Int { kernels * taps }
+}
+
+/// What a probe needs of a module's weights besides the weights, taken while folding them: every branch's
+/// kernel tap sums (its 1x1 reference kernel), every branch's and the folded weight's per-output-channel
+/// sum of magnitudes, and the folded weight's per-output-channel Euclidean norm. Each value is computed
+/// as the separate reductions compute it (tap sums in tap order, norms over eight lanes), so they agree
+/// bit for bit.
+public struct FoldStatistics: Sendable, Equatable {
+    /// Per branch: `out * in/groups` sums, kernel order.
+    public var tapSums: [[Double]]
+    /// Per branch: `out` sums of `|w|`.
+    public var branchL1: [[Double]]
+    /// The folded weight: `out` Euclidean norms.
+    public var mergedL2: [Double]
+    /// The folded weight: `out` sums of `|w|`.
+    public var mergedL1: [Double]
 }

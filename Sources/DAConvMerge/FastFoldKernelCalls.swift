@@ -40,6 +40,47 @@ enum FastFoldKernelCalls {
         }
     }
 
+    /// The fold of `weights` (float32 arrays) with the statistics an equivalence probe takes from the same
+    /// values, computed by `mdk_fold_with_probe_stats_f32` a few output channels at a time while they are in
+    /// cache. Same validated sizes as ``fold(_:gates:kinds:layout:outputCount:threads:vectorKernels:)``;
+    /// `rows` divides `layout.kernels`.
+    static func foldWithStatistics(
+        _ weights: [[Float]], gates: [Double], kinds: [DAConvRules.Kind], layout: FoldLayout, rows: Int
+    ) -> (weight: [Float], statistics: FoldStatistics) {
+        let isa = mdk_best_isa()
+        let cLayout = mdk_fold_layout(taps: Int64(layout.taps), centre: Int64(layout.centre))
+        let kernelsPerRow = rows == 0 ? 0 : layout.kernels / rows
+        let count = weights.count
+        // One buffer per statistic, branch after branch: the C kernel gets a pointer into it per branch.
+        var tapSums = [Double](repeating: 0, count: count * layout.kernels)
+        var branchL1 = [Double](repeating: 0, count: count * rows)
+        var mergedL2 = [Double](repeating: 0, count: rows)
+        var mergedL1 = [Double](repeating: 0, count: rows)
+        let weight = withBaseAddresses(weights) { addresses in
+            let branches = addresses.indices.map {
+                mdk_fold_branch(weight: addresses[$0], gate: gates[$0], kind: cKind(kinds[$0]))
+            }
+            return [Float](unsafeUninitializedCapacity: layout.elements) { output, initialized in
+                tapSums.withUnsafeMutableBufferPointer { sums in
+                    branchL1.withUnsafeMutableBufferPointer { l1 in
+                        let sumRows = (0..<count).map { index in sums.baseAddress.map { $0 + index * layout.kernels } }
+                        let l1Rows = (0..<count).map { index in l1.baseAddress.map { $0 + index * rows } }
+                        mdk_fold_with_probe_stats_f32(
+                            isa, branches, Int64(count), cLayout, Int64(rows), Int64(kernelsPerRow),
+                            output.baseAddress, sumRows, l1Rows, &mergedL2, &mergedL1)
+                    }
+                }
+                // The kernel wrote every value of every row: all of the output.
+                initialized = layout.elements
+            }
+        }
+        let statistics = FoldStatistics(
+            tapSums: (0..<count).map { Array(tapSums[($0 * layout.kernels)..<(($0 + 1) * layout.kernels)]) },
+            branchL1: (0..<count).map { Array(branchL1[($0 * rows)..<(($0 + 1) * rows)]) },
+            mergedL2: mergedL2, mergedL1: mergedL1)
+        return (weight, statistics)
+    }
+
     /// `0..<kernels` cut into at most `threads` runs of nearly equal length (at least one run).
     static func runs(kernels: Int, threads: Int) -> [Range<Int>] {
         let parts = max(1, min(threads, kernels))

@@ -21,25 +21,25 @@ public enum DAConvForward {
 
     static func outputs<W: ProbeWeightScalar>(
         _ branches: [ProbeModule<W>.Branch], shape: [Int], input: Tensor4<Double>, stride: ConvPair, dilation: ConvPair,
-        groups: Int, extraFilters: [ConvFilter<W>]
+        groups: Int, extraFilters: [ConvFilter<W>], tapSums: [[Double]]? = nil, options: ConvOptions = ConvOptions()
     ) throws -> (reference: Tensor4<Double>, extra: [Tensor4<Double>]) {
         let geometry = ConvGeometry(
             stride: stride, padding: ConvPair(height: dilation.height * (shape[2] / 2), width: dilation.width * (shape[3] / 2)),
             dilation: dilation, groups: groups)
         let weightShape = Shape4(shape[0], shape[1], shape[2], shape[3])
         let branchFilters = try branches.map { ConvFilter(weight: try Tensor4(shape: weightShape, scalars: $0.weight), bias: $0.bias) }
-        var outputs = try W.convolve(input, filters: branchFilters + extraFilters, geometry: geometry)
+        var outputs = try W.convolve(input, filters: branchFilters + extraFilters, geometry: geometry, options: options)
         let extra = Array(outputs[branchFilters.count...])
         outputs.removeLast(extraFilters.count)
         let centred = branches.indices.filter { branches[$0].kind != .vanilla }
         let taps = shape[2] * shape[3]
         let sums = try centred.map { index in
             ConvFilter<Double>(
-                weight: try Tensor4(shape: Shape4(shape[0], shape[1], 1, 1), scalars: W.tapSums(branches[index].weight, taps: taps)),
+                weight: try Tensor4(shape: Shape4(shape[0], shape[1], 1, 1), scalars: tapSums?[index] ?? W.tapSums(branches[index].weight, taps: taps)),
                 bias: nil)
         }
         let pointwise = sums.isEmpty ? [] : try Conv2D.forward(
-            input, filters: sums, geometry: ConvGeometry(stride: geometry.stride, padding: 0, dilation: 1, groups: geometry.groups))
+            input, filters: sums, geometry: ConvGeometry(stride: geometry.stride, padding: 0, dilation: 1, groups: geometry.groups), options: options)
         var reference = [Double](repeating: 0, count: outputs[0].scalars.count)
         for (index, branch) in branches.enumerated() {
             var branchOutput = outputs[index].scalars

@@ -61,7 +61,7 @@ public enum EquivalenceProbe {
         do {
             let errors = try ProbeComputation(
                 module: probe, dtype: dtype, strides: setup.stride, dilation: setup.dilation, groups: setup.groups,
-                probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module)
+                probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module), threads: options.threads
             ).run()
             return setup.result(module, dtype: dtype, errors: errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")
         } catch {

@@ -4,10 +4,12 @@ import Foundation
 import CheckpointContainers
 import TorchCheckpoint
 
-/// Folds and checks DAConv modules on a worker thread a few modules ahead of the writer, so reading and
-/// folding the next module overlaps with writing the previous one. Each module's branches are read once: the
-/// same float64 values feed the fold and the probe, and the probe runs the merged conv on exactly the bytes
-/// handed to the writer. At most `window` modules wait in memory.
+/// Folds and checks DAConv modules on worker threads a few modules ahead of the writer, so reading and
+/// folding the next modules overlaps with writing the previous one. Each module's branches are read once:
+/// the same values feed the fold and the probe, and the probe runs the merged conv on exactly the bytes
+/// handed to the writer. Workers take modules in turn, each probing with a share of the cores: a probe's
+/// convolutions are too small to keep every core busy on their own, while reading and folding are serial.
+/// At most `window` modules beyond the one being written are in memory.
 final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
     private struct Folded {
         var weight: [UInt8]?
@@ -18,6 +20,8 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
     private let input: Checkpoint
     private let probe: ProbeOptions
     private let window: Int
+    private let workers: Int
+    private var finishedWorkers = 0
     private let condition = NSCondition()
     private var ready: [Int: Folded] = [:]
     private var checks: [LayerCheck?]
@@ -28,18 +32,35 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
     /// Set once the writer is done: later modules are still checked, but their bytes are not kept.
     private var writerDone = false
 
-    init(folds: [PlannedFold], input: Checkpoint, probe: ProbeOptions, window: Int = 2) {
+    init(folds: [PlannedFold], input: Checkpoint, probe: ProbeOptions, window: Int = 2,
+         workers: Int = min(2, ConvOptions.defaultThreads)) {
         self.folds = folds
         self.input = input
+        self.workers = max(1, min(workers, folds.count))
+        var probe = probe
+        if self.workers > 1, probe.threads == nil { probe.threads = max(1, ConvOptions.defaultThreads / self.workers) }
         self.probe = probe
-        self.window = window
+        self.window = max(window, self.workers)
         self.checks = Array(repeating: nil, count: folds.count)
     }
 
+    /// The storage records whose CRC-32 the pipeline checks as it reads them (``foldAndCheckFloat32(_:name:)``).
+    static func recordsCheckedOnRead(_ folds: [PlannedFold], input: Checkpoint) -> Set<StorageSource> {
+        var records = Set<StorageSource>()
+        for fold in folds where fold.module.dtype == .float32 {
+            for branch in fold.module.branches {
+                if let record = input.recordCheckedOnRead(branch.weight) { records.insert(record) }
+            }
+        }
+        return records
+    }
+
     func start() {
-        let thread = Thread { [self] in work() }
-        thread.stackSize = 8 << 20
-        thread.start()
+        for worker in 0..<workers {
+            let thread = Thread { [self] in work(worker) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
     }
 
     func weightBytes(fold: Int) throws -> [UInt8] {
@@ -90,13 +111,14 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         return bytes
     }
 
-    private func work() {
-        for index in folds.indices {
+    /// Worker `worker` takes modules `worker`, `worker + workers`, ...; the first error stops every worker.
+    private func work(_ worker: Int) {
+        for index in stride(from: worker, to: folds.count, by: workers) {
             condition.lock()
-            while index > requested + window && !cancelled { condition.wait() }
-            let stop = cancelled
+            while index > requested + window && !cancelled && failure == nil { condition.wait() }
+            let stop = cancelled || failure != nil
             condition.unlock()
-            if stop { return }
+            if stop { break }
             do {
                 let (folded, check) = try foldAndCheck(folds[index])
                 condition.lock()
@@ -106,14 +128,15 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
                 condition.unlock()
             } catch {
                 condition.lock()
-                failure = error
+                if failure == nil { failure = error }
                 condition.broadcast()
                 condition.unlock()
-                return
+                break
             }
         }
         condition.lock()
-        done = true
+        finishedWorkers += 1
+        if finishedWorkers == workers { done = true }
         condition.broadcast()
         condition.unlock()
     }
@@ -141,17 +164,18 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         var biasBranches: [DAConvFold.Branch] = []
         for branch in module.branches {
             let theta = try branch.gate.map { try input.doubleValues(of: $0)[0] }
-            let weight = try input.float32Values(of: branch.weight)
+            let weight = try input.float32ValuesCheckingRecord(of: branch.weight)
             let bias = try branch.bias.map { try input.float32Values(of: $0) }
             let plain = DAConvFold.Branch(kind: branch.rule.kind, theta: theta, weight: [], bias: bias?.map(Double.init))
             biasBranches.append(plain)
             branches.append(.init(kind: branch.rule.kind, gate: plain.gate, weight: weight, bias: bias))
         }
-        let mergedWeight = FastFold.foldFloat32(
+        let (mergedWeight, statistics) = FastFold.foldFloat32WithStatistics(
             branches: branches.map { FastFold.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight) }, shape: module.weightShape)
         let mergedBias = module.hasBias
             ? DAConvFold.foldBias(biasBranches, outChannels: module.outChannels).map { Float($0) } : nil
-        let probeModule = ProbeModule<Float>(branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape)
+        let probeModule = ProbeModule<Float>(branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape,
+                                           statistics: statistics)
         let check = EquivalenceProbe.check(module: name, probe: probeModule, dtype: .float32, geometry: fold.geometry, options: probe)
         let folded = Folded(weight: FloatingPointBytes.encodeFloat32(mergedWeight), bias: mergedBias.map(FloatingPointBytes.encodeFloat32))
         return (folded, check)

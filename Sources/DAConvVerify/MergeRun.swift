@@ -34,8 +34,10 @@ public enum MergeRun {
     public static func run(_ request: MergeRequest) throws -> MergeOutcome {
         try refuseOverwritingInput(request)
         let input = try CheckpointReader.open(request.input)
-        try input.verifyStorageChecksums()
         let plan = try MergePlanner.plan(input, options: request.merge)
+        // The pipeline checks the float32 weight records it reads whole; everything else is checked here,
+        // before a byte is written. Either way a mismatch fails the merge before the output gets its name.
+        try input.verifyStorageChecksums(except: FoldPipeline.recordsCheckedOnRead(plan.folds, input: input))
         let pipeline = FoldPipeline(folds: plan.folds, input: input, probe: request.probe)
         plan.foldedBytes.source = pipeline
         pipeline.start()
@@ -75,7 +77,8 @@ public enum MergeRun {
                 guard let name = outputName(planName) else { continue }
                 guard let tensor = byName[name], tensor.shape == shape, tensor.dtype == fold.module.dtype else {
                     pending.discard()
-                    preconditionFailure("the writer lost or changed \(name), which the plan put in the draft")
+                    throw CheckpointError(path: pending.destination, .writeFailed(
+                        "the written file lacks \(name) as \(fold.module.dtype.rawValue) \(shape), which the plan put there (a bug in merge-daconv: please report it)"))
                 }
             }
         }

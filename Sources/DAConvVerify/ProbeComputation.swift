@@ -11,6 +11,8 @@ struct ProbeComputation<W: ProbeWeightScalar> {
     let groups: Int
     let probeShape: [Int]
     let seed: UInt64
+    /// Convolution threads; nil: every core.
+    var threads: Int? = nil
 
     func run() throws -> ProbeErrors {
         var normal = SeededNormal(seed: seed)
@@ -21,7 +23,8 @@ struct ProbeComputation<W: ProbeWeightScalar> {
         let mergedFilter = ConvFilter(weight: try Tensor4(shape: weightShape, scalars: module.mergedWeight), bias: module.mergedBias)
         let (reference, extra) = try DAConvForward.outputs(
             module.branches, shape: shape, input: input, stride: ConvPair(height: strides[0], width: strides[1]),
-            dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups, extraFilters: [mergedFilter])
+            dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups, extraFilters: [mergedFilter],
+            tapSums: module.statistics?.tapSums, options: ConvOptions(threads: threads ?? ConvOptions.defaultThreads))
         return errors(reference: reference.scalars, mergedOutput: extra[0].scalars, input: input.scalars)
     }
 
@@ -29,10 +32,12 @@ struct ProbeComputation<W: ProbeWeightScalar> {
         let (maxAbs, maxReference) = ReductionKernels.maxAbsDifference(mergedOutput, reference)
         let shape = module.shape
         let perOutput = shape[1] * shape[2] * shape[3]
-        let mergedNorms = W.rowNorms(module.mergedWeight, rows: shape[0], cols: perOutput)
+        let statistics = module.statistics
+        let mergedNorms = statistics.map { (l2: $0.mergedL2, l1: $0.mergedL1) }
+            ?? W.rowNorms(module.mergedWeight, rows: shape[0], cols: perOutput)
         var rowL1 = mergedNorms.l1
-        for branch in module.branches {
-            let l1 = W.rowNorms(branch.weight, rows: shape[0], cols: perOutput).l1
+        for (index, branch) in module.branches.enumerated() {
+            let l1 = statistics?.branchL1[index] ?? W.rowNorms(branch.weight, rows: shape[0], cols: perOutput).l1
             let terms = branch.kind == .vanilla ? 1.0 : 2.0
             for o in rowL1.indices { rowL1[o] += branch.gate * terms * l1[o] }
         }

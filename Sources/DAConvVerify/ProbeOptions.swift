@@ -8,6 +8,9 @@ public struct ProbeOptions: Sendable, Equatable {
     public var seed: UInt64 = 20_230_618
     /// Replaces the tolerance derived from dtype and weights when set.
     public var tolerance: Double?
+    /// Threads each probe's convolutions may use; nil: every core. The merge pipeline probes several
+    /// modules at once with one thread each, which keeps the cores busier than splitting small convolutions.
+    public var threads: Int?
 
     public init(batch: Int = 2, size: Int? = nil, seed: UInt64 = 20_230_618, tolerance: Double? = nil) {
         self.batch = batch

@@ -4,15 +4,15 @@ import DAConvMerge
 /// into double panels (exactly, without a double copy of each weight); everything else is converted to
 /// double first. Either way the arithmetic is float64.
 protocol ProbeWeightScalar: ConvScalar {
-    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Self>], geometry: ConvGeometry) throws -> [Tensor4<Double>]
+    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Self>], geometry: ConvGeometry, options: ConvOptions) throws -> [Tensor4<Double>]
     static func rowNorms(_ matrix: [Self], rows: Int, cols: Int) -> (l2: [Double], l1: [Double])
     static func tapSums(_ weight: [Self], taps: Int) -> [Double]
     static func maxMagnitude(_ values: [Self]) -> Double
 }
 
 extension Double: ProbeWeightScalar {
-    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Double>], geometry: ConvGeometry) throws -> [Tensor4<Double>] {
-        try Conv2D.forward(input, filters: filters, geometry: geometry)
+    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Double>], geometry: ConvGeometry, options: ConvOptions) throws -> [Tensor4<Double>] {
+        try Conv2D.forward(input, filters: filters, geometry: geometry, options: options)
     }
 
     static func rowNorms(_ matrix: [Double], rows: Int, cols: Int) -> (l2: [Double], l1: [Double]) {
@@ -29,8 +29,8 @@ extension Double: ProbeWeightScalar {
 }
 
 extension Float: ProbeWeightScalar {
-    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Float>], geometry: ConvGeometry) throws -> [Tensor4<Double>] {
-        try Conv2D.forward(input, filters: filters, geometry: geometry)
+    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Float>], geometry: ConvGeometry, options: ConvOptions) throws -> [Tensor4<Double>] {
+        try Conv2D.forward(input, filters: filters, geometry: geometry, options: options)
     }
 
     static func rowNorms(_ matrix: [Float], rows: Int, cols: Int) -> (l2: [Double], l1: [Double]) {
@@ -60,4 +60,6 @@ struct ProbeModule<W: ProbeWeightScalar> {
     var mergedBias: [W]?
     /// `[out, in/groups, kh, kw]`.
     var shape: [Int]
+    /// Tap sums and norms already taken while folding (float32 merges); nil: the probe computes them.
+    var statistics: FoldStatistics? = nil
 }

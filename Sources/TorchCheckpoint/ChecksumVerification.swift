@@ -1,3 +1,5 @@
+import CheckpointContainers
+
 /// Checking every storage record of a zip checkpoint against the CRC-32 its central directory records.
 ///
 /// torch never checks these, so a corrupted or tampered storage loads silently there; merge and verify
@@ -5,10 +7,43 @@
 extension Checkpoint {
     /// Verifies the CRC-32 of every storage record, each once (legacy files have no CRCs: nothing to do).
     public func verifyStorageChecksums() throws {
-        var checked = Set<StorageSource>()
+        try verifyStorageChecksums(except: [])
+    }
+
+    /// Verifies every storage record but those in `checkedOnRead`, which the caller reads whole with
+    /// ``float32ValuesCheckingRecord(of:)`` before it trusts any output: a merge reads each DAConv weight
+    /// once, not once for the check and once for the fold.
+    public func verifyStorageChecksums(except checkedOnRead: Set<StorageSource>) throws {
+        var checked = checkedOnRead
         for key in storageOrder {
             guard let storage = storages[key], checked.insert(storage.source).inserted else { continue }
             try verifyCRC(of: storage)
         }
+    }
+
+    /// The record ``float32ValuesCheckingRecord(of:)`` checks while reading `tensor`: a stored zip record
+    /// holding exactly the tensor's float32 values (a contiguous tensor that is its whole storage). Nil when
+    /// the values are read otherwise; then ``verifyStorageChecksums()`` must check the record.
+    public func recordCheckedOnRead(_ tensor: TorchTensor) -> StorageSource? {
+        let storage = storage(of: tensor)
+        guard tensor.dtype == .float32, !format.isBigEndian, tensor.isContiguous, tensor.storageOffset == 0,
+              tensor.byteCount == storage.byteCount,
+              bytes.recordedCRC(storage.source, wholeRecordOf: storage.byteCount) != nil else { return nil }
+        return storage.source
+    }
+
+    /// ``float32Values(of:)``, and when ``recordCheckedOnRead(_:)`` names the tensor's record, its CRC-32
+    /// checked over the values just read.
+    public func float32ValuesCheckingRecord(of tensor: TorchTensor) throws -> [Float] {
+        let values = try float32Values(of: tensor)
+        guard let source = recordCheckedOnRead(tensor),
+              let (expected, record) = bytes.recordedCRC(source, wholeRecordOf: storage(of: tensor).byteCount) else {
+            return values
+        }
+        let actual = CRC32.checksum(littleEndianFloat32: values)
+        guard actual == expected else {
+            throw wrap(ContainerError.crcMismatch(path: bytes.path, record: record, expected: expected, actual: actual))
+        }
+        return values
     }
 }

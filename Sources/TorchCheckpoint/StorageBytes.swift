@@ -50,6 +50,17 @@ final class StorageBytes: @unchecked Sendable {
         }
     }
 
+    /// The CRC-32 the central directory records for `source` when it is a stored zip record of exactly
+    /// `byteCount` bytes, so that a reader of all its bytes can check them as it goes; nil otherwise.
+    func recordedCRC(_ source: StorageSource, wholeRecordOf byteCount: Int) -> (crc: UInt32, record: String)? {
+        guard case .zipRecord(let name) = source, let record = recordsByName[name], record.compression == .stored,
+              record.dataOffset != nil, record.size == UInt64(byteCount) else { return nil }
+        return (record.crc32, name)
+    }
+
+    /// The path of the file the bytes come from, for errors.
+    var path: String { file.path }
+
     /// Checks a whole zip record's CRC-32 against the central directory (torch never does).
     func verifyCRC(_ source: StorageSource) throws {
         guard case .zipRecord(let name) = source, let record = recordsByName[name], let archive else { return }

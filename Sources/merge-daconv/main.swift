@@ -1,3 +1,4 @@
 import MergeDAConvCommands
 
+ProcessMemoryTuning.apply()
 MergeDAConvCommand.runAndExit()

@@ -92,7 +92,7 @@ final class MergeRefusalTests: XCTestCase {
 
     func testExistingOutputIsKeptWithoutForceAndReplacedWithIt() throws {
         let output = scratch.appendingPathComponent("existing.pth").path
-        FileManager.default.createFile(atPath: output, contents: Data("precious".utf8))
+        _ = FileManager.default.createFile(atPath: output, contents: Data("precious".utf8))
         XCTAssertThrowsError(try MergeRun.run(MergeRequest(input: Fixtures.path("tiny_sd.pth"), output: output)))
         XCTAssertEqual(FileManager.default.contents(atPath: output), Data("precious".utf8))
         var request = MergeRequest(input: Fixtures.path("tiny_sd.pth"), output: output)

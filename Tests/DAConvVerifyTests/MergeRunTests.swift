@@ -95,6 +95,35 @@ final class MergeRunTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
     }
 
+    /// The float32 weight records are checked against their CRC-32 as the pipeline reads them (not in a
+    /// first pass); every other record before the merge starts. Either kind of damage fails the merge,
+    /// names the record and leaves no output.
+    func testDamagedRecordsFailTheMergeWhereverTheyAreChecked() throws {
+        let source = try CheckpointReader.open(Fixtures.path("zero_dce.pth"))
+        let named = Dictionary(uniqueKeysWithValues: try source.namedTensors().map { ($0.name, $0.tensor) })
+        let weight = try XCTUnwrap(named["e_conv4.cdc.weight"]), theta = try XCTUnwrap(named["e_conv4.cac_theta"])
+        XCTAssertNotNil(source.recordCheckedOnRead(weight), "a whole float32 weight record is checked as it is read")
+        for tensor in [weight, theta] {
+            guard case let .zipRecord(record) = source.storage(of: tensor).source,
+                  let entry = source.format.records.first(where: { $0.name == record }), let offset = entry.dataOffset
+            else { return XCTFail("zero_dce.pth stores its tensors in zip records") }
+            var bytes = try XCTUnwrap(FileManager.default.contents(atPath: Fixtures.path("zero_dce.pth")))
+            bytes[Int(offset)] ^= 0x40
+            let damaged = scratch.appendingPathComponent("damaged.pth"), output = scratch.appendingPathComponent("out.pth")
+            try bytes.write(to: damaged)
+            XCTAssertThrowsError(try MergeRun.run(MergeRequest(input: damaged.path, output: output.path))) { error in
+                guard let error = error as? CheckpointError, case let .container(.crcMismatch(_, name, expected, actual)) = error.reason
+                else { return XCTFail("\(record): \(error)") }
+                XCTAssertEqual(name, record)
+                XCTAssertEqual(expected, entry.crc32)
+                XCTAssertNotEqual(actual, expected)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), record)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0 != "damaged.pth" }
+            XCTAssertEqual(leftovers, [], "no temporary file is left behind")
+        }
+    }
+
     func testEveryRecordIsAlignedTo64Bytes() throws {
         let (output, _) = try merge("zero_dce")
         let records = try CheckpointReader.open(output).format.records

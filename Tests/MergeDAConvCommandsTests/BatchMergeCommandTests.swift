@@ -15,7 +15,7 @@ final class BatchMergeCommandTests: XCTestCase {
             let target = scratch.appendingPathComponent("in/" + (name.split(separator: "/").last.map(String.init) ?? name))
             try FileManager.default.copyItem(atPath: Fixtures.path(name), toPath: target.path)
         }
-        FileManager.default.createFile(atPath: scratch.appendingPathComponent("in/notes.txt").path, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent("in/notes.txt").path, contents: Data("x".utf8))
     }
 
     override func tearDownWithError() throws {
@@ -54,7 +54,7 @@ final class BatchMergeCommandTests: XCTestCase {
     }
 
     func testExistingOutputsNeedForce() throws {
-        FileManager.default.createFile(atPath: path("out/tiny_sd.pth"), contents: Data("old".utf8))
+        _ = FileManager.default.createFile(atPath: path("out/tiny_sd.pth"), contents: Data("old".utf8))
         let outcome = try ToolRunner.run(["merge", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out")])
         XCTAssertEqual(outcome.status, 4)
         XCTAssertEqual(FileManager.default.contents(atPath: path("out/tiny_sd.pth")), Data("old".utf8))

@@ -34,7 +34,7 @@ final class VerifyAndMergeCommandTests: XCTestCase {
     }
 
     func testMergeRefusesAnExistingOutputWithoutForce() throws {
-        FileManager.default.createFile(atPath: path("taken.pth"), contents: Data("mine".utf8))
+        _ = FileManager.default.createFile(atPath: path("taken.pth"), contents: Data("mine".utf8))
         let outcome = try ToolRunner.run([Fixtures.path("tiny_sd.pth"), path("taken.pth")])
         XCTAssertEqual(outcome.status, 4)
         XCTAssertTrue(outcome.stderr.contains("already exists"), outcome.stderr)
