@@ -19,10 +19,12 @@ let package = Package(
         .systemLibrary(name: "CMergeDAConvZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "CMergeDAConvZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // MARK: Containers: zip (through libzip), raw file access; no pickle, no torch
+        // MARK: Containers: zip read through libzip (and our own central-directory checks), zip and safetensors
+        // written by our own writer, raw file access, CRC-32; no pickle, no torch
         .target(name: "CheckpointContainers", dependencies: ["CMergeDAConvZip", "CMergeDAConvZlib", "CMergeDAConvKernels"]),
 
-        // MARK: Vectorised arithmetic kernels (CPU features chosen at run time); the only C of the conv engine
+        // MARK: C kernels, CPU features chosen at run time: convolution GEMMs, the fold and its probe statistics,
+        // reductions, CRC-32 by carry-less multiplication, glibc allocator settings
         .target(name: "CMergeDAConvKernels"),
 
         // MARK: The inert unpickler and a protocol-2 pickler; no torch

@@ -10,16 +10,9 @@
 #define MDK_STATS_LANES 8
 #define MDK_STATS_ROWS 8
 
-static void row_norms(const float *row, int64_t count, double *l2, double *l1) {
-    double squares[MDK_STATS_LANES] = {0}, sums[MDK_STATS_LANES] = {0};
-    int64_t i = 0;
-    for (; i + MDK_STATS_LANES <= count; i += MDK_STATS_LANES) {
-        for (int lane = 0; lane < MDK_STATS_LANES; ++lane) {
-            const double value = (double)row[i + lane];
-            squares[lane] += value * value;
-            sums[lane] += fabs(value);
-        }
-    }
+/* The values from `i` on (fewer than a lane group) go to lane 0, then the lanes are added in order. */
+static void finish_norms(const float *row, int64_t i, int64_t count, double *squares, double *sums, double *l2,
+                         double *l1) {
     for (; i < count; ++i) {
         const double value = (double)row[i];
         squares[0] += value * value;
@@ -32,6 +25,19 @@ static void row_norms(const float *row, int64_t count, double *l2, double *l1) {
     }
     if (l2) *l2 = sqrt(square);
     *l1 = sum;
+}
+
+static void row_norms(const float *row, int64_t count, double *l2, double *l1) {
+    double squares[MDK_STATS_LANES] = {0}, sums[MDK_STATS_LANES] = {0};
+    int64_t i = 0;
+    for (; i + MDK_STATS_LANES <= count; i += MDK_STATS_LANES) {
+        for (int lane = 0; lane < MDK_STATS_LANES; ++lane) {
+            const double value = (double)row[i + lane];
+            squares[lane] += value * value;
+            sums[lane] += fabs(value);
+        }
+    }
+    finish_norms(row, i, count, squares, sums, l2, l1);
 }
 
 #if defined(__x86_64__)
@@ -57,18 +63,7 @@ __attribute__((target("avx2"))) static void row_norms_avx2(const float *row, int
     _mm256_storeu_pd(squares + 4, squares_high);
     _mm256_storeu_pd(sums, sums_low);
     _mm256_storeu_pd(sums + 4, sums_high);
-    for (; i < count; ++i) {
-        const double value = (double)row[i];
-        squares[0] += value * value;
-        sums[0] += fabs(value);
-    }
-    double square = 0, sum = 0;
-    for (int lane = 0; lane < MDK_STATS_LANES; ++lane) {
-        square += squares[lane];
-        sum += sums[lane];
-    }
-    if (l2) *l2 = sqrt(square);
-    *l1 = sum;
+    finish_norms(row, i, count, squares, sums, l2, l1);
 }
 #endif
 
