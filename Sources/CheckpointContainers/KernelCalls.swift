@@ -25,19 +25,17 @@ enum CRC32Kernel {
 
     /// Continues the CRC `crc` over `bytes` (no copy) with `implementation`, lowered to `best`.
     static func crc32(_ crc: UInt32, _ bytes: ArraySlice<UInt8>, using implementation: Implementation = best) -> UInt32 {
-        guard !bytes.isEmpty else { return crc }
-        let chosen = mdk_crc32_impl(rawValue: UInt32(implementation.rawValue))
-        return bytes.withUnsafeBufferPointer { buffer in
-            mdk_crc32_with(chosen, crc, buffer.baseAddress!, buffer.count)
-        }
+        bytes.withUnsafeBytes { crc32(crc, $0, using: implementation) }
     }
 
     /// Continues the CRC `crc` over the memory of `values` (their bytes as this machine stores them).
     static func crc32(_ crc: UInt32, float32Values values: [Float], using implementation: Implementation = best) -> UInt32 {
-        guard !values.isEmpty else { return crc }
+        values.withUnsafeBytes { crc32(crc, $0, using: implementation) }
+    }
+
+    private static func crc32(_ crc: UInt32, _ memory: UnsafeRawBufferPointer, using implementation: Implementation) -> UInt32 {
+        guard let base = memory.baseAddress, !memory.isEmpty else { return crc }
         let chosen = mdk_crc32_impl(rawValue: UInt32(implementation.rawValue))
-        return values.withUnsafeBytes { buffer in
-            mdk_crc32_with(chosen, crc, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count)
-        }
+        return mdk_crc32_with(chosen, crc, base.assumingMemoryBound(to: UInt8.self), memory.count)
     }
 }

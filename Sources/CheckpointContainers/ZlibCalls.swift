@@ -7,18 +7,17 @@ internal import CMergeDAConvZlib
 enum Zlib {
     /// Continues the running CRC `crc` over `bytes` (`crc32_z`, any length, no copy).
     static func crc32(_ crc: UInt32, _ bytes: ArraySlice<UInt8>) -> UInt32 {
-        guard !bytes.isEmpty else { return crc }
-        return bytes.withUnsafeBufferPointer { buffer in
-            UInt32(truncatingIfNeeded: crc32_z(UInt(crc), buffer.baseAddress!, buffer.count))
-        }
+        bytes.withUnsafeBytes { crc32(crc, $0) }
     }
 
     /// Continues the running CRC `crc` over the memory of `values` (their bytes as this machine stores them).
     static func crc32(_ crc: UInt32, float32Values values: [Float]) -> UInt32 {
-        guard !values.isEmpty else { return crc }
-        return values.withUnsafeBytes { buffer in
-            UInt32(truncatingIfNeeded: crc32_z(UInt(crc), buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count))
-        }
+        values.withUnsafeBytes { crc32(crc, $0) }
+    }
+
+    private static func crc32(_ crc: UInt32, _ memory: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = memory.baseAddress, !memory.isEmpty else { return crc }
+        return UInt32(truncatingIfNeeded: crc32_z(UInt(crc), base.assumingMemoryBound(to: UInt8.self), memory.count))
     }
 
     /// The CRC of `A + B` from the CRC of `A`, the CRC of `B` and the length of `B`.

@@ -25,25 +25,27 @@ extension Checkpoint {
     /// holding exactly the tensor's float32 values (a contiguous tensor that is its whole storage). Nil when
     /// the values are read otherwise; then ``verifyStorageChecksums()`` must check the record.
     public func recordCheckedOnRead(_ tensor: TorchTensor) -> StorageSource? {
-        let storage = storage(of: tensor)
-        guard tensor.dtype == .float32, !format.isBigEndian, tensor.isContiguous, tensor.storageOffset == 0,
-              tensor.byteCount == storage.byteCount,
-              bytes.recordedCRC(storage.source, wholeRecordOf: storage.byteCount) != nil else { return nil }
-        return storage.source
+        wholeRecord(of: tensor)?.source
     }
 
     /// ``float32Values(of:)``, and when ``recordCheckedOnRead(_:)`` names the tensor's record, its CRC-32
     /// checked over the values just read.
     public func float32ValuesCheckingRecord(of tensor: TorchTensor) throws -> [Float] {
         let values = try float32Values(of: tensor)
-        guard let source = recordCheckedOnRead(tensor),
-              let (expected, record) = bytes.recordedCRC(source, wholeRecordOf: storage(of: tensor).byteCount) else {
-            return values
-        }
+        guard let (_, expected, record) = wholeRecord(of: tensor) else { return values }
         let actual = CRC32.checksum(littleEndianFloat32: values)
         guard actual == expected else {
             throw wrap(ContainerError.crcMismatch(path: bytes.path, record: record, expected: expected, actual: actual))
         }
         return values
+    }
+
+    /// The stored zip record that is exactly `tensor`'s float32 values, with its recorded CRC-32.
+    private func wholeRecord(of tensor: TorchTensor) -> (source: StorageSource, crc: UInt32, record: String)? {
+        let storage = storage(of: tensor)
+        guard tensor.dtype == .float32, !format.isBigEndian, tensor.isContiguous, tensor.storageOffset == 0,
+              tensor.byteCount == storage.byteCount,
+              let (crc, record) = bytes.recordedCRC(storage.source, wholeRecordOf: storage.byteCount) else { return nil }
+        return (storage.source, crc, record)
     }
 }
