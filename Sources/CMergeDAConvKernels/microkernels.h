@@ -14,12 +14,15 @@ typedef void (*mdk_kernel_f64)(int64_t kc, const double *a, const double *b, dou
 typedef void (*mdk_kernel_f32)(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
 
 void mdk_kernel_f64_portable(int64_t kc, const double *a, const double *b, double *c, int64_t ldc);
+/* MDK_F64N_MR x MDK_F64N_NR tiles, same contract (narrow panels). */
+void mdk_kernel_f64n_portable(int64_t kc, const double *a, const double *b, double *c, int64_t ldc);
 void mdk_kernel_f32_portable(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define MDK_HAVE_AVX2_KERNELS 1
 void mdk_kernel_f64_avx2(int64_t kc, const double *a, const double *b, double *c, int64_t ldc);
 void mdk_kernel_f32_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
+void mdk_kernel_f64n_avx2(int64_t kc, const double *a, const double *b, double *c, int64_t ldc);
 #endif
 
 #endif

@@ -78,7 +78,9 @@ public enum Conv2D {
     ) -> [Tensor4<Scalar>] {
         let precision = Scalar.convPrecision
         let plan = ConvPlan(shapes: shapes, precision: precision,
-                            traits: ConvKernelCalls.traits(for: precision), options: options)
+                            traits: ConvKernelCalls.traits(for: precision, columns: shapes[0].columnCount,
+                                                           layout: options.tuning.panelLayout),
+                            options: options)
         let outputs = ConvKernelCalls.run(plan, input: input.scalars, filters: filters)
         return zip(shapes, outputs).map { Tensor4(validatedShape: $0.output, scalars: $1) }
     }

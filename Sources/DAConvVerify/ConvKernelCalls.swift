@@ -5,10 +5,16 @@ internal import CMergeDAConvKernels
 
 /// Runs a `ConvPlan` with the C kernels.
 enum ConvKernelCalls {
-    /// Micro-tile sizes (from the C header) and default cache blocking per precision.
-    static func traits(for precision: ConvPrecision) -> ConvKernelTraits {
+    /// Micro-tile sizes (from the C header) and default cache blocking per precision; for float64, the
+    /// panel layout that wastes the fewest columns on an output of `columns` pixels, unless `layout` is given.
+    static func traits(for precision: ConvPrecision, columns: Int = 0, layout: ConvPanelLayout? = nil) -> ConvKernelTraits {
         switch precision {
         case .float64:
+            let layout = layout ?? ConvPanelLayout.best(forColumns: columns, wide: Int(MDK_F64_NR), narrow: Int(MDK_F64N_NR))
+            if layout == .narrow {
+                return ConvKernelTraits(microRows: Int(MDK_F64N_MR), microColumns: Int(MDK_F64N_NR),
+                                        scalarBytes: 8, depthBlock: 256, rowBlock: 144, layout: .narrow)
+            }
             return ConvKernelTraits(microRows: Int(MDK_F64_MR), microColumns: Int(MDK_F64_NR),
                                     scalarBytes: 8, depthBlock: 256, rowBlock: 144)
         case .float32:
@@ -91,12 +97,16 @@ enum ConvKernelCalls {
     /// Packs one chunk of input (im2col into panels), in parallel over panel runs.
     private static func packChunk(_ plan: ConvPlan, _ chunk: ConvChunk, buffers: Buffers) {
         let (precision, shape, cChunk) = (plan.precision, cShape(plan.shapes[0]), cChunk(chunk))
+        let narrow = plan.traits.layout == .narrow
         let tasks = plan.packTasks(chunk)
         ConvParallel.run(taskCount: tasks.count, threads: plan.threads) { _, index in
             let task = tasks[index]
             let (group, first, end) = (Int64(task.group), Int64(task.panels.lowerBound), Int64(task.panels.upperBound))
             withUnsafePointer(to: shape) { shape in
                 switch precision {
+                case .float64 where narrow:
+                    mdk_pack_columns_f64n(shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
+                                          group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
                 case .float64:
                     mdk_pack_columns_f64(shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
                                          group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
@@ -131,6 +141,7 @@ enum ConvKernelCalls {
     private static func multiplyChunk(_ plan: ConvPlan, _ chunk: ConvChunk, arithmetic: GemmArithmetic,
                                       isa: mdk_isa, buffers: Buffers) {
         let (shapes, cChunk) = (plan.shapes.map(cShape), cChunk(chunk))
+        let narrow = plan.traits.layout == .narrow
         let tasks = plan.gemmTasks(chunk)
         ConvParallel.run(taskCount: tasks.count, threads: plan.threads) { worker, index in
             let task = tasks[index]
@@ -143,6 +154,18 @@ enum ConvKernelCalls {
             withUnsafePointer(to: shapes[task.filter]) { shape in
                 let (panels, chunk) = (UnsafeRawPointer(buffers.panels), cChunk)
                 switch arithmetic {
+                case .float64 where narrow:
+                    mdk_conv_gemm_f64n(shape, isa, weight.assumingMemoryBound(to: Double.self),
+                                       bias?.assumingMemoryBound(to: Double.self),
+                                       panels.assumingMemoryBound(to: Double.self), chunk, block,
+                                       scratch.assumingMemoryBound(to: Double.self),
+                                       output.assumingMemoryBound(to: Double.self))
+                case .float64WithFloat32Weights where narrow:
+                    mdk_conv_gemm_f64n_wf32(shape, isa, weight.assumingMemoryBound(to: Float.self),
+                                            bias?.assumingMemoryBound(to: Float.self),
+                                            panels.assumingMemoryBound(to: Double.self), chunk, block,
+                                            scratch.assumingMemoryBound(to: Double.self),
+                                            output.assumingMemoryBound(to: Double.self))
                 case .float64:
                     mdk_conv_gemm_f64(shape, isa, weight.assumingMemoryBound(to: Double.self),
                                       bias?.assumingMemoryBound(to: Double.self),

@@ -35,4 +35,6 @@ struct ConvTuning: Sendable, Equatable {
     var rowBlock: Int?
     /// Use the plain C kernels even when AVX2+FMA are available (tests compare both).
     var portableKernels = false
+    /// The float64 panel layout; nil: the one that wastes the fewest columns (tests compare both).
+    var panelLayout: ConvPanelLayout?
 }

@@ -10,6 +10,21 @@ struct ConvKernelTraits: Equatable {
     let depthBlock: Int
     /// Default maximum output channels per task (mc): an mc x kc weight block fits a 512 KiB L2.
     let rowBlock: Int
+    /// Which panel layout the kernels use (float64 has two; see ``ConvPanelLayout``).
+    var layout: ConvPanelLayout = .wide
+}
+
+/// The float64 kernels come in two tile shapes with the same arithmetic: wide (6 channels x 8 pixels)
+/// and narrow (8 channels x 6 pixels). A tile always computes all its pixels, so an output of 18 pixels
+/// (a probe: batch 2, 3 x 3) costs 24 in wide panels and 18 in narrow ones.
+enum ConvPanelLayout: Equatable {
+    case wide, narrow
+
+    /// The layout that computes the fewest padding columns for `columns` output pixels (wide on a tie).
+    static func best(forColumns columns: Int, wide: Int, narrow: Int) -> ConvPanelLayout {
+        let waste = { (width: Int) in ConvPlan.ceilDiv(columns, width) * width - columns }
+        return waste(narrow) < waste(wide) ? .narrow : .wide
+    }
 }
 
 /// Output pixels of some channel groups whose packed input is held at once (see the C header's

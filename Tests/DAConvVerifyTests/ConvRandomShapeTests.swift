@@ -67,7 +67,8 @@ final class ConvRandomShapeTests: XCTestCase {
         var options = ConvOptions(threads: Int.random(in: 0...3, using: &generator), packedInputBudget: budget)
         options.tuning = ConvTuning(depthBlock: [nil, 1, 4, 17].randomElement(using: &generator)!,
                                     rowBlock: [nil, 1, 6, 13].randomElement(using: &generator)!,
-                                    portableKernels: Bool.random(using: &generator))
+                                    portableKernels: Bool.random(using: &generator),
+                                    panelLayout: [nil, .wide, .narrow].randomElement(using: &generator)!)
         return options
     }
 }

@@ -32,6 +32,11 @@ extern "C" {
 #define MDK_F64_NR 8
 #define MDK_F32_MR 6
 #define MDK_F32_NR 16
+/* The narrow double layout, for outputs of few pixels (a probe's 2 x 3 x 3 = 18 columns fill three
+ * panels of 6 exactly, where panels of 8 compute 24): the same arithmetic, value for value, with
+ * the accumulators' vectors along output channels instead of pixels. */
+#define MDK_F64N_MR 8
+#define MDK_F64N_NR 6
 
 /* Instruction sets the kernels can use. */
 typedef enum mdk_isa {
@@ -70,6 +75,9 @@ void mdk_pack_columns_f64(const mdk_conv_shape *shape, const double *input, mdk_
                           int64_t group, int64_t panel_begin, int64_t panel_end, double *panels);
 void mdk_pack_columns_f32(const mdk_conv_shape *shape, const float *input, mdk_column_chunk chunk,
                           int64_t group, int64_t panel_begin, int64_t panel_end, float *panels);
+/* Panels of MDK_F64N_NR columns, for the narrow multiply. */
+void mdk_pack_columns_f64n(const mdk_conv_shape *shape, const double *input, mdk_column_chunk chunk,
+                           int64_t group, int64_t panel_begin, int64_t panel_end, double *panels);
 
 /* Computes one block of the output: output = bias (or 0) + weight * packed columns, for the
  * block's rows and the columns of its panels. Blocks that do not overlap may run concurrently.
@@ -81,6 +89,11 @@ void mdk_conv_gemm_f64(const mdk_conv_shape *shape, mdk_isa isa, const double *w
 void mdk_conv_gemm_f32(const mdk_conv_shape *shape, mdk_isa isa, const float *weight,
                        const float *bias, const float *panels, mdk_column_chunk chunk,
                        mdk_gemm_block block, float *workspace, float *output);
+/* mdk_conv_gemm_f64 over narrow panels (mdk_pack_columns_f64n); the workspace holds
+ * ceil(rows / MDK_F64N_MR) * MDK_F64N_MR * kc doubles. Results equal mdk_conv_gemm_f64's bit for bit. */
+void mdk_conv_gemm_f64n(const mdk_conv_shape *shape, mdk_isa isa, const double *weight,
+                        const double *bias, const double *panels, mdk_column_chunk chunk,
+                        mdk_gemm_block block, double *workspace, double *output);
 
 /* ---- CRC-32 of the zip format (crc32_clmul.c) ----
  *

@@ -24,6 +24,10 @@ extern "C" {
 void mdk_conv_gemm_f64_wf32(const mdk_conv_shape *shape, mdk_isa isa, const float *weight,
                             const float *bias, const double *panels, mdk_column_chunk chunk,
                             mdk_gemm_block block, double *workspace, double *output);
+/* The same over narrow panels (mdk_pack_columns_f64n; workspace as for mdk_conv_gemm_f64n). */
+void mdk_conv_gemm_f64n_wf32(const mdk_conv_shape *shape, mdk_isa isa, const float *weight,
+                             const float *bias, const double *panels, mdk_column_chunk chunk,
+                             mdk_gemm_block block, double *workspace, double *output);
 
 #ifdef __cplusplus
 }
