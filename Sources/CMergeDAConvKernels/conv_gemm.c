@@ -45,7 +45,9 @@
 #undef MDK_NAME
 #define MDK_W float
 #define MDK_NAME(x) x##_f64n_wf32
+#define MDK_PACK_PANEL_AVX2 mdk_pack_panel_f64n_wf32_avx2
 #include "conv_gemm_template.h"
+#undef MDK_PACK_PANEL_AVX2
 #undef MDK_T
 #undef MDK_W
 #undef MDK_MR

@@ -4,7 +4,8 @@
  * MDK_KERNEL_PORTABLE and (on x86-64) MDK_KERNEL_AVX2 defined.
  *
  * MDK_T is the arithmetic type (input, packed panels, output); MDK_W the type the weight and bias
- * are stored in (MDK_T, or float under double arithmetic). Weights are converted to MDK_T only
+ * are stored in (MDK_T, or float under double arithmetic). MDK_PACK_PANEL_AVX2, if defined, packs a
+ * full MR-row weight panel with AVX2 (same values as the generic loop). Weights are converted to MDK_T only
  * where they are packed into MR-row panels, so float weights never need a full double copy.
  *
  * Loop order (BLIS-style): for each depth slice of kc taps, pack the block's weight rows into
@@ -33,10 +34,17 @@ static void MDK_NAME(fill_bias)(const mdk_conv_shape *s, const MDK_W *bias, int6
 /* Copies weight rows [first_row, first_row + rows), taps [pc, pc + kc) into MR-row panels.
  * Written in panel order (tap by tap, MR rows each) so the stores are sequential: about 5% faster
  * than row-by-row strided stores for 512-channel 3x3 layers. */
-static void MDK_NAME(pack_weights)(const MDK_W *weight, int64_t depth, int64_t first_row,
+static void MDK_NAME(pack_weights)(mdk_isa isa, const MDK_W *weight, int64_t depth, int64_t first_row,
                                    int64_t rows, int64_t pc, int64_t kc, MDK_T *dst) {
+    (void)isa;
     for (int64_t ir = 0; ir < rows; ir += MDK_MR, dst += kc * MDK_MR) {
         const MDK_W *src = weight + (first_row + ir) * depth + pc;
+#if defined(MDK_PACK_PANEL_AVX2) && defined(MDK_HAVE_AVX2_KERNELS)
+        if (isa == MDK_ISA_AVX2_FMA && ir + MDK_MR <= rows) {
+            MDK_PACK_PANEL_AVX2(src, depth, kc, dst);
+            continue;
+        }
+#endif
         if (ir + MDK_MR <= rows) {
             for (int64_t k = 0; k < kc; ++k) {
                 for (int i = 0; i < MDK_MR; ++i) dst[k * MDK_MR + i] = (MDK_T)src[i * depth + k];
@@ -114,7 +122,7 @@ void MDK_NAME(mdk_conv_gemm)(const mdk_conv_shape *s, mdk_isa isa, const MDK_W *
     MDK_NAME(fill_bias)(s, bias, first_row, rows, first_column, end_column, output);
     for (int64_t pc = 0; pc < depth; pc += block.kc) {
         const int64_t kc = (depth - pc < block.kc) ? depth - pc : block.kc;
-        MDK_NAME(pack_weights)(weight, depth, first_row, rows, pc, kc, workspace);
+        MDK_NAME(pack_weights)(isa, weight, depth, first_row, rows, pc, kc, workspace);
         MDK_NAME(multiply_slice)(s, kernel, workspace, group_panels, chunk, block, first_row, pc, kc,
                                  output);
     }

@@ -23,6 +23,9 @@ void mdk_kernel_f32_portable(int64_t kc, const float *a, const float *b, float *
 void mdk_kernel_f64_avx2(int64_t kc, const double *a, const double *b, double *c, int64_t ldc);
 void mdk_kernel_f32_avx2(int64_t kc, const float *a, const float *b, float *c, int64_t ldc);
 void mdk_kernel_f64n_avx2(int64_t kc, const double *a, const double *b, double *c, int64_t ldc);
+/* One full narrow weight panel: taps [0, kc) of rows src, src + depth, ..., src + 7 * depth, converted
+ * from float, written as dst[k * MDK_F64N_MR + i] (what the generic packing writes). */
+void mdk_pack_panel_f64n_wf32_avx2(const float *src, int64_t depth, int64_t kc, double *dst);
 #endif
 
 #endif

@@ -65,6 +65,46 @@ MDK_AVX2 void mdk_kernel_f64n_avx2(int64_t kc, const double *a, const double *b,
     }
 }
 
+/* Eight float rows of a weight block, `kc` taps from each, into a narrow double panel (tap by tap,
+ * the eight rows' values together): 8 x 8 blocks are transposed in registers and converted exactly,
+ * where the generic loop reads one value at a time down eight strided rows. */
+MDK_AVX2 void mdk_pack_panel_f64n_wf32_avx2(const float *src, int64_t depth, int64_t kc, double *dst) {
+    int64_t k = 0;
+    for (; k + 8 <= kc; k += 8, dst += 8 * MDK_F64N_MR) {
+        __m256 r0 = _mm256_loadu_ps(src + k), r1 = _mm256_loadu_ps(src + depth + k);
+        __m256 r2 = _mm256_loadu_ps(src + 2 * depth + k), r3 = _mm256_loadu_ps(src + 3 * depth + k);
+        __m256 r4 = _mm256_loadu_ps(src + 4 * depth + k), r5 = _mm256_loadu_ps(src + 5 * depth + k);
+        __m256 r6 = _mm256_loadu_ps(src + 6 * depth + k), r7 = _mm256_loadu_ps(src + 7 * depth + k);
+        /* Rows i, taps k..k+7 -> taps k..k+7, rows 0..7. */
+        const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+        const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+        const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+        const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+        const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+        const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+        const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+        const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+        /* u0: tap 0 of rows 0-3 | tap 4 of rows 0-3 (low, high lanes); u4: the same for rows 4-7. */
+        const __m128 taps[8][2] = {
+            {_mm256_castps256_ps128(u0), _mm256_castps256_ps128(u4)},
+            {_mm256_castps256_ps128(u1), _mm256_castps256_ps128(u5)},
+            {_mm256_castps256_ps128(u2), _mm256_castps256_ps128(u6)},
+            {_mm256_castps256_ps128(u3), _mm256_castps256_ps128(u7)},
+            {_mm256_extractf128_ps(u0, 1), _mm256_extractf128_ps(u4, 1)},
+            {_mm256_extractf128_ps(u1, 1), _mm256_extractf128_ps(u5, 1)},
+            {_mm256_extractf128_ps(u2, 1), _mm256_extractf128_ps(u6, 1)},
+            {_mm256_extractf128_ps(u3, 1), _mm256_extractf128_ps(u7, 1)},
+        };
+        for (int t = 0; t < 8; ++t) {
+            _mm256_storeu_pd(dst + t * MDK_F64N_MR, _mm256_cvtps_pd(taps[t][0]));
+            _mm256_storeu_pd(dst + t * MDK_F64N_MR + 4, _mm256_cvtps_pd(taps[t][1]));
+        }
+    }
+    for (; k < kc; ++k, dst += MDK_F64N_MR) {
+        for (int i = 0; i < MDK_F64N_MR; ++i) dst[i] = (double)src[i * depth + k];
+    }
+}
+
 #define ROW_F32(i) \
     ai = _mm256_broadcast_ss(a + (i)); \
     c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0); \

@@ -71,6 +71,22 @@ final class ArchiveOutput {
         }
     }
 
+    /// Appends held bytes without copying them: what is buffered goes to the background thread, then the
+    /// held bytes themselves, and filling goes on in a free buffer. At most one held write is queued at a
+    /// time (this waits for the previous one), so memory stays bounded by the records the caller holds.
+    func appendHeld(_ bytes: RecordBytes) throws {
+        guard let file else { preconditionFailure("write after commit or rollback") }
+        guard bytes.count > 0 else { return }
+        if current.count > 0 {
+            writes.submit(current, to: file)
+            current = try writes.freeBuffer(at: position + UInt64(bytes.count))
+        } else {
+            current.fileOffset = position + UInt64(bytes.count)
+        }
+        try writes.submitHeld(bytes, at: position, to: file)
+        position += UInt64(bytes.count)
+    }
+
     /// Appends a whole array.
     func append(_ bytes: [UInt8]) throws {
         try append(bytes[...])
@@ -131,6 +147,8 @@ private final class BackgroundWrites: @unchecked Sendable {
     private let freed = DispatchSemaphore(value: 0)
     private let free = Mutex<[OutputBuffer]>([])
     private let failure = Mutex<ContainerError?>(nil)
+    /// One held write (`submitHeld`) at a time.
+    private let heldSlot = DispatchSemaphore(value: 1)
     private let bufferCapacity: Int
     private let maxBuffers: Int
     private var allocated = 0
@@ -180,6 +198,30 @@ private final class BackgroundWrites: @unchecked Sendable {
             }
             free.withLock { $0.append(buffer) }
             freed.signal()
+        }
+    }
+
+    /// Writes held bytes in the background, in `writeSize` pieces, after waiting for the previous held
+    /// write to finish. Throws a background write's error.
+    func submitHeld(_ bytes: RecordBytes, at fileOffset: UInt64, to file: PosixOutputFile) throws {
+        heldSlot.wait()
+        if let error = failure.withLock({ $0 }) {
+            heldSlot.signal()
+            throw error
+        }
+        nonisolated(unsafe) let output = file  // only this serial queue writes to it meanwhile
+        queue.async { [self] in
+            if failure.withLock({ $0 }) == nil {
+                do {
+                    for start in stride(from: 0, to: bytes.count, by: ArchiveOutput.writeSize) {
+                        let end = min(start + ArchiveOutput.writeSize, bytes.count)
+                        try output.write(bytes, range: start ..< end, at: fileOffset + UInt64(start))
+                    }
+                } catch {
+                    failure.withLock { $0 = $0 ?? (error as? ContainerError) }
+                }
+            }
+            heldSlot.signal()
         }
     }
 

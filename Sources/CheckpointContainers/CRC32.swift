@@ -141,4 +141,11 @@ public struct CRC32Accumulator: Equatable, Sendable {
         value = CRC32.serialChecksum(bytes, initial: value)
         count += UInt64(bytes.count)
     }
+
+    /// Adds held bytes on the calling thread only.
+    mutating func addSerially(_ bytes: RecordBytes) {
+        let crc = bytes.serialChecksum()
+        value = count == 0 ? crc : CRC32.combine(value, crc, secondLength: UInt64(bytes.count))
+        count += UInt64(bytes.count)
+    }
 }

@@ -95,18 +95,25 @@ final class PosixOutputFile {
 
     /// Writes all of `bytes[range]` at `offset`, looping over short writes and EINTR.
     func write(_ bytes: [UInt8], range: Range<Int>, at offset: UInt64) throws {
-        precondition(descriptor >= 0, "write after close")
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "write range out of bounds")
+        try bytes.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[range]), at: offset) }
+    }
+
+    /// Writes all of `held[range]` at `offset`, as `write(_:range:at:)`.
+    func write(_ held: RecordBytes, range: Range<Int>, at offset: UInt64) throws {
+        precondition(range.lowerBound >= 0 && range.upperBound <= held.count, "write range out of bounds")
+        try held.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[range]), at: offset) }
+    }
+
+    private func write(_ raw: UnsafeRawBufferPointer, at offset: UInt64) throws {
+        precondition(descriptor >= 0, "write after close")
         var done = 0
-        try bytes.withUnsafeBytes { raw in
-            while done < range.count {
-                let written = pwrite(descriptor, raw.baseAddress! + range.lowerBound + done, range.count - done,
-                                     off_t(offset + UInt64(done)))
-                if written >= 0 {
-                    done += written
-                } else if errno != EINTR {
-                    throw ContainerError.systemCallFailed(path: path, call: "pwrite", errno: errno)
-                }
+        while done < raw.count {
+            let written = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset + UInt64(done)))
+            if written >= 0 {
+                done += written
+            } else if errno != EINTR {
+                throw ContainerError.systemCallFailed(path: path, call: "pwrite", errno: errno)
             }
         }
     }

@@ -103,7 +103,15 @@ public final class ZipArchiveWriter {
         precondition(output.position == record.placement.headerOffset, "the output differs from the layout")
         try output.append(TorchZipHeaders.localHeader(name: record.nameBytes, placement: record.placement))
         var crc = CRC32Accumulator()  // on this thread only: the other core is busy with the writes
-        if let filler = record.producer as? ZipRecordFiller {
+        if let held = record.producer as? ZipHeldRecordProducer {
+            let bytes = try held.heldBytes()
+            guard UInt64(bytes.count) == record.placement.size else {
+                throw ContainerError.recordSizeMismatch(
+                    path: path, record: record.name, declared: record.placement.size, actual: UInt64(bytes.count))
+            }
+            crc.addSerially(bytes)
+            try output.appendHeld(bytes)
+        } else if let filler = record.producer as? ZipRecordFiller {
             try output.appendFilled(count: record.placement.size) { buffer, index, count in
                 try filler.fill(&buffer, at: index, count: count)
                 crc.addSerially(buffer[index ..< index + count])

@@ -30,6 +30,14 @@ public protocol ZipRecordFiller: ZipRecordProducer {
     func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws
 }
 
+/// A producer whose record is computed whole and held in memory: the writer sends those bytes to the file
+/// as they are (`ArchiveOutput.appendHeld`), checksummed once, never copied into its buffers.
+public protocol ZipHeldRecordProducer: ZipRecordProducer {
+    /// The record's bytes, exactly the size given to `addStored`; asked once. A thrown error aborts the
+    /// whole archive and is rethrown by `finish()`.
+    func heldBytes() throws -> RecordBytes
+}
+
 /// Serves an array that is already in memory as a single chunk.
 final class ArrayProducer: ZipRecordProducer {
     private var bytes: [UInt8]?

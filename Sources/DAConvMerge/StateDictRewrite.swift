@@ -1,3 +1,4 @@
+import CheckpointContainers
 import PickleMachine
 import TorchCheckpoint
 
@@ -53,8 +54,8 @@ enum StateDictRewrite {
 
 /// Supplies the bytes of folded tensors when the writer reaches them, by fold index in plan order.
 public protocol FoldedTensorSource: Sendable {
-    func weightBytes(fold: Int) throws -> [UInt8]
-    func biasBytes(fold: Int) throws -> [UInt8]
+    func weightBytes(fold: Int) throws -> RecordBytes
+    func biasBytes(fold: Int) throws -> RecordBytes
 }
 
 /// Where a plan's computed tensors get their bytes; a merge may replace the source (e.g. with a pipeline that
@@ -78,16 +79,16 @@ public struct DirectFold: FoldedTensorSource {
         self.checkpoint = checkpoint
     }
 
-    public func weightBytes(fold: Int) throws -> [UInt8] {
+    public func weightBytes(fold: Int) throws -> RecordBytes {
         let module = modules[fold]
         let folded = DAConvFold.fold(try Self.branches(module, checkpoint, biasOnly: false), shape: module.weightShape)
-        return ScalarConversion.littleEndianBytes(folded.weight, dtype: module.dtype)
+        return RecordBytes(ScalarConversion.littleEndianBytes(folded.weight, dtype: module.dtype))
     }
 
-    public func biasBytes(fold: Int) throws -> [UInt8] {
+    public func biasBytes(fold: Int) throws -> RecordBytes {
         let module = modules[fold]
         let bias = DAConvFold.foldBias(try Self.branches(module, checkpoint, biasOnly: true), outChannels: module.outChannels)
-        return ScalarConversion.littleEndianBytes(bias, dtype: module.dtype)
+        return RecordBytes(ScalarConversion.littleEndianBytes(bias, dtype: module.dtype))
     }
 
     /// Gates plus either the weights or the biases: each folded tensor reads only what it needs.

@@ -12,8 +12,8 @@ import TorchCheckpoint
 /// At most `window` modules beyond the one being written are in memory.
 final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
     private struct Folded {
-        var weight: [UInt8]?
-        var bias: [UInt8]?
+        var weight: RecordBytes?
+        var bias: RecordBytes?
     }
 
     private let folds: [PlannedFold]
@@ -63,11 +63,11 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         }
     }
 
-    func weightBytes(fold: Int) throws -> [UInt8] {
+    func weightBytes(fold: Int) throws -> RecordBytes {
         try take(fold) { $0.weight } clear: { $0.weight = nil }
     }
 
-    func biasBytes(fold: Int) throws -> [UInt8] {
+    func biasBytes(fold: Int) throws -> RecordBytes {
         try take(fold) { $0.bias } clear: { $0.bias = nil }
     }
 
@@ -92,7 +92,7 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         return checks.compactMap { $0 }
     }
 
-    private func take(_ index: Int, _ part: (Folded) -> [UInt8]?, clear: (inout Folded) -> Void) throws -> [UInt8] {
+    private func take(_ index: Int, _ part: (Folded) -> RecordBytes?, clear: (inout Folded) -> Void) throws -> RecordBytes {
         condition.lock()
         defer { condition.unlock() }
         if index > requested {
@@ -153,7 +153,7 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
             weight: ScalarConversion.doubles(fromLittleEndian: weight, dtype: module.dtype), weightShape: module.weightShape,
             bias: bias.map { ScalarConversion.doubles(fromLittleEndian: $0, dtype: module.dtype) }, dtype: module.dtype)
         let check = EquivalenceProbe.check(module: name, original: original, merged: merged, geometry: fold.geometry, options: probe)
-        return (Folded(weight: weight, bias: bias), check)
+        return (Folded(weight: RecordBytes(weight), bias: bias.map(RecordBytes.init)), check)
     }
 
     /// float32, the common case, stays float32 until the convolution packs it: the fused fold kernel reads
@@ -177,7 +177,9 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         let probeModule = ProbeModule<Float>(branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape,
                                            statistics: statistics)
         let check = EquivalenceProbe.check(module: name, probe: probeModule, dtype: .float32, geometry: fold.geometry, options: probe)
-        let folded = Folded(weight: FloatingPointBytes.encodeFloat32(mergedWeight), bias: mergedBias.map(FloatingPointBytes.encodeFloat32))
+        // Handed to the writer as the array the fold wrote: no copy on its way to the file.
+        let folded = Folded(weight: RecordBytes(littleEndianFloat32: mergedWeight),
+                            bias: mergedBias.map { RecordBytes(littleEndianFloat32: $0) })
         return (folded, check)
     }
 }

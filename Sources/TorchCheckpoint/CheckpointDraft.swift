@@ -32,7 +32,7 @@ public struct CheckpointDraft: Sendable {
     /// Adds a contiguous tensor whose bytes are computed when the writer reaches its storage, and returns the
     /// `_rebuild_tensor_v2` call that rebuilds it, to be placed in the tree.
     public mutating func addComputedTensor(
-        dtype: TorchDType, shape: [Int], produce: @escaping @Sendable () throws -> [UInt8]
+        dtype: TorchDType, shape: [Int], produce: @escaping @Sendable () throws -> RecordBytes
     ) -> PickleValue {
         precondition(dtype.storageClassName != nil, "computed tensors are of the classic dtypes (float32, ...)")
         let key = "computed:\(nextComputedKey)"
@@ -55,7 +55,7 @@ public struct DraftStorage: Sendable {
         /// The storage of an input checkpoint, copied as it is (byte-swapped if the input is big-endian).
         case copy(Checkpoint, TorchStorage)
         /// Little-endian bytes computed on demand (exactly `elementCount * dtype.elementSize` of them).
-        case computed(@Sendable () throws -> [UInt8])
+        case computed(@Sendable () throws -> RecordBytes)
     }
 
     public var byteCount: Int { elementCount * dtype.elementSize }

@@ -76,7 +76,7 @@ public enum CheckpointWriter {
                     }
                     try zip.addStored(
                         name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
-                        producer: StorageRecordProducer(storage, key: key, meter: meter))
+                        producer: StorageRecordProducer.make(storage, key: key, meter: meter))
                 }
                 try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))
                 try zip.finish()

@@ -1,49 +1,78 @@
 import CheckpointContainers
 
-/// Streams one storage's bytes to the zip writer, reading or computing them only when the writer reaches
-/// the record: copies are read straight into the writer's buffer (no array per chunk), so a checkpoint of
-/// any size is written in little memory at the speed of a copy.
+/// Streams one copied storage's bytes to the zip writer, reading them only when the writer reaches the
+/// record, straight into the writer's buffer (no array per chunk), so a checkpoint of any size is written in
+/// little memory at the speed of a copy.
 final class StorageRecordProducer: ZipRecordFiller {
-    private let storage: DraftStorage
-    private let key: String
+    private let checkpoint: Checkpoint
+    private let source: TorchStorage
+    private let byteCount: Int
     private let meter: ProgressMeter
     private var position = 0
-    private var computed: [UInt8]?
 
-    init(_ storage: DraftStorage, key: String, meter: ProgressMeter) {
-        self.storage = storage
-        self.key = key
+    /// The producer of a draft storage's record: copies are filled in, computed bytes are handed over whole.
+    static func make(_ storage: DraftStorage, key: String, meter: ProgressMeter) -> ZipRecordProducer {
+        switch storage.content {
+        case .copy(let checkpoint, let source):
+            return StorageRecordProducer(checkpoint: checkpoint, source: source, byteCount: storage.byteCount, meter: meter)
+        case .computed(let produce):
+            return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: produce)
+        }
+    }
+
+    private init(checkpoint: Checkpoint, source: TorchStorage, byteCount: Int, meter: ProgressMeter) {
+        self.checkpoint = checkpoint
+        self.source = source
+        self.byteCount = byteCount
         self.meter = meter
     }
 
     func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
-        switch storage.content {
-        case .copy(let checkpoint, let source):
-            try checkpoint.readRaw(source, offset: position, into: &buffer, at: index, count: count)
-            if checkpoint.format.isBigEndian { ByteSwap.swapElements(&buffer, in: index..<index + count, dtype: source.dtype) }
-        case .computed(let produce):
-            if computed == nil {
-                let bytes = try produce()
-                guard bytes.count == storage.byteCount else {
-                    throw CheckpointError.Reason.sizeMismatch(
-                        what: "computed storage \(key)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))
-                }
-                computed = bytes
-            }
-            buffer.replaceSubrange(index..<index + count, with: computed![position..<position + count])
-        }
+        try checkpoint.readRaw(source, offset: position, into: &buffer, at: index, count: count)
+        if checkpoint.format.isBigEndian { ByteSwap.swapElements(&buffer, in: index..<index + count, dtype: source.dtype) }
         position += count
         meter.advance(by: count)
-        if position == storage.byteCount { computed = nil }
     }
 
     /// The same bytes as whole chunks, for writers that pull rather than fill.
     func nextChunk() throws -> [UInt8]? {
-        guard position < storage.byteCount else { return nil }
-        let count = min(ZipArchiveWriter.fillPieceSize * 32, storage.byteCount - position)
+        guard position < byteCount else { return nil }
+        let count = min(ZipArchiveWriter.fillPieceSize * 32, byteCount - position)
         var chunk = [UInt8](repeating: 0, count: count)
         try fill(&chunk, at: 0, count: count)
         return chunk
+    }
+}
+
+/// Hands a computed storage's bytes to the zip writer as they were computed (no copy), checking their size.
+final class ComputedRecordProducer: ZipHeldRecordProducer {
+    private let byteCount: Int
+    private let key: String
+    private let meter: ProgressMeter
+    private let produce: @Sendable () throws -> RecordBytes
+    private var produced = false
+
+    init(byteCount: Int, key: String, meter: ProgressMeter, produce: @escaping @Sendable () throws -> RecordBytes) {
+        self.byteCount = byteCount
+        self.key = key
+        self.meter = meter
+        self.produce = produce
+    }
+
+    func heldBytes() throws -> RecordBytes {
+        let bytes = try produce()
+        guard bytes.count == byteCount else {
+            throw CheckpointError.Reason.sizeMismatch(
+                what: "computed storage \(key)", expected: UInt64(byteCount), actual: UInt64(bytes.count))
+        }
+        produced = true
+        meter.advance(by: bytes.count)
+        return bytes
+    }
+
+    /// The same bytes as one chunk, for writers that pull.
+    func nextChunk() throws -> [UInt8]? {
+        produced ? nil : try heldBytes().array
     }
 }
 

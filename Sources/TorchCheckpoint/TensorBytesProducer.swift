@@ -40,8 +40,8 @@ final class TensorBytesProducer: ZipRecordProducer {
     }
 
     /// A computed storage is produced whole; its tensor is the whole storage (``CheckpointDraft`` makes them so).
-    private func computedBytes(_ produce: () throws -> [UInt8]) throws -> [UInt8] {
-        let bytes = try produce()
+    private func computedBytes(_ produce: () throws -> RecordBytes) throws -> [UInt8] {
+        let bytes = try produce().array
         guard bytes.count == storage.byteCount else {
             throw CheckpointError.Reason.sizeMismatch(
                 what: "computed tensor \(name)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))

@@ -57,6 +57,46 @@ final class ZipArchiveWriterFailureTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
 
+    func testHeldRecordOfTheWrongSizeFailsAndLeavesNoFile() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("held-short.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        try writer.addStored(name: "x/first", size: 3 * 1024 * 1024, producer: PatternFiller(total: 3 * 1024 * 1024))
+        try writer.addStored(name: "x/held", size: 12, producer: HeldProducer(RecordBytes(littleEndianFloat32: [1, 2])))
+        assertThrows(.recordSizeMismatch(path: path, record: "x/held", declared: 12, actual: 8)) { try writer.finish() }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.url.path), [])
+    }
+
+    func testHeldProducerErrorIsRethrownAndLeavesNoFile() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("held-broken.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        let first = PatternProducer.bytes(total: 2 * ArchiveOutput.bufferCapacity)
+        try writer.addStored(name: "x/first", size: UInt64(first.count), producer: HeldProducer(RecordBytes(first)))
+        let broken = HeldProducer(RecordBytes([1, 2, 3]))
+        broken.fails = true
+        try writer.addStored(name: "x/broken", size: 3, producer: broken)
+        XCTAssertThrowsError(try writer.finish()) { XCTAssertEqual($0 as? ProducerFailure, .broken) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.url.path), [])
+    }
+
+    /// A held record's write fails in the background (the file size limit): the next held record or the
+    /// end of the archive reports it, and nothing is left.
+    func testWriteErrorOfAHeldRecordIsReportedAndLeavesNoFile() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("held-too-big.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        let size = 2 * ArchiveOutput.bufferCapacity
+        for index in 0 ..< 3 {
+            let bytes = PatternProducer.bytes(total: size, seed: UInt8(index))
+            try writer.addStored(name: "x/held\(index)", size: UInt64(size), producer: HeldProducer(RecordBytes(bytes)))
+        }
+        try withFileSizeLimit(ArchiveOutput.bufferCapacity + 4096) {
+            assertThrows(.systemCallFailed(path: path, call: "pwrite", errno: EFBIG)) { try writer.finish() }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
     func testRefusesDuplicateAndUnsafeNames() throws {
         let directory = try TemporaryDirectory(self)
         let path = directory.path("names.pth")

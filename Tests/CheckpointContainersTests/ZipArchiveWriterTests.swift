@@ -61,6 +61,28 @@ final class PatternFiller: ZipRecordFiller {
     }
 }
 
+/// Hands the writer one held record: bytes, or float32 values; can be told to fail or to lie about its size.
+final class HeldProducer: ZipHeldRecordProducer {
+    private let bytes: RecordBytes
+    private(set) var asked = 0
+    var fails = false
+
+    init(_ bytes: RecordBytes) {
+        self.bytes = bytes
+    }
+
+    func heldBytes() throws -> RecordBytes {
+        asked += 1
+        if fails { throw ProducerFailure.broken }
+        return bytes
+    }
+
+    func nextChunk() throws -> [UInt8]? {
+        XCTFail("the writer takes a ZipHeldRecordProducer's bytes whole")
+        return nil
+    }
+}
+
 enum ProducerFailure: Error, Equatable {
     case broken
 }
@@ -138,6 +160,38 @@ final class ZipArchiveWriterTests: XCTestCase {
             let bytes = PatternProducer.bytes(total: size, seed: UInt8(record.index))
             XCTAssertEqual(record.crc32, CRC32.checksum(bytes))
             XCTAssertEqual(try reader.readAll(record, maxSize: 32 << 20), bytes)
+        }
+    }
+
+    /// Held records between filled and chunked ones, each straddling the writer's buffers: the bytes, the
+    /// CRCs and the alignment are those of copied records, and each held record is asked for once.
+    func testHeldRecordsAreWrittenAsTheyAreBetweenBufferedOnes() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("held.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        let floats = (0 ..< (ArchiveOutput.bufferCapacity / 4 + 1001)).map { Float($0) * 0.37 - 11 }
+        let floatBytes = floats.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+        let plain = PatternProducer.bytes(total: 3 * ArchiveOutput.bufferCapacity / 2 + 7, seed: 3)
+        let records: [(String, [UInt8], ZipRecordProducer)] = [
+            ("h/data/0", PatternProducer.bytes(total: 100_001, seed: 1), PatternFiller(total: 100_001, seed: 1)),
+            ("h/data/1", floatBytes, HeldProducer(RecordBytes(littleEndianFloat32: floats))),
+            ("h/data/2", [], HeldProducer(RecordBytes([]))),
+            ("h/data/3", plain, HeldProducer(RecordBytes(plain))),
+            ("h/data/4", PatternProducer.bytes(total: 5000, seed: 4), PatternProducer(total: 5000, chunkSize: 999, seed: 4)),
+            ("h/data/5", [9, 8, 7], HeldProducer(RecordBytes([9, 8, 7]))),
+        ]
+        for (name, bytes, producer) in records {
+            try writer.addStored(name: name, size: UInt64(bytes.count), producer: producer)
+        }
+        try writer.finish()
+        for case let held as HeldProducer in records.map(\.2) { XCTAssertEqual(held.asked, 1) }
+        let reader = try ZipArchiveReader(path: path)
+        XCTAssertEqual(reader.records.map(\.name), records.map(\.0))
+        for (record, (name, bytes, _)) in zip(reader.records, records) {
+            XCTAssertEqual(record.dataOffset! % 64, 0, name)
+            XCTAssertEqual(record.crc32, CRC32.checksum(bytes), name)
+            XCTAssertEqual(try reader.readAll(record, maxSize: 32 << 20), bytes, name)
+            XCTAssertNoThrow(try reader.verifyCRC(record), name)
         }
     }
 

@@ -37,10 +37,18 @@ final class ConvScratchCacheTests: XCTestCase {
         let input = Tensor4<Double>.random(Shape4(1, 4, 8, 8), using: &generator)
         let weight = Tensor4<Double>.random(Shape4(6, 4, 3, 3), using: &generator)
         Conv2D.releaseScratchMemory()
-        let first = try Conv2D.forward(input, weight: weight, options: ConvOptions(threads: 1))
+        var options = ConvOptions(threads: 1)
+        options.tuning.panelLayout = .wide
+        let first = try Conv2D.forward(input, weight: weight, options: options)
         // 6 x 6 output pixels = 5 panels of 36 taps x 8 doubles, plus one worker's 6 x 36 weight block.
         XCTAssertEqual(ConvScratchCache.shared.cachedBytes, 5 * 36 * 8 * 8 + 6 * 36 * 8)
-        XCTAssertEqual(try Conv2D.forward(input, weight: weight, options: ConvOptions(threads: 1)), first)
+        XCTAssertEqual(try Conv2D.forward(input, weight: weight, options: options), first)
+        Conv2D.releaseScratchMemory()
+        // Narrow panels (the layout chosen for 36 pixels): 6 panels of 36 taps x 6 doubles, and a weight
+        // block of one 8-row tile, 8 x 36.
+        options.tuning.panelLayout = nil
+        XCTAssertEqual(try Conv2D.forward(input, weight: weight, options: options), first)
+        XCTAssertEqual(ConvScratchCache.shared.cachedBytes, 6 * 36 * 6 * 8 + 8 * 36 * 8)
         Conv2D.releaseScratchMemory()
         XCTAssertEqual(ConvScratchCache.shared.cachedBytes, 0)
     }

@@ -1,3 +1,4 @@
+import CheckpointContainers
 import DAConvMerge
 import DAConvVerify
 import Foundation
@@ -30,7 +31,7 @@ final class MergeRefusalTests: XCTestCase {
 
     private func replace(_ key: String, shape: [Int], in draft: inout CheckpointDraft, root: PickleNodeID) {
         let count = shape.reduce(1, *)
-        let tensor = draft.addComputedTensor(dtype: .float32, shape: shape) { [UInt8](repeating: 0, count: count * 4) }
+        let tensor = draft.addComputedTensor(dtype: .float32, shape: shape) { RecordBytes([UInt8](repeating: 0, count: count * 4)) }
         let index = draft.graph[root].entries.firstIndex { $0.key == .string(key) }!
         draft.graph[root].entries[index].value = tensor
     }

@@ -27,7 +27,7 @@ final class OutputSafetyTests: XCTestCase {
         var editing = try CheckpointEditing(Fixtures.path("tiny_sd.pth"))
         let count = megabytes << 18
         let tensor = editing.draft.addComputedTensor(dtype: .float32, shape: [count]) {
-            [UInt8](repeating: 0x3F, count: count * 4)
+            RecordBytes([UInt8](repeating: 0x3F, count: count * 4))
         }
         let root = try XCTUnwrap(editing.draft.root.nodeID)
         editing.draft.graph[root].entries.append(PickleDictEntry(key: .string("padding"), value: tensor))
