@@ -5,50 +5,23 @@
  */
 #include "microkernels.h"
 
-void mdk_kernel_f64_portable(int64_t kc, const double *restrict a, const double *restrict b,
-                             double *restrict c, int64_t ldc) {
-    double acc[MDK_F64_MR][MDK_F64_NR] = {{0}};
-    for (int64_t k = 0; k < kc; ++k) {
-        for (int i = 0; i < MDK_F64_MR; ++i) {
-            const double ai = a[i];
-            for (int j = 0; j < MDK_F64_NR; ++j) acc[i][j] += ai * b[j];
-        }
-        a += MDK_F64_MR;
-        b += MDK_F64_NR;
+/* c[i * ldc + j] += sum_k a[k * MR + i] * b[k * NR + j] for one MR x NR tile of type T. */
+#define MDK_PORTABLE_KERNEL(name, T, MR, NR)                                                        \
+    void name(int64_t kc, const T *restrict a, const T *restrict b, T *restrict c, int64_t ldc) {   \
+        T acc[MR][NR] = {{0}};                                                                      \
+        for (int64_t k = 0; k < kc; ++k) {                                                          \
+            for (int i = 0; i < MR; ++i) {                                                          \
+                const T ai = a[i];                                                                  \
+                for (int j = 0; j < NR; ++j) acc[i][j] += ai * b[j];                                \
+            }                                                                                       \
+            a += MR;                                                                                \
+            b += NR;                                                                                \
+        }                                                                                           \
+        for (int i = 0; i < MR; ++i) {                                                              \
+            for (int j = 0; j < NR; ++j) c[i * ldc + j] += acc[i][j];                               \
+        }                                                                                           \
     }
-    for (int i = 0; i < MDK_F64_MR; ++i) {
-        for (int j = 0; j < MDK_F64_NR; ++j) c[i * ldc + j] += acc[i][j];
-    }
-}
 
-void mdk_kernel_f64n_portable(int64_t kc, const double *restrict a, const double *restrict b,
-                              double *restrict c, int64_t ldc) {
-    double acc[MDK_F64N_MR][MDK_F64N_NR] = {{0}};
-    for (int64_t k = 0; k < kc; ++k) {
-        for (int i = 0; i < MDK_F64N_MR; ++i) {
-            const double ai = a[i];
-            for (int j = 0; j < MDK_F64N_NR; ++j) acc[i][j] += ai * b[j];
-        }
-        a += MDK_F64N_MR;
-        b += MDK_F64N_NR;
-    }
-    for (int i = 0; i < MDK_F64N_MR; ++i) {
-        for (int j = 0; j < MDK_F64N_NR; ++j) c[i * ldc + j] += acc[i][j];
-    }
-}
-
-void mdk_kernel_f32_portable(int64_t kc, const float *restrict a, const float *restrict b,
-                             float *restrict c, int64_t ldc) {
-    float acc[MDK_F32_MR][MDK_F32_NR] = {{0}};
-    for (int64_t k = 0; k < kc; ++k) {
-        for (int i = 0; i < MDK_F32_MR; ++i) {
-            const float ai = a[i];
-            for (int j = 0; j < MDK_F32_NR; ++j) acc[i][j] += ai * b[j];
-        }
-        a += MDK_F32_MR;
-        b += MDK_F32_NR;
-    }
-    for (int i = 0; i < MDK_F32_MR; ++i) {
-        for (int j = 0; j < MDK_F32_NR; ++j) c[i * ldc + j] += acc[i][j];
-    }
-}
+MDK_PORTABLE_KERNEL(mdk_kernel_f64_portable, double, MDK_F64_MR, MDK_F64_NR)
+MDK_PORTABLE_KERNEL(mdk_kernel_f64n_portable, double, MDK_F64N_MR, MDK_F64N_NR)
+MDK_PORTABLE_KERNEL(mdk_kernel_f32_portable, float, MDK_F32_MR, MDK_F32_NR)

@@ -185,24 +185,16 @@ private final class BackgroundWrites: @unchecked Sendable {
     /// failure nothing more is written.
     func submit(_ buffer: OutputBuffer, to file: PosixOutputFile) {
         nonisolated(unsafe) let output = file  // only this serial queue writes to it meanwhile
-        queue.async { [self] in
-            if failure.withLock({ $0 }) == nil {
-                do {
-                    for start in stride(from: 0, to: buffer.count, by: ArchiveOutput.writeSize) {
-                        let end = min(start + ArchiveOutput.writeSize, buffer.count)
-                        try output.write(buffer.bytes, range: start ..< end, at: buffer.fileOffset + UInt64(start))
-                    }
-                } catch {
-                    failure.withLock { $0 = $0 ?? (error as? ContainerError) }
-                }
-            }
+        enqueue(count: buffer.count) { range in
+            try output.write(buffer.bytes, range: range, at: buffer.fileOffset + UInt64(range.lowerBound))
+        } then: { [self] in
             free.withLock { $0.append(buffer) }
             freed.signal()
         }
     }
 
-    /// Writes held bytes in the background, in `writeSize` pieces, after waiting for the previous held
-    /// write to finish. Throws a background write's error.
+    /// Writes held bytes in the background, after waiting for the previous held write to finish.
+    /// Throws a background write's error.
     func submitHeld(_ bytes: RecordBytes, at fileOffset: UInt64, to file: PosixOutputFile) throws {
         heldSlot.wait()
         if let error = failure.withLock({ $0 }) {
@@ -210,18 +202,28 @@ private final class BackgroundWrites: @unchecked Sendable {
             throw error
         }
         nonisolated(unsafe) let output = file  // only this serial queue writes to it meanwhile
+        enqueue(count: bytes.count) { range in
+            try output.write(bytes, range: range, at: fileOffset + UInt64(range.lowerBound))
+        } then: { [self] in
+            heldSlot.signal()
+        }
+    }
+
+    /// On the queue: `write` for each `writeSize` piece of `count` bytes unless a write failed before (the
+    /// first error is kept), then `then`.
+    private func enqueue(count: Int, _ write: @escaping @Sendable (Range<Int>) throws -> Void,
+                         then: @escaping @Sendable () -> Void) {
         queue.async { [self] in
             if failure.withLock({ $0 }) == nil {
                 do {
-                    for start in stride(from: 0, to: bytes.count, by: ArchiveOutput.writeSize) {
-                        let end = min(start + ArchiveOutput.writeSize, bytes.count)
-                        try output.write(bytes, range: start ..< end, at: fileOffset + UInt64(start))
+                    for start in stride(from: 0, to: count, by: ArchiveOutput.writeSize) {
+                        try write(start ..< min(start + ArchiveOutput.writeSize, count))
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? (error as? ContainerError) }
                 }
             }
-            heldSlot.signal()
+            then()
         }
     }
 
