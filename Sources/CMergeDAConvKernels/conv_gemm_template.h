@@ -4,9 +4,9 @@
  * MDK_KERNEL_PORTABLE and (on x86-64) MDK_KERNEL_AVX2 defined.
  *
  * MDK_T is the arithmetic type (input, packed panels, output); MDK_W the type the weight and bias
- * are stored in (MDK_T, or float under double arithmetic). MDK_PACK_PANEL_AVX2, if defined, packs a
- * full MR-row weight panel with AVX2 (same values as the generic loop). Weights are converted to MDK_T only
+ * are stored in (MDK_T, or float under double arithmetic). Weights are converted to MDK_T only
  * where they are packed into MR-row panels, so float weights never need a full double copy.
+ * MDK_PACK_PANEL_AVX2, if defined, packs a full MR-row panel with AVX2 (the generic loop's values).
  *
  * Loop order (BLIS-style): for each depth slice of kc taps, pack the block's weight rows into
  * MR-row panels (they stay in L2), then for each column panel (kc x NR, stays in L1) run the
