@@ -85,7 +85,7 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .systemCallFailed(path, call, errno):
-            return "\(path): \(call) failed with errno \(errno)"
+            return "\(path): \(call) failed: \(systemErrorText(errno)) (errno \(errno))"
         case let .notARegularFile(path):
             return "\(path): not a regular file"
         case let .readOutOfBounds(path, offset, count, fileSize):

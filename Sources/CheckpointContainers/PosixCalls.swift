@@ -6,6 +6,12 @@ import Darwin
 
 // The only file of this module that calls POSIX file functions or touches raw memory for them.
 
+/// The system's text for a C error number ("No space left on device"), so a failed call reads as
+/// what happened rather than as a number.
+func systemErrorText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
 /// An open, read-only file descriptor, closed when released.
 final class PosixFile: @unchecked Sendable {
     // Sendable: the descriptor never changes after init and pread does not move a shared cursor.

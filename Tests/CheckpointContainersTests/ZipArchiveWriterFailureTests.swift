@@ -97,6 +97,12 @@ final class ZipArchiveWriterFailureTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
 
+    /// A full disk reads as one: the system's words, the call and the file, on one line.
+    func testSystemCallFailuresSayWhatHappened() {
+        let error = ContainerError.systemCallFailed(path: "/mnt/full/.out.pth.tmp", call: "pwrite", errno: ENOSPC)
+        XCTAssertEqual(error.description, "/mnt/full/.out.pth.tmp: pwrite failed: No space left on device (errno 28)")
+    }
+
     func testRefusesDuplicateAndUnsafeNames() throws {
         let directory = try TemporaryDirectory(self)
         let path = directory.path("names.pth")
