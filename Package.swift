@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "CheckpointContainers", dependencies: ["CMergeDAConvZip", "CMergeDAConvZlib", "CMergeDAConvKernels"]),
 
         // MARK: C kernels, CPU features chosen at run time: convolution GEMMs, the fold and its probe statistics,
-        // reductions, CRC-32 by carry-less multiplication, glibc allocator settings
+        // reductions, CRC-32 by carry-less multiplication, glibc allocator settings, removal of temporary files
+        // when SIGINT, SIGTERM or SIGHUP ends the process
         .target(name: "CMergeDAConvKernels"),
 
         // MARK: The inert unpickler and a protocol-2 pickler; no torch

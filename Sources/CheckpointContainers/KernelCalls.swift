@@ -1,6 +1,6 @@
 internal import CMergeDAConvKernels
 
-// The only file of this module that calls the C kernels (CMergeDAConvKernels). It touches raw
+// With TerminationCleanup.swift, the only file of this module that calls CMergeDAConvKernels. It touches raw
 // memory only to hand array storage to them.
 
 /// The C target's CRC-32 (carry-less-multiplication folding where the CPU has it).

@@ -1,4 +1,5 @@
 import MergeDAConvCommands
 
 ProcessMemoryTuning.apply()
+TerminationSignals.install()
 MergeDAConvCommand.runAndExit()

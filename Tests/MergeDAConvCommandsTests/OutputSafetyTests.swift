@@ -61,6 +61,43 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertNoThrow(try CheckpointReader.open(output).verifyStorageChecksums())
     }
 
+    /// Ctrl-C, a CI job's SIGTERM and a closed terminal's SIGHUP end the merge as those signals end any
+    /// program (the parent sees the signal), but first remove the half-written temporary file: nothing is left
+    /// but the input. The file failed to go before the tool handled these signals.
+    func testSignalsEndingTheMergeRemoveItsTemporaryFile() throws {
+        let input = try largeCheckpoint(megabytes: 192)
+        let before = try fingerprint(input)
+        let logs = [folder.appendingPathComponent("stdout").path, folder.appendingPathComponent("stderr").path]
+        for signal in [SIGTERM, SIGINT, SIGHUP] {
+            let output = folder.appendingPathComponent("merged.pth").path
+            let pid = try MeasuredToolRun.spawn([ToolRunner.executable.path, input, output, "-q"], stdout: logs[0], stderr: logs[1])
+            _ = try waitForGrowingTemporary(beside: output, atLeast: 8 << 20, pid: pid)
+            XCTAssertEqual(MeasuredToolRun.kill(pid, signal: signal), signal, "signal \(signal) ends the tool")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+                           ["large.pth", "stderr", "stdout"], "signal \(signal) leaves only the input")
+        }
+        XCTAssertEqual(try fingerprint(input), before, "the input was modified")
+    }
+
+    /// In batch mode every merge in flight has its temporary file, and SIGTERM removes them all.
+    func testSigtermRemovesTheTemporaryFilesOfABatch() throws {
+        let input = try largeCheckpoint(megabytes: 192)
+        let inputs = folder.appendingPathComponent("in"), outputs = folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+        for name in ["a.pth", "b.pth"] { try FileManager.default.copyItem(atPath: input, toPath: inputs.appendingPathComponent(name).path) }
+        let pid = try MeasuredToolRun.spawn(
+            [ToolRunner.executable.path, "merge", "-q", inputs.path, "--out-dir", outputs.path, "--jobs", "2"],
+            stdout: folder.appendingPathComponent("stdout").path, stderr: folder.appendingPathComponent("stderr").path)
+        let deadline = Date().addingTimeInterval(60)
+        while try FileManager.default.contentsOfDirectory(atPath: outputs.path).filter({ $0.hasSuffix(".tmp") }).count < 2,
+              Date() < deadline {
+            usleep(1_000)
+        }
+        XCTAssertEqual(MeasuredToolRun.kill(pid, signal: SIGTERM), SIGTERM)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outputs.path), [], "nothing is left in the output folder")
+    }
+
     /// Killed at any moment, the destination is absent or a complete, readable checkpoint.
     func testDestinationIsAbsentOrCompleteWhenEverTheMergeIsKilled() throws {
         let input = try largeCheckpoint(megabytes: 64)

@@ -58,25 +58,39 @@ public enum MeasuredToolRun {
             peakBytes: Int(usage.ru_maxrss) * 1024, timedOut: timedOut)
     }
 
-    /// Starts `argv` with stdout and stderr sent to files; returns its process id.
+    /// Starts `argv` with stdout and stderr sent to files; returns its process id. SIGINT, SIGTERM and
+    /// SIGHUP start with their default action, whatever this process (or the one running the tests) ignores.
     public static func spawn(_ argv: [String], stdout: String, stderr: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        let result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
         return pid
     }
 
-    /// Sends `signal` to a process started by ``spawn(_:stdout:stderr:)`` and reaps it.
-    public static func kill(_ pid: pid_t, signal: Int32) {
+    /// Sends `signal` to a process started by ``spawn(_:stdout:stderr:)`` and reaps it; returns the
+    /// signal that ended it, or nil if it exited.
+    @discardableResult
+    public static func kill(_ pid: pid_t, signal: Int32) -> Int32? {
         _ = Glibc.kill(pid, signal)
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
+        // WIFSIGNALED / WTERMSIG, which Swift does not import: the low 7 bits, neither 0 (exited) nor 0x7F (stopped).
+        let signalled = status & 0x7F
+        return signalled != 0 && signalled != 0x7F ? signalled : nil
     }
 }
