@@ -22,6 +22,12 @@ public struct LayerCheck: Sendable, Equatable {
     /// How the tolerance was set, for the report.
     public let toleranceRule: String
     public let passed: Bool
+    /// `maxAbsError / tolerance`: how close the layer came to failing (1 is the limit), so a near miss is
+    /// visible before it turns into a failure.
+    public var margin: Double {
+        if tolerance > 0 { return maxAbsError / tolerance }
+        return maxAbsError == 0 ? 0 : .infinity
+    }
     /// Why the layer could not be checked, when it could not (then `passed` is false).
     public let problem: String?
 
