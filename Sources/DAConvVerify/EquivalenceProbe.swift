@@ -7,10 +7,13 @@ public struct DAConvValues: Sendable {
     public var branches: [DAConvFold.Branch]
     /// `[out, in/groups, kh, kw]`.
     public var shape: [Int]
+    /// The branches' dtype as stored: a merge may have folded in it. nil: the merged conv's.
+    public var dtype: TorchDType?
 
-    public init(branches: [DAConvFold.Branch], shape: [Int]) {
+    public init(branches: [DAConvFold.Branch], shape: [Int], dtype: TorchDType? = nil) {
         self.branches = branches
         self.shape = shape
+        self.dtype = dtype
     }
 }
 
@@ -43,7 +46,7 @@ public enum EquivalenceProbe {
         }
         let probe = ProbeModule<Double>(
             branches: original.branches.map { .init(kind: $0.kind, gate: $0.gate, weight: $0.weight, bias: $0.bias) },
-            mergedWeight: merged.weight, mergedBias: merged.bias, shape: shape)
+            mergedWeight: merged.weight, mergedBias: merged.bias, shape: shape, originalDType: original.dtype)
         return check(module: module, probe: probe, dtype: merged.dtype, geometry: geometry, options: options)
     }
 
@@ -61,7 +64,8 @@ public enum EquivalenceProbe {
         do {
             let errors = try ProbeComputation(
                 module: probe, dtype: dtype, strides: setup.stride, dilation: setup.dilation, groups: setup.groups,
-                probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module), threads: options.threads
+                probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module), origin: options.origin,
+                threads: options.threads
             ).run()
             return setup.result(module, dtype: dtype, errors: errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")
         } catch {
@@ -103,7 +107,7 @@ struct ProbeSetup {
             module: module, kernel: kernel, dtype: dtype, stride: stride, dilation: dilation, groups: groups,
             geometrySource: geometry == nil ? .assumed : .pickledModel, probeShape: probeShape,
             maxAbsError: errors?.maxAbs ?? .infinity, maxRelError: errors?.maxRel ?? .infinity,
-            tolerance: tolerance, toleranceRule: options.tolerance == nil ? ProbeTolerance.rule : "given by the user",
+            tolerance: tolerance, toleranceRule: options.tolerance == nil ? ProbeTolerance.rule(options.origin) : "given by the user",
             passed: problem == nil && (errors.map { $0.maxAbs <= tolerance } ?? false), problem: problem)
     }
 }

@@ -45,6 +45,7 @@ public struct EquivalenceReport: Sendable {
             ("max_abs_error", .double(layer.maxAbsError)),
             ("max_rel_error", .double(layer.maxRelError)),
             ("tolerance", .double(layer.tolerance)),
+            ("margin", .double(layer.margin)),
             ("passed", .bool(layer.passed)),
             ("stride", .array(layer.stride.map(JSONValue.int))),
             ("dilation", .array(layer.dilation.map(JSONValue.int))),
@@ -59,16 +60,16 @@ public struct EquivalenceReport: Sendable {
 
     /// A table for people: one row per layer, then the verdict.
     public func text() -> String {
-        var rows: [[String]] = [["module", "kernel", "dtype", "stride", "max abs error", "max rel error", "tolerance", "result"]]
+        var rows: [[String]] = [["module", "kernel", "dtype", "stride", "max abs error", "max rel error", "tolerance", "margin", "result"]]
         for layer in layers {
             rows.append([
                 layer.module, "\(layer.kernel[0])x\(layer.kernel[1])", layer.dtype.rawValue,
                 "\(layer.stride[0])x\(layer.stride[1])" + (layer.geometrySource == .assumed ? "*" : ""),
                 Self.scientific(layer.maxAbsError), Self.scientific(layer.maxRelError), Self.scientific(layer.tolerance),
-                layer.passed ? "ok" : "FAILED" + (layer.problem.map { ": \($0)" } ?? ""),
+                Self.marginText(layer.margin), layer.passed ? "ok" : "FAILED" + (layer.problem.map { ": \($0)" } ?? ""),
             ])
         }
-        var lines = layers.isEmpty ? [] : Formatting.table(rows, rightAligned: [4, 5, 6])
+        var lines = layers.isEmpty ? [] : Formatting.table(rows, rightAligned: [4, 5, 6, 7])
         if layers.contains(where: { $0.geometrySource == .assumed }) {
             lines.append("* a state_dict stores no stride, dilation or groups: probed as stride 1, one group (the fold is the same for each)")
         }
@@ -81,6 +82,22 @@ public struct EquivalenceReport: Sendable {
             : "NOT equivalent: \(failed) of \(Formatting.plural(layers.count, "layer")) failed"
                 + (passThrough?.passed == false ? ", pass-through differs" : ""))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Error over tolerance with three significant digits (`0.0412`, `0.734`, `12.3`): 1 is the limit.
+    public static func marginText(_ margin: Double) -> String {
+        guard margin.isFinite else { return margin.isNaN ? "nan" : "inf" }
+        guard margin >= 0.001 else { return margin == 0 ? "0" : "<0.001" }
+        var digits = max(0, 2 - Int(log10(margin).rounded(.down)))
+        var scaled = Int((margin * pow(10, Double(digits))).rounded())
+        if scaled >= 1000 && digits > 0 {  // 0.9996 rounds up to 1.00, not 1.000
+            digits -= 1
+            scaled = Int((Double(scaled) / 10).rounded())
+        }
+        guard digits > 0 else { return String(scaled) }
+        let text = String(scaled)
+        let padded = String(repeating: "0", count: max(0, digits + 1 - text.count)) + text
+        return padded.dropLast(digits) + "." + padded.suffix(digits)
     }
 
     /// `1.23e-07`: errors span many orders of magnitude.

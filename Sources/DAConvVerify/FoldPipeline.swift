@@ -38,6 +38,8 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         self.input = input
         self.workers = max(1, min(workers, folds.count))
         var probe = probe
+        // The pipeline checks its own fold, rounded once from float64: it holds it to that tighter bound.
+        probe.origin = .roundedOnce
         if self.workers > 1, probe.threads == nil { probe.threads = max(1, ConvOptions.defaultThreads / self.workers) }
         self.probe = probe
         self.window = max(window, self.workers)

@@ -11,7 +11,7 @@ extension DAConvValues {
                 weight: try checkpoint.doubleValues(of: branch.weight),
                 bias: try branch.bias.map { try checkpoint.doubleValues(of: $0) })
         }
-        return DAConvValues(branches: branches, shape: module.weightShape)
+        return DAConvValues(branches: branches, shape: module.weightShape, dtype: module.dtype)
     }
 }
 

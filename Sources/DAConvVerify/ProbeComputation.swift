@@ -11,6 +11,8 @@ struct ProbeComputation<W: ProbeWeightScalar> {
     let groups: Int
     let probeShape: [Int]
     let seed: UInt64
+    /// How the merged weights were computed: sets the tolerance.
+    let origin: MergedWeightsOrigin
     /// Convolution threads; nil: every core.
     var threads: Int? = nil
 
@@ -30,26 +32,61 @@ struct ProbeComputation<W: ProbeWeightScalar> {
 
     func errors(reference: [Double], mergedOutput: [Double], input: [Double]) -> ProbeErrors {
         let (maxAbs, maxReference) = ReductionKernels.maxAbsDifference(mergedOutput, reference)
+        let (_, inputMax) = ReductionKernels.maxAbsDifference(input, [Double](repeating: 0, count: input.count))
+        let tolerance = ProbeTolerance.tolerance(
+            sigma: sigma(), bias: biasBound(), outputs: reference.count, weightNorm1: accumulationNorm1(),
+            fanIn: module.shape[1] * module.shape[2] * module.shape[3], inputMax: inputMax)
+        let finite = !maxAbs.isNaN && maxAbs.isFinite && maxReference.isFinite
+        return ProbeErrors(
+            maxAbs: finite ? maxAbs : .infinity, maxRel: maxReference > 0 ? maxAbs / maxReference : maxAbs, tolerance: tolerance)
+    }
+
+    /// The dtype whose rounding the merged weights may carry: the coarser of the merged conv's and the
+    /// original's, since a merge may fold in one and store in the other.
+    private var coarserDType: String {
+        let original = (module.originalDType ?? dtype).rawValue
+        return ProbeTolerance.unitRoundoff(original) > ProbeTolerance.unitRoundoff(dtype.rawValue) ? original : dtype.rawValue
+    }
+
+    private var unitRoundoff: Double { ProbeTolerance.unitRoundoff(coarserDType) }
+
+    /// Bound on the standard deviation of any output's error due to the merged weights (``ProbeTolerance``).
+    private func sigma() -> Double {
+        let shape = module.shape
+        switch origin {
+        case .roundedOnce:
+            let l2 = module.statistics?.mergedL2
+                ?? W.rowNorms(module.mergedWeight, rows: shape[0], cols: shape[1] * shape[2] * shape[3]).l2
+            return unitRoundoff * (l2.max() ?? 0)
+        case .anyNaturalFold:
+            return unitRoundoff * foldErrorBound.maxRowNorm(module.branches, shape: shape)
+        }
+    }
+
+    private var foldErrorBound: FoldErrorBound {
+        FoldErrorBound(dtypeName: coarserDType, taps: module.shape[2] * module.shape[3],
+                       converted: (module.originalDType ?? dtype) != dtype)
+    }
+
+    private func biasBound() -> Double {
+        switch origin {
+        case .roundedOnce: return unitRoundoff * W.maxMagnitude(module.mergedBias ?? [])
+        case .anyNaturalFold: return unitRoundoff * foldErrorBound.biasBound(module.branches, outChannels: module.shape[0])
+        }
+    }
+
+    /// Largest `||W_o||_1` over every convolution the probe computes: the merged conv, each branch's kxk
+    /// conv and, for add/difference branches, its 1x1 conv of the tap sums.
+    private func accumulationNorm1() -> Double {
         let shape = module.shape
         let perOutput = shape[1] * shape[2] * shape[3]
         let statistics = module.statistics
-        let mergedNorms = statistics.map { (l2: $0.mergedL2, l1: $0.mergedL1) }
-            ?? W.rowNorms(module.mergedWeight, rows: shape[0], cols: perOutput)
-        var rowL1 = mergedNorms.l1
+        var rowL1 = statistics?.mergedL1 ?? W.rowNorms(module.mergedWeight, rows: shape[0], cols: perOutput).l1
         for (index, branch) in module.branches.enumerated() {
             let l1 = statistics?.branchL1[index] ?? W.rowNorms(branch.weight, rows: shape[0], cols: perOutput).l1
             let terms = branch.kind == .vanilla ? 1.0 : 2.0
             for o in rowL1.indices { rowL1[o] += branch.gate * terms * l1[o] }
         }
-        let (_, inputMax) = ReductionKernels.maxAbsDifference(input, [Double](repeating: 0, count: input.count))
-        let inputRMS = ReductionKernels.rowNorms(input, rows: 1, cols: input.count).l2[0] / Double(max(input.count, 1)).squareRoot()
-        let maxBias = max(W.maxMagnitude(module.mergedBias ?? []),
-                          module.branches.map { W.maxMagnitude($0.bias ?? []) }.max() ?? 0)
-        let tolerance = ProbeTolerance.tolerance(
-            dtypeName: dtype.rawValue, weightNorm2: mergedNorms.l2.max() ?? 0, weightNorm1: rowL1.max() ?? 0,
-            maxBias: maxBias, fanIn: perOutput, inputRMS: inputRMS, inputMax: inputMax)
-        let finite = !maxAbs.isNaN && maxAbs.isFinite && maxReference.isFinite
-        return ProbeErrors(
-            maxAbs: finite ? maxAbs : .infinity, maxRel: maxReference > 0 ? maxAbs / maxReference : maxAbs, tolerance: tolerance)
+        return rowL1.max() ?? 0
     }
 }

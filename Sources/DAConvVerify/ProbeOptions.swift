@@ -8,6 +8,9 @@ public struct ProbeOptions: Sendable, Equatable {
     public var seed: UInt64 = 20_230_618
     /// Replaces the tolerance derived from dtype and weights when set.
     public var tolerance: Double?
+    /// How the merged weights were computed, which sets the derived tolerance: `verify` accepts any merge by
+    /// the natural formula; `merge` holds its own fold, rounded once, to a tighter bound.
+    public var origin: MergedWeightsOrigin = .anyNaturalFold
     /// Threads each probe's convolutions may use; nil: every core. The merge pipeline probes several
     /// modules at once with one thread each, which keeps the cores busier than splitting small convolutions.
     public var threads: Int?

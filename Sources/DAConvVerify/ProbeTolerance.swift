@@ -1,13 +1,31 @@
-/// The tolerance a merged layer's outputs are held to, derived from its dtype and weights.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How the merged weights a probe checks were computed, which decides how far they may be from the exact
+/// fold. The probe compares outputs, so what matters is the weight error `E = W_merged - W_exact`: on
+/// inputs drawn from N(0, 1), output channel `o` is off by a normal variable of standard deviation at most
+/// `||E_o||_2`, plus the bias error.
+public enum MergedWeightsOrigin: String, Sendable, Equatable {
+    /// This tool's merge: the fold in float64, rounded once to the dtype, so `|E| <= u |W|` per weight.
+    case roundedOnce = "rounded once"
+    /// Any merge by the natural formula: rounded once, or computed step by step in the dtype as the
+    /// release's `re_para` does (tap sums, centre add, sigmoid, products and the branch sum each rounded).
+    /// Where terms cancel, a step's error is relative to the branch terms, not to the merged weight, so
+    /// the bound is built from the branch magnitudes (``FoldErrorBound``).
+    case anyNaturalFold = "any natural fold"
+}
+
+/// The tolerance a merged layer's outputs are held to. See docs/equivalence.md for the derivation.
 ///
-/// Rounding each merged weight to the dtype moves it by at most u|w| (u: the dtype's unit roundoff).
-/// With probe inputs drawn independently from N(0, 1), an output then moves by a normal variable of
-/// standard deviation at most u * ||W_o||_2 (the output channel's weight norm, which grows with the fan-in
-/// as sqrt(fan_in) * rms(w)), and the bias by u|b|. Six standard deviations bound the largest of the
-/// ~10^5 outputs a probe draws with a margin. float64 accumulation adds at most
-/// fan_in * 2^-52 * ||W_o||_1 * max|x| per convolution. A single weight off by 1e-3 of its scale moves
-/// outputs by about 1e-3 * |w| * |x|, orders of magnitude above this bound for float32 and float64.
-enum ProbeTolerance {
+/// `tolerance = z(N) * sigma + bias + accumulation`, where `sigma` bounds the standard deviation of any
+/// output's error (the weight error's row norm, per origin), `z(N) = sqrt(2 ln(N * 10^9))` makes the chance
+/// that any of the N outputs compared exceeds `z * sigma` at most 10^-9 (a union bound on the normal tail:
+/// `P(|Z| > z) <= exp(-z^2 / 2)`), so larger probes never raise false alarms, and `accumulation`
+/// bounds the float64 arithmetic of the probe itself.
+public enum ProbeTolerance {
     /// Unit roundoff of a dtype's significand.
     static func unitRoundoff(_ dtypeName: String) -> Double {
         switch dtypeName {
@@ -19,18 +37,37 @@ enum ProbeTolerance {
         }
     }
 
-    /// - Parameters:
-    ///   - weightNorm2: largest `||W_o||_2` of the merged weight.
-    ///   - weightNorm1: largest `||W_o||_1` summed over every convolution of the reference and the merged conv.
-    static func tolerance(
-        dtypeName: String, weightNorm2: Double, weightNorm1: Double, maxBias: Double, fanIn: Int,
-        inputRMS: Double, inputMax: Double
-    ) -> Double {
-        let u = unitRoundoff(dtypeName)
-        let rounding = 6 * u * weightNorm2 * inputRMS + u * maxBias
-        let accumulation = Double(fanIn) * 0x1p-52 * weightNorm1 * inputMax
-        return rounding + accumulation
+    /// Chance allowed for one layer's probe to exceed its bound on a correct merge.
+    static let falseAlarmChance = 1e-9
+
+    /// How many standard deviations the largest of `outputs` normal errors may reach.
+    public static func deviations(outputs: Int) -> Double {
+        (2 * log(Double(max(outputs, 1)) / falseAlarmChance)).squareRoot()
     }
 
-    static let rule = "6 * u(dtype) * max_o ||W_o||_2 * rms(x) + u(dtype) * max|b| + fan_in * 2^-52 * sum ||W_o||_1 * max|x|"
+    /// - Parameters:
+    ///   - sigma: bound on the standard deviation of any output's error from the weights (`u * max_o ||E_o||`).
+    ///   - bias: bound on the merged bias's error.
+    ///   - weightNorm1: largest `||W_o||_1` summed over every convolution of the reference and the merged conv.
+    static func tolerance(
+        sigma: Double, bias: Double, outputs: Int, weightNorm1: Double, fanIn: Int, inputMax: Double
+    ) -> Double {
+        let accumulation = Double(fanIn) * 0x1p-52 * weightNorm1 * inputMax
+        return deviations(outputs: outputs) * sigma + bias + accumulation
+    }
+
+    static let accumulationRule = "fan_in * 2^-52 * sum ||W_o||_1 * max|x|"
+
+    /// What the report says the tolerance is.
+    static func rule(_ origin: MergedWeightsOrigin) -> String {
+        let common = "z(N) = sqrt(2 ln(N * 1e9)), N outputs compared; u = unit roundoff of the dtype"
+        switch origin {
+        case .roundedOnce:
+            return "z(N) * u * max_o ||W_o||_2 + u * max|b| + \(accumulationRule); \(common)"
+        case .anyNaturalFold:
+            return "z(N) * u * max_o ||B_o||_2 + u * max|B_bias| + \(accumulationRule); "
+                + "B bounds each merged weight's rounding error over u, step by step from the exact branch terms "
+                + "(gate, tap sum, centre add, products, branch sum; docs/equivalence.md); \(common) (the coarser of the two sides)"
+        }
+    }
 }

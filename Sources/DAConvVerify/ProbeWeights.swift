@@ -1,4 +1,5 @@
 import DAConvMerge
+import TorchCheckpoint
 
 /// The precision a probe reads weights in. Float32 checkpoints stay float32 until the convolution packs them
 /// into double panels (exactly, without a double copy of each weight); everything else is converted to
@@ -62,4 +63,6 @@ struct ProbeModule<W: ProbeWeightScalar> {
     var shape: [Int]
     /// Tap sums and norms already taken while folding (float32 merges); nil: the probe computes them.
     var statistics: FoldStatistics? = nil
+    /// The branches' dtype; nil: the merged conv's.
+    var originalDType: TorchDType? = nil
 }

@@ -40,4 +40,30 @@ enum ReductionKernels {
         mdk_max_abs_difference(a, b, Int64(a.count), &difference, &magnitude)
         return (difference, magnitude)
     }
+
+    /// `max_o ||B_o||_2` of ``FoldErrorBound``, for branch weights `[out, kernels, taps]`; `signs[b]` is +1, -1 or 0
+    /// as branch b's tap sum is added, subtracted or absent at the centre tap.
+    static func foldErrorBound(
+        weights: [[Double]], gates: [Double], signs: [Double], rows: Int, kernelsPerRow: Int, taps: Int, centre: Int,
+        gateError: Double, tapSumOnMagnitudes: Double, tapSumOnSum: Double, conversion: Double
+    ) -> Double {
+        precondition(weights.count == gates.count && gates.count == signs.count, "one gate and sign per branch")
+        precondition(weights.allSatisfy { $0.count == rows * kernelsPerRow * taps }, "[rows, kernels, taps] weights")
+        let coefficients = mdk_fold_error_coefficients(
+            gate_error: gateError, tap_sum_on_magnitudes: tapSumOnMagnitudes, tap_sum_on_sum: tapSumOnSum, conversion: conversion)
+        return withBaseAddresses(weights) { pointers in
+            mdk_fold_error_bound_f64(pointers, gates, signs, Int64(weights.count), Int64(rows), Int64(kernelsPerRow),
+                                     Int64(taps), Int64(centre), coefficients)
+        }
+    }
+
+    /// Calls `body` with the base address of every array, all kept alive for the call.
+    private static func withBaseAddresses<R>(
+        _ arrays: [[Double]], _ collected: [UnsafePointer<Double>?] = [], _ body: ([UnsafePointer<Double>?]) -> R
+    ) -> R {
+        guard collected.count < arrays.count else { return body(collected) }
+        return arrays[collected.count].withUnsafeBufferPointer { buffer in
+            withBaseAddresses(arrays, collected + [buffer.baseAddress], body)
+        }
+    }
 }

@@ -110,3 +110,32 @@ final class VerifyRunTests: XCTestCase {
         XCTAssertEqual(parsed.suiteAttributes["failures"], "1")
     }
 }
+
+/// Each layer's margin (error / tolerance) is in both reports, so a near miss shows before it fails.
+final class ReportMarginTests: XCTestCase {
+    func testTheMarginIsInTheJSONAndTheTable() throws {
+        let report = try VerifyRun.run(VerifyRequest(original: Fixtures.path("tiny_sd.pth"), merged: Fixtures.path("tiny_sd.expected.pth")))
+        let json = report.json().serialized()
+        for layer in report.layers {
+            XCTAssertEqual(layer.margin, layer.maxAbsError / layer.tolerance)
+            XCTAssertLessThan(layer.margin, 1)
+            XCTAssertTrue(json.contains("\"margin\": \(JSONValue.double(layer.margin).serialized())"), json)
+        }
+        let lines = report.text().split(separator: "\n")
+        XCTAssertTrue(lines[0].contains("tolerance   margin  result") || lines[0].contains("tolerance  margin  result"), "\(lines[0])")
+        for (line, layer) in zip(lines.dropFirst(), report.layers) {
+            XCTAssertTrue(line.hasSuffix(" \(EquivalenceReport.marginText(layer.margin))  ok"), "\(line)")
+        }
+    }
+
+    func testMarginTextKeepsThreeSignificantDigits() {
+        XCTAssertEqual(EquivalenceReport.marginText(0.0412345), "0.0412")
+        XCTAssertEqual(EquivalenceReport.marginText(0.5), "0.500")
+        XCTAssertEqual(EquivalenceReport.marginText(0.99996), "1.00")
+        XCTAssertEqual(EquivalenceReport.marginText(12.34), "12.3")
+        XCTAssertEqual(EquivalenceReport.marginText(288.4), "288")
+        XCTAssertEqual(EquivalenceReport.marginText(0.0001), "<0.001")
+        XCTAssertEqual(EquivalenceReport.marginText(0), "0")
+        XCTAssertEqual(EquivalenceReport.marginText(.infinity), "inf")
+    }
+}

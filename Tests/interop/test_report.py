@@ -13,7 +13,7 @@ from interop_support.expected import folded_modules
 from interop_support.scenarios import SCENARIOS
 
 SANE_TOLERANCE = {"float64": 1e-8, "float32": 1e-3, "float16": 5e-2, "bfloat16": 0.25}
-LAYER_FIELDS = {"module", "kernel", "dtype", "max_abs_error", "max_rel_error", "tolerance", "passed"}
+LAYER_FIELDS = {"module", "kernel", "dtype", "max_abs_error", "max_rel_error", "tolerance", "margin", "passed"}
 
 
 def dtype_name(value):
@@ -62,4 +62,5 @@ def check_errors(layer, dtype):
     assert all(math.isfinite(v) and v >= 0 for v in (abs_error, rel_error)), layer
     assert 0 < tolerance <= SANE_TOLERANCE[dtype], f"{layer['module']}: tolerance {tolerance} for {dtype}"
     assert min(abs_error, rel_error) <= tolerance, layer
+    assert layer["margin"] == pytest.approx(abs_error / tolerance, rel=1e-12) and layer["margin"] <= 1, layer
 
