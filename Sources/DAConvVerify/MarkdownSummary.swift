@@ -57,8 +57,17 @@ public enum MarkdownSummary {
         let notes = (report.passThrough?.textLines() ?? [])
             + report.dropped.map { "dropped: \($0) (optimizer state refers to parameters by position)" }
             + report.warnings.map { "warning: \($0)" }
-        if !notes.isEmpty { lines += [""] + fenced(notes) }
+        if !notes.isEmpty { lines += [""] + fenced(capped(notes)) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Notes shown on the page. GitHub drops a step's whole summary past 1 MiB, and a checkpoint can differ in
+    /// thousands of entries: the JSON report lists them all.
+    static let noteLimit = 50
+
+    private static func capped(_ notes: [String]) -> [String] {
+        guard notes.count > noteLimit else { return notes }
+        return notes.prefix(noteLimit) + ["... and \(notes.count - noteLimit) more (the JSON report lists every one)"]
     }
 
     private static func verdict(_ heading: String, _ report: EquivalenceReport) -> String {

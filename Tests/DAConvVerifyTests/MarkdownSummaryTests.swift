@@ -73,6 +73,17 @@ final class MarkdownSummaryTests: XCTestCase {
             """)
     }
 
+    /// GitHub drops a step's whole summary past 1 MiB: thousands of changed entries must not push it there.
+    func testLongNotesAreCutWithACount() {
+        let changed = (0..<5000).map { "layer\($0).weight: values differ" }
+        let report = EquivalenceReport(layers: [], passThrough: PassThroughCheck(compared: 5000, changed: changed))
+        let text = MarkdownSummary.verify(report, original: "o.pth", merged: "m.pth")
+        XCTAssertTrue(text.contains("pass-through: changed: layer49.weight: values differ\n"
+            + "... and 4950 more (the JSON report lists every one)\n```\n"), text)
+        XCTAssertFalse(text.contains("layer50.weight"))
+        XCTAssertLessThan(text.utf8.count, 8 * 1024)
+    }
+
     func testMarginReadsAsAFractionOfTheTolerance() {
         XCTAssertEqual(MarkdownSummary.margin(0), "0")
         XCTAssertEqual(MarkdownSummary.margin(0.134), "0.13")
