@@ -7,9 +7,8 @@ import Foundation
 enum JobSummary {
     static let environmentVariable = "GITHUB_STEP_SUMMARY"
 
-    static func write(_ markdown: () -> String, to path: String?,
-                      environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let github = environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+    static func write(_ markdown: () -> String, to path: String?) throws {
+        let github = ProcessInfo.processInfo.environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         guard path != nil || github != nil else { return }
         let text = markdown()
         // `--summary-md "$GITHUB_STEP_SUMMARY"` must not replace what earlier steps wrote there.
