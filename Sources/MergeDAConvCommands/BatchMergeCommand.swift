@@ -13,6 +13,7 @@ struct BatchMergeCommand {
     let outDir: String
     let jobs: Int
     let report: String?
+    let summaryMarkdown: String?
     let quiet: Bool
 
     func run() throws {
@@ -32,6 +33,7 @@ struct BatchMergeCommand {
         let failed = items.filter { !$0.succeeded }
         if !quiet { print("merged \(items.count - failed.count) of \(Formatting.plural(items.count, "file"))" + (failed.isEmpty ? "" : ", \(failed.count) failed")) }
         if let report { try ReportFile.write(Self.json(items), to: report) }
+        try JobSummary.write({ MarkdownSummary.batch(items) }, to: summaryMarkdown)
         if !failed.isEmpty { throw ExitCode(Self.status(of: failed)) }
     }
 

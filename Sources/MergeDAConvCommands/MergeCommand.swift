@@ -41,6 +41,11 @@ struct MergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the equivalence report as JSON to this file.", valueName: "path"))
     var report: String?
 
+    @Option(name: .customLong("summary-md"), help: ArgumentHelp(
+        "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
+        valueName: "path"))
+    var summaryMarkdown: String?
+
     @Flag(help: "Keep optimizer state (dropped by default: it refers to parameters by position).")
     var keepOptimizer = false
 
@@ -71,7 +76,7 @@ struct MergeCommand: ParsableCommand {
         request.replaceExisting = force
         request.format = format.flatMap(CheckpointOutputFormat.init(rawValue:))
         if let outDir {
-            try BatchMergeCommand(request: request, inputs: paths, outDir: outDir, jobs: jobs, report: report, quiet: quiet).run()
+            try BatchMergeCommand(request: request, inputs: paths, outDir: outDir, jobs: jobs, report: report, summaryMarkdown: summaryMarkdown, quiet: quiet).run()
         } else {
             try mergeOne(request)
         }
@@ -88,6 +93,9 @@ struct MergeCommand: ParsableCommand {
         let outcome = try ToolFailure.reporting { try MergeRun.run(request) }
         bar.finish()
         if let report { try ReportFile.write(outcome.report.json(), to: report) }
+        try JobSummary.write({
+            MarkdownSummary.merge(outcome.report, input: request.input, output: request.output, written: outcome.written != nil)
+        }, to: summaryMarkdown)
         if !quiet { print(outcome.report.text(), terminator: "") }
         guard outcome.written != nil else {
             ToolFailure.printError("\(request.output) was not written: a merged layer is not equivalent to its DAConv")

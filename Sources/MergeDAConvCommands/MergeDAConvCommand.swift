@@ -3,6 +3,10 @@ import DAConvVerify
 
 /// The `merge-daconv` command: merging is the default subcommand, so `merge-daconv IN OUT` merges.
 public struct MergeDAConvCommand: ParsableCommand {
+    /// The release number, here and nowhere else: `--version` prints it, and scripts/package names the wheel
+    /// and the tarball after what `--version` prints.
+    public static let version = "0.1.0"
+
     public static let configuration = CommandConfiguration(
         commandName: "merge-daconv",
         abstract: "Fold DAConv modules of PyTorch checkpoints into plain convolutions, natively and safely.",
@@ -11,7 +15,7 @@ public struct MergeDAConvCommand: ParsableCommand {
             from a pickle. Exit status: 0 success, 1 a check failed, 2 usage error, 3 unreadable input,
             4 the output could not be written, 5 a DAConv module cannot be folded.
             """,
-        version: "merge-daconv 0.1.0 (convolution kernels: \(Conv2D.kernelName))",
+        version: "merge-daconv \(version) (convolution kernels: \(Conv2D.kernelName))",
         subcommands: [MergeCommand.self, InspectCommand.self, VerifyCommand.self],
         defaultSubcommand: MergeCommand.self
     )

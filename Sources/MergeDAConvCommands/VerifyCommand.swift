@@ -26,6 +26,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the result as JUnit XML (one test case per module) to this file.", valueName: "path"))
     var junit: String?
 
+    @Option(name: .customLong("summary-md"), help: ArgumentHelp(
+        "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
+        valueName: "path"))
+    var summaryMarkdown: String?
+
     @Option(help: "Probe inputs per module.")
     var probeBatch = 2
 
@@ -61,6 +66,7 @@ struct VerifyCommand: ParsableCommand {
         let result = try ToolFailure.reporting { try VerifyRun.run(request) }
         if let report { try ReportFile.write(result.json(), to: report) }
         if let junit { try ReportFile.write(text: result.junit(), to: junit) }
+        try JobSummary.write({ MarkdownSummary.verify(result, original: original, merged: merged) }, to: summaryMarkdown)
         if quiet {
             print(result.text().split(separator: "\n").last.map(String.init) ?? "")
         } else {

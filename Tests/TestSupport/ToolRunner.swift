@@ -25,10 +25,15 @@ public enum ToolRunner {
         var data = Data()
     }
 
-    public static func run(_ arguments: [String], currentDirectory: URL? = nil) throws -> Outcome {
+    /// Runs the tool with this process's environment, less `GITHUB_STEP_SUMMARY` (so tests running in a
+    /// GitHub job do not write to its summary page), plus `environment`.
+    public static func run(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        var inherited = ProcessInfo.processInfo.environment
+        inherited["GITHUB_STEP_SUMMARY"] = nil
+        process.environment = inherited.merging(environment) { _, given in given }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
