@@ -1,11 +1,12 @@
 /// Callables that only build data, which the machine evaluates itself whatever the policy says:
-/// they are how CPython pickles OrderedDicts, sets, bytes and protocol-0/1 objects.
+/// they are how CPython pickles OrderedDicts, sets, bytes, defaultdicts and protocol-0/1 objects.
 enum DataConstructor {
-    case orderedDict, set, frozenSet, codecsEncode, bytes, reconstructor, newObject, newObjectWithKeywords
+    case orderedDict, set, frozenSet, codecsEncode, bytes, reconstructor, newObject, newObjectWithKeywords, defaultDict
 
     init?(_ global: PickleGlobal) {
         switch (global.module, global.name) {
         case ("collections", "OrderedDict"): self = .orderedDict
+        case ("collections", "defaultdict"): self = .defaultDict
         case ("builtins", "set"): self = .set
         case ("builtins", "frozenset"): self = .frozenSet
         case ("_codecs", "encode"): self = .codecsEncode
@@ -43,6 +44,8 @@ extension UnpicklerMachine {
         case .newObjectWithKeywords:
             guard args.count == 3 else { throw badArguments(callable, arguments) }
             return try newObject(globalOperand(args[0]), arguments: tupleOperand(args[1]), keywords: dictOperand(args[2]))
+        case .defaultDict:
+            return try defaultDict(args, callable: callable, arguments: arguments)
         }
     }
 
