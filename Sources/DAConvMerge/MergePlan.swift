@@ -6,10 +6,14 @@ public struct MergeOptions: Sendable {
     public var rules: DAConvRules = .standard
     /// Keep optimizer state verbatim (it refers to parameters by position, which folding changes).
     public var keepOptimizer = false
+    /// Write numpy values, paths and inert objects back as they were read, not in the form
+    /// `torch.load(weights_only=True)` accepts (the output then needs `weights_only=False`, as the input did).
+    public var keepObjects = false
 
-    public init(rules: DAConvRules = .standard, keepOptimizer: Bool = false) {
+    public init(rules: DAConvRules = .standard, keepOptimizer: Bool = false, keepObjects: Bool = false) {
         self.rules = rules
         self.keepOptimizer = keepOptimizer
+        self.keepObjects = keepObjects
     }
 }
 
@@ -29,6 +33,8 @@ public struct MergePlan: Sendable {
     public var folds: [PlannedFold]
     /// Paths of entries left out of the output (optimizer state).
     public var dropped: [String]
+    /// Entries written in the form `torch.load(weights_only=True)` accepts instead of as they were read.
+    public var converted: [ConvertedEntry]
     public var warnings: [String]
     /// The input was a whole pickled model; the output is its merged state_dict.
     public var fromWholeModel: Bool

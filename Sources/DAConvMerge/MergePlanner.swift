@@ -49,11 +49,33 @@ public enum MergePlanner {
             dropped = OptimizerStates.drop(from: &draft, checkpoint: checkpoint)
         }
         if folds.isEmpty { warnings.append("no DAConv module found: the output holds the same content") }
-        warnings += try OutputGlobals.check(draft, file: checkpoint.path)
+        var unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+        var converted: [ConvertedEntry] = []
+        if !options.keepObjects {
+            converted = try weightsOnlyForm(&draft, checkpoint)
+            unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+        } else if !unsafe.isEmpty {
+            warnings.append("--keep-objects: the output needs torch.load(weights_only=False), as the input did")
+        }
+        warnings += unsafe
         provider.source = DirectFold(modules: folds.map(\.module), checkpoint: checkpoint)
         return MergePlan(
-            draft: draft, folds: folds, dropped: dropped, warnings: warnings, fromWholeModel: fromWholeModel,
-            foldedBytes: provider)
+            draft: draft, folds: folds, dropped: dropped, converted: converted, warnings: warnings,
+            fromWholeModel: fromWholeModel, foldedBytes: provider)
+    }
+
+    /// Converts what torch's weights-only loader refuses (numpy values, paths, inert objects) in the draft.
+    static func weightsOnlyForm(_ draft: inout CheckpointDraft, _ checkpoint: Checkpoint) throws -> [ConvertedEntry] {
+        do {
+            let conversions = try WeightsOnlyConversion.plan(
+                graph: draft.graph, root: draft.root, decoded: checkpoint.decoded,
+                defaultDicts: checkpoint.defaultDictFactories, leaves: Set(checkpoint.tensors.keys),
+                maxDepth: CheckpointLimits.standard.maxDepth)
+            WeightsOnlyConversion.apply(conversions, to: &draft)
+            return conversions
+        } catch let reason as CheckpointError.Reason {
+            throw CheckpointError(path: checkpoint.path, reason)
+        }
     }
 
     /// A dict of the output tree that holds tensors, with its path.

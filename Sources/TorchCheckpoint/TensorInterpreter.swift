@@ -15,6 +15,8 @@ struct TensorInterpreter {
     private(set) var tensors: [PickleNodeID: TorchTensor] = [:]
     /// Calls of allow-listed tensor kinds this tool does not model (quantized, sparse, ...).
     private(set) var unsupportedTensors: [PickleNodeID: String] = [:]
+    /// numpy values and paths, decoded from their calls (see ``DecodedDataGlobals``).
+    private(set) var decoded: [PickleNodeID: DecodedData] = [:]
 
     init(graph: PickleGraph, names: [PickleNodeID: String], limits: CheckpointLimits) {
         self.graph = graph
@@ -85,7 +87,23 @@ struct TensorInterpreter {
              "torch._utils._rebuild_device_tensor_from_numpy":
             unsupportedTensors[id] = global.qualifiedName
         default:
-            return
+            if DecodedDataGlobals.decodesCall(of: global) { try decode(id, global) }
+        }
+    }
+
+    /// A numpy or pathlib call as the value it stands for; a refusal names the value's path.
+    private mutating func decode(_ id: PickleNodeID, _ global: PickleGlobal) throws {
+        let node = graph[id]
+        do {
+            switch global.name {
+            case "dtype": decoded[id] = .numpyDType(try NumpyDType.read(node, in: graph))
+            case "scalar": decoded[id] = .numpyScalar(try NumpyScalar.read(node, in: graph))
+            case "_reconstruct": decoded[id] = .numpyArray(try NumpyArray.reconstructed(node, in: graph))
+            case "_frombuffer": decoded[id] = .numpyArray(try NumpyArray.fromBuffer(node, in: graph))
+            default: decoded[id] = .path(try PathValue.read(node, class: global, in: graph))
+            }
+        } catch let problem as DataObjectProblem {
+            throw CheckpointError.Reason.dataObject(path: name(of: id), problem.description)
         }
     }
 
