@@ -23,8 +23,12 @@ public struct NumpyScalar: Sendable, Equatable {
         return NumpyScalar(dtype: dtype, littleEndian: bytes)
     }
 
+    /// The element's bytes, little-endian, as the array holds them.
+    let littleEndianBytes: [UInt8]
+
     init(dtype: NumpyDType, littleEndian bytes: [UInt8]) {
         self.dtype = dtype
+        self.littleEndianBytes = bytes
         let word = { (at: Int, size: Int) -> UInt64 in
             (0..<size).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
         }
@@ -135,5 +139,62 @@ public struct NumpyArray: Sendable, Equatable {
         if dtype.isBigEndian { ByteSwap.swapElements(&bytes, dtype: dtype.torchDType) }
         if dtype.kind == "b" { bytes = bytes.map { $0 == 0 ? 0 : 1 } }
         return NumpyArray(dtype: dtype, shape: shape, isFortranOrder: fortran && shape.count > 1, bytes: bytes)
+    }
+}
+
+extension NumpyArray {
+    /// The elements in row-major order (as `contiguousBytes(of:)` gives a tensor's), little-endian.
+    public var rowMajorBytes: [UInt8] {
+        guard isFortranOrder else { return bytes }
+        return elements(limit: elementCount).flatMap(\.littleEndianBytes)
+    }
+
+    /// The first `limit` elements in index order (row-major, whatever the memory order), as scalars.
+    public func elements(limit: Int) -> [NumpyScalar] {
+        let count = min(limit, elementCount)
+        let strides = self.strides
+        let size = dtype.itemSize
+        var little = dtype
+        if dtype.isBigEndian { little = NumpyDType(kind: dtype.kind, itemSize: size, isBigEndian: false) }
+        return (0..<count).map { index in
+            var remaining = index, offset = 0
+            for axis in shape.indices.reversed() {
+                offset += (remaining % shape[axis]) * strides[axis]
+                remaining /= shape[axis]
+            }
+            return NumpyScalar(dtype: little, littleEndian: Array(bytes[offset * size..<(offset + 1) * size]))
+        }
+    }
+}
+
+extension NumpyScalar {
+    /// The value as Python prints it: `31.25`, `True`, `(1+2j)`.
+    public var text: String {
+        guard let value else {
+            // Python's complex repr: integral parts without `.0`, `(1+2j)`.
+            func part(_ x: Double) -> String {
+                x.isFinite && x == x.rounded() && abs(x) < 1e16 ? String(Int64(x)) : PythonRepr.float(x)
+            }
+            let sign = imaginary.sign == .minus ? "-" : "+"
+            return "(\(part(real))\(sign)\(part(abs(imaginary)))j)"
+        }
+        switch value {
+        case .bool(let flag): return flag ? "True" : "False"
+        case .int(let number): return String(number)
+        case .bigInt(let number): return number.description
+        case .float(let number): return PythonRepr.float(number)
+        default: return "?"
+        }
+    }
+
+    /// The value for JSON: a number, a bool, a string for integers beyond Int, `[real, imaginary]` for complex.
+    public var json: JSONValue {
+        guard let value else { return .array([.double(real), .double(imaginary)]) }
+        switch value {
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(Int(number))
+        case .float(let number): return .double(number)
+        default: return .string(text)
+        }
     }
 }

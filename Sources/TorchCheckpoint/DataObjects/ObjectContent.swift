@@ -54,7 +54,7 @@ public struct ObjectContent: Sendable {
         return PickleNode(kind: kind, items: items, entries: entries)
     }
 
-    var description: String {
+    public var description: String {
         switch kind {
         case .list: return "list of \(items.count) items"
         case .tuple: return "tuple of \(items.count) items"

@@ -59,7 +59,8 @@ public enum WeightsOnlyConversion {
                 throw CheckpointError.Reason.limitExceeded(what: "nesting depth of the value tree", limit: maxDepth)
             }
             let dotted = path.isEmpty ? "<root>" : path.joined(separator: ".")
-            if let conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
+            if !leaves.contains(id),
+               let conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
                 result.append(conversion)
             }
             guard !walker.leaves.contains(id) else { continue }
