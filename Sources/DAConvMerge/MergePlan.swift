@@ -44,16 +44,16 @@ public struct MergePlan: Sendable {
 
 /// Why a merge cannot be done.
 public enum MergeError: Error, Equatable, CustomStringConvertible {
-    /// The first module that cannot be folded, and how many others cannot either.
-    case unfoldable(UnfoldableModule, others: Int)
+    /// The first module of the checkpoint `file` that cannot be folded, and how many others cannot either.
+    case unfoldable(file: String, UnfoldableModule, others: Int)
     /// The output would name a dangerous global (``GlobalRisk/dangerous``), reached at `path` of the tree
     /// of the checkpoint `file`.
     case dangerousGlobal(file: String, name: String, path: String)
 
     public var description: String {
         switch self {
-        case .unfoldable(let module, let others):
-            return module.description + (others > 0 ? " (and \(others) more module\(others == 1 ? "" : "s"))" : "")
+        case .unfoldable(let file, let module, let others):
+            return "\(file): " + module.description + (others > 0 ? " (and \(others) more module\(others == 1 ? "" : "s"))" : "")
         case .dangerousGlobal(let file, let name, let path):
             return "\(file): \(path) holds an object of \(name), a dangerous global (see inspect --audit); it is never written to an output"
         }

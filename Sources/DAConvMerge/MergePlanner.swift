@@ -43,7 +43,7 @@ public enum MergePlanner {
             try StateDictRewrite.fold(
                 found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft, provider: provider)
         }
-        if let first = problems.first { throw MergeError.unfoldable(first, others: problems.count - 1) }
+        if let first = problems.first { throw MergeError.unfoldable(file: checkpoint.path, first, others: problems.count - 1) }
         var dropped: [String] = []
         if !folds.isEmpty, !options.keepOptimizer {
             dropped = OptimizerStates.drop(from: &draft, checkpoint: checkpoint)
