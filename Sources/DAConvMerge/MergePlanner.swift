@@ -54,8 +54,12 @@ public enum MergePlanner {
         if !options.keepObjects {
             converted = try weightsOnlyForm(&draft, checkpoint)
             unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
-        } else if !unsafe.isEmpty {
-            warnings.append("--keep-objects: the output needs torch.load(weights_only=False), as the input did")
+        } else {
+            WeightsOnlyConversion.restoreDefaultDicts(checkpoint.defaultDictFactories, in: &draft)
+            unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+            if !unsafe.isEmpty {
+                warnings.append("--keep-objects: the output needs torch.load(weights_only=False), as the input did")
+            }
         }
         warnings += unsafe
         provider.source = DirectFold(modules: folds.map(\.module), checkpoint: checkpoint)

@@ -110,6 +110,22 @@ public enum WeightsOnlyConversion {
         }
     }
 
+    /// For an output written as read (`--keep-objects`): each defaultdict, which the reader keeps as a plain dict,
+    /// becomes `collections.defaultdict(factory)` again, its entries set after it as pickle sets them.
+    public static func restoreDefaultDicts(_ factories: [PickleNodeID: String], in draft: inout CheckpointDraft) {
+        for (id, factory) in factories {
+            guard case .dict(ordered: false) = draft.graph[id].kind else { continue }
+            var argument = PickleValue.none
+            if let dot = factory.lastIndex(of: ".") {
+                let global = PickleGlobal(module: String(factory[..<dot]), name: String(factory[factory.index(after: dot)...]))
+                argument = draft.graph.add(PickleNode(kind: .global(global)))
+            }
+            let args = draft.graph.add(PickleNode(kind: .tuple, items: [argument]))
+            draft.graph[id].kind = .call(PickleGlobal(module: "collections", name: "defaultdict"))
+            draft.graph[id].args = args
+        }
+    }
+
     private static func convert(
         _ id: PickleNodeID, path: String, graph: PickleGraph, decoded: [PickleNodeID: DecodedData],
         defaultDicts: [PickleNodeID: String]
