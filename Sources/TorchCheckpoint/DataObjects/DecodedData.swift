@@ -12,7 +12,8 @@ public enum DecodedData: Sendable, Equatable {
     /// The Python type, as `type(value)` names it: `numpy.float64`, `numpy.ndarray`, `pathlib.PosixPath`.
     public var typeName: String {
         switch self {
-        case .numpyScalar(let scalar): return "numpy.\(scalar.dtype.name == "bool" ? "bool_" : scalar.dtype.name)"
+        case .numpyScalar(let scalar):
+            return "numpy." + (scalar.dtype.name == "bool" && scalar.pickledByNumpy1 ? "bool_" : scalar.dtype.name)
         case .numpyArray: return "numpy.ndarray"
         case .numpyDType: return "numpy.dtype"
         case .path(let path): return path.className

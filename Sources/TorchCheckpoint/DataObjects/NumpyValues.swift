@@ -8,6 +8,8 @@ public struct NumpyScalar: Sendable, Equatable {
     public let value: PickleValue?
     public let real: Double
     public let imaginary: Double
+    /// Pickled by numpy 1.x (`numpy.core.multiarray.scalar`), whose bool type is `numpy.bool_` (numpy 2: `numpy.bool`).
+    public var pickledByNumpy1 = false
 
     static func read(_ node: PickleNode, in graph: PickleGraph) throws -> NumpyScalar {
         let args = graph.sequence(node.args) ?? []
@@ -20,7 +22,9 @@ public struct NumpyScalar: Sendable, Equatable {
             throw DataObjectProblem.malformed("numpy \(dtype.name) scalar needs \(dtype.itemSize) bytes, found \(describe(args[1], graph))")
         }
         if dtype.isBigEndian { ByteSwap.swapElements(&bytes, dtype: dtype.torchDType) }
-        return NumpyScalar(dtype: dtype, littleEndian: bytes)
+        var scalar = NumpyScalar(dtype: dtype, littleEndian: bytes)
+        if case .call(let function) = node.kind { scalar.pickledByNumpy1 = function.module == "numpy.core.multiarray" }
+        return scalar
     }
 
     /// The element's bytes, little-endian, as the array holds them.
