@@ -24,7 +24,9 @@ struct TensorInterpreter {
         self.limits = limits
     }
 
-    /// Visits nodes in creation order, which is pickle order, so arguments come before the calls using them.
+    /// Visits nodes in creation order, which is pickle order, so arguments come before the calls using them;
+    /// then decodes numpy and pathlib calls, dtypes last, so that a refused dtype is named by the path of the
+    /// array or scalar that holds it.
     mutating func run() throws {
         for index in graph.nodes.indices {
             let id = PickleNodeID(index: index)
@@ -32,6 +34,14 @@ struct TensorInterpreter {
             case .persistentID: try declareStorage(id)
             case .call(let global): try interpretCall(id, global)
             default: continue
+            }
+        }
+        for dtypes in [false, true] {
+            for index in graph.nodes.indices {
+                let id = PickleNodeID(index: index)
+                guard case .call(let global) = graph[id].kind, DecodedDataGlobals.decodesCall(of: global),
+                      (global.qualifiedName == "numpy.dtype") == dtypes else { continue }
+                try decode(id, global)
             }
         }
     }
@@ -87,7 +97,7 @@ struct TensorInterpreter {
              "torch._utils._rebuild_device_tensor_from_numpy":
             unsupportedTensors[id] = global.qualifiedName
         default:
-            if DecodedDataGlobals.decodesCall(of: global) { try decode(id, global) }
+            return
         }
     }
 

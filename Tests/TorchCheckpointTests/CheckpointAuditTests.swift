@@ -30,6 +30,36 @@ final class CheckpointAuditTests: XCTestCase {
         XCTAssertEqual(GlobalRisk.classify(global("argparse.Namespace"), usages: [.pushed]).risk, .unsafeForTorchLoad)
     }
 
+    /// numpy's data constructors, pathlib classes and defaultdict by exact name: decoded as data however they are
+    /// used; numpy's gadgets stay dangerous even when only named, and any other numpy call is dangerous.
+    func testDataConstructorsByExactNameAndNumpyGadgets() {
+        for name in ["numpy.core.multiarray.scalar", "numpy._core.multiarray._reconstruct", "numpy.dtype",
+                     "numpy._core.numeric._frombuffer", "pathlib.PosixPath", "pathlib._local.PureWindowsPath",
+                     "collections.defaultdict"] {
+            XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed, .reduce, .buildTarget]).risk, .decodedData, name)
+        }
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.ndarray"), usages: [.pushed]).risk, .decodedData)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.list"), usages: [.pushed]).risk, .decodedData)
+        // A value name called is no data constructor.
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.ndarray"), usages: [.reduce]).risk, .dangerous)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.list"), usages: [.reduce]).risk, .dangerous)
+        for name in ["numpy.f2py.crackfortran.myeval", "numpy.testing._private.utils.runstring", "numpy.load",
+                     "numpy.distutils.exec_command.exec_command", "numpy.ctypeslib.load_library", "numpy.lib.npyio.load"] {
+            XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed]).risk, .dangerous, name)
+        }
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.frombuffer"), usages: [.reduce]).risk, .dangerous)
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.core.multiarray.scalar.__call__"), usages: [.reduce]).risk, .dangerous)
+    }
+
+    func testNumpyCheckpointsAreDecodedAsData() throws {
+        for name in ["data_objects/numpy1_p2.pth", "data_objects/numpy2_p5.pth"] {
+            let audit = try CheckpointAudit.audit(Fixtures.path(name))
+            XCTAssertEqual(audit.dangerous, [], name)
+            XCTAssertTrue(audit.isComplete, name)
+            XCTAssertTrue(audit.globals.contains { $0.risk == .decodedData }, name)
+        }
+    }
+
     func testCheckpointsTorchWritesAreAllowed() throws {
         for name in ["tiny_sd.pth", "train_checkpoint.pth", "legacy_sd.pth", "dtypes_exotic.pth", "protocol4.pth"] {
             let audit = try CheckpointAudit.audit(Fixtures.path(name))

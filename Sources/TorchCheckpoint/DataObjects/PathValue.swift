@@ -8,6 +8,11 @@ public struct PathValue: Sendable, Equatable {
     /// What `str(path)` prints.
     public let text: String
 
+    public init(className: String, text: String) {
+        self.className = className
+        self.text = text
+    }
+
     /// The classes read (Python 3.13 defines them in `pathlib._local`).
     static let classNames: Set<String> = {
         let names = ["PurePath", "PurePosixPath", "PureWindowsPath", "Path", "PosixPath", "WindowsPath"]
