@@ -24,11 +24,17 @@ struct ConversionCheck {
 
     func run(_ conversions: [ConvertedEntry]) throws -> Outcome {
         var outcome = Outcome()
+        // A shared value is converted once and found under each of its paths on the merged side.
+        var paths: [PickleNodeID: [String]] = [:]
+        for entry in try original.entries() {
+            if let id = entry.value.nodeID { paths[id, default: []].append(entry.dottedPath) }
+        }
         for conversion in conversions {
-            if case .tensor = conversion.target { outcome.arrayPaths.insert(conversion.path) }
-            if case .scalar = conversion.target { outcome.scalarPaths.insert(conversion.path) }
+            let all = paths[conversion.node] ?? [conversion.path]
+            if case .tensor = conversion.target { outcome.arrayPaths.formUnion(all) }
+            if case .scalar = conversion.target { outcome.scalarPaths.formUnion(all) }
             // builtins.complex(real, imaginary): its arguments are read as its parts.
-            if case .complex = conversion.target { outcome.scalarPaths.formUnion(["\(conversion.path).0", "\(conversion.path).1"]) }
+            if case .complex = conversion.target { outcome.scalarPaths.formUnion(all.flatMap { ["\($0).0", "\($0).1"] }) }
             guard let value = mergedValues[conversion.path] else {
                 outcome.missing.append(conversion.path)
                 continue

@@ -40,6 +40,9 @@ public enum PickleGlobalUsage: String, Sendable, Hashable, CaseIterable {
     case obj
     /// The class (or OrderedDict, or called function) of an object that BUILD gave state.
     case buildTarget
+    /// `builtins.getattr(<global>, 'name')` through REDUCE, read as the global `<global>.name` (see
+    /// ``AttributeReference``): nothing is called.
+    case attributeReference
 }
 
 /// One global referenced by a pickle, with where and how it was used.

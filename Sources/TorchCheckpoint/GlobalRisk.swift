@@ -27,6 +27,10 @@ public enum GlobalRisk: String, Sendable, Equatable, CaseIterable {
     /// The risk of `global` used in `usages`, and one clause saying why.
     public static func classify(_ global: PickleGlobal, usages: Set<PickleGlobalUsage>) -> (risk: GlobalRisk, reason: String) {
         if TorchAllowList.allows(global) { return (.allowed, "on torch's weights-only allow-list") }
+        if global.qualifiedName == "builtins.getattr", usages.contains(.attributeReference),
+           usages.isSubset(of: [.pushed, .attributeReference]) {
+            return (.decodedData, "only as getattr(<global>, 'name'), read as the global <global>.name (listed on its own), never called")
+        }
         if let what = DangerousGlobals.match(global) { return (.dangerous, what) }
         if let why = DecodedDataGlobals.dataReason(global, usages: usages) { return (.decodedData, why) }
         let calls = usages.intersection([.reduce, .inst, .obj])

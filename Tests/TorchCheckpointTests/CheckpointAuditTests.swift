@@ -48,6 +48,10 @@ final class CheckpointAuditTests: XCTestCase {
             XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed]).risk, .dangerous, name)
         }
         XCTAssertEqual(GlobalRisk.classify(global("numpy.frombuffer"), usages: [.reduce]).risk, .dangerous)
+        // getattr only as getattr(<global>, 'name') is read as a name; named alone or called otherwise, dangerous.
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference]).risk, .decodedData)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference, .reduce]).risk, .dangerous)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed]).risk, .dangerous)
         XCTAssertEqual(GlobalRisk.classify(global("numpy.core.multiarray.scalar.__call__"), usages: [.reduce]).risk, .dangerous)
     }
 
