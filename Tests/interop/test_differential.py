@@ -8,7 +8,8 @@
   slack), optimizer state dropped when something was folded, and the rest in the documented weights-only form;
 - a checkpoint with no DAConv and nothing to convert comes back unchanged.
 
-``MERGE_DACONV_DIFFERENTIAL`` sets how many (default 300; the full run uses 2400). A failure names its index:
+``MERGE_DACONV_DIFFERENTIAL`` sets how many (default 300; the full run uses 2400), ``MERGE_DACONV_DIFFERENTIAL_FIRST``
+the first seed (default 0). A failure names its index:
 ``random_checkpoints.checkpoint(index)`` rebuilds it alone.
 """
 
@@ -22,8 +23,9 @@ from interop_support import differential, random_checkpoints
 from interop_support.weights_only_form import assert_same
 
 COUNT = int(os.environ.get("MERGE_DACONV_DIFFERENTIAL", "300"))
+FIRST = int(os.environ.get("MERGE_DACONV_DIFFERENTIAL_FIRST", "0"))     # another stretch of seeds
 CHUNK = 100
-CHUNKS = [range(start, min(start + CHUNK, COUNT)) for start in range(0, COUNT, CHUNK)]
+CHUNKS = [range(start, min(start + CHUNK, FIRST + COUNT)) for start in range(FIRST, FIRST + COUNT, CHUNK)]
 
 
 def failures_of(indices, check):
