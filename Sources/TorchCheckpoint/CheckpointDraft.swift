@@ -52,8 +52,7 @@ public struct CheckpointDraft: Sendable {
         let record = RecordBytes(bytes)
         let typed = dtype.storageClassName != nil
         let count = typed ? bytes.count / dtype.elementSize : bytes.count
-        storages[key] = DraftStorage(
-            dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .computed { record })
+        storages[key] = DraftStorage(dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .inline(record))
         if typed {
             return TensorPickling.rebuildCall(
                 in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape, strides: strides)
@@ -74,6 +73,8 @@ public struct DraftStorage: Sendable {
         case copy(Checkpoint, TorchStorage)
         /// Little-endian bytes computed on demand (exactly `elementCount * dtype.elementSize` of them).
         case computed(@Sendable () throws -> RecordBytes)
+        /// Little-endian bytes decoded from the input's pickle (a numpy array), laid out as their tensor's strides say.
+        case inline(RecordBytes)
     }
 
     public var byteCount: Int { elementCount * dtype.elementSize }

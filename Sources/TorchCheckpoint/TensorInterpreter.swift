@@ -17,6 +17,8 @@ struct TensorInterpreter {
     private(set) var unsupportedTensors: [PickleNodeID: String] = [:]
     /// numpy values and paths, decoded from their calls (see ``DecodedDataGlobals``).
     private(set) var decoded: [PickleNodeID: DecodedData] = [:]
+    /// Whether to decode them (a draft's tree holds them converted already).
+    var decodesData = true
 
     init(graph: PickleGraph, names: [PickleNodeID: String], limits: CheckpointLimits) {
         self.graph = graph
@@ -36,7 +38,7 @@ struct TensorInterpreter {
             default: continue
             }
         }
-        for dtypes in [false, true] {
+        for dtypes in [false, true] where decodesData {
             for index in graph.nodes.indices {
                 let id = PickleNodeID(index: index)
                 guard case .call(let global) = graph[id].kind, DecodedDataGlobals.decodesCall(of: global),

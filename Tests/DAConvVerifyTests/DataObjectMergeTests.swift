@@ -100,4 +100,20 @@ final class DataObjectMergeTests: XCTestCase {
         XCTAssertTrue(report.passed, report.text())
         XCTAssertEqual(report.converted.count, 0)
     }
+
+    /// A safetensors output holds the network's state dict, not the root dict that holds only converted arrays;
+    /// verify compares the converted scalars with its metadata.
+    func testSafetensorsOutputHoldsTheNetworkNotTheConvertedArrays() throws {
+        var request = MergeRequest(input: input, output: scratch.appendingPathComponent("out.safetensors").path)
+        request.format = .safetensors
+        let outcome = try MergeRun.run(request)
+        XCTAssertTrue(outcome.report.passed)
+        let written = try CheckpointReader.open(request.output)
+        let names = try written.namedTensors().map(\.name)
+        XCTAssertTrue(names.contains("stem.weight") && !names.contains("psnr_history"), "\(names)")
+        XCTAssertEqual(written.format.safetensors?.metadata?.first { $0.key == "best_psnr" }?.value, "24.75")
+        let report = try VerifyRun.run(VerifyRequest(original: input, merged: request.output))
+        XCTAssertTrue(report.passed, report.text())
+        XCTAssertFalse(report.warnings.contains { $0.contains("best_psnr") }, "\(report.warnings)")
+    }
 }

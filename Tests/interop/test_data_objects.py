@@ -66,3 +66,18 @@ def test_keep_objects_writes_them_back_as_read(tool, tmp_path):
         assert type(kept[key]) is type(value), key
         if hasattr(value, "tobytes"):
             assert kept[key].tobytes() == value.tobytes(), key
+
+
+def test_safetensors_output_holds_arrays_row_major(tool, tmp_path):
+    """Converted arrays in the written dict are contiguous in safetensors (Fortran order gathered)."""
+    import numpy as np
+    from safetensors.torch import load_file
+    source = {"w": torch.randn(2, 3), "f": np.asfortranarray(np.arange(12, dtype=np.float32).reshape(3, 4)),
+              "b": np.arange(6, dtype=">i2").reshape(2, 3)}
+    torch.save(source, tmp_path / "in.pth")
+    run = tool.run(tmp_path / "in.pth", tmp_path / "out.safetensors")
+    assert run.returncode == 0, run.describe()
+    loaded = load_file(tmp_path / "out.safetensors")
+    assert torch.equal(loaded["w"], source["w"])
+    assert torch.equal(loaded["f"], torch.from_numpy(np.ascontiguousarray(source["f"])))
+    assert torch.equal(loaded["b"], torch.from_numpy(source["b"].astype("<i2")))

@@ -73,8 +73,8 @@ public enum WeightsOnlyConversion {
         return result
     }
 
-    /// Writes each conversion into the draft: nodes replaced in place (so shared values stay shared), scalars
-    /// substituted wherever the node was referenced.
+    /// Writes each conversion into the draft: containers replaced in place, scalars and tensors substituted
+    /// wherever the node was referenced (either way shared values stay shared).
     public static func apply(_ conversions: [ConvertedEntry], to draft: inout CheckpointDraft) {
         var substitutions: [PickleNodeID: PickleValue] = [:]
         for conversion in conversions {
@@ -84,9 +84,10 @@ public enum WeightsOnlyConversion {
                 let args = draft.graph.add(PickleNode(kind: .tuple, items: [.float(real), .float(imaginary)]))
                 draft.graph[conversion.node] = PickleNode(kind: .call(PickleGlobal(module: "builtins", name: "complex")), args: args)
             case .tensor(let array):
-                let call = draft.addInlineTensor(
+                // A new node, referred to instead of the array: a rebuild call must come after its storage's
+                // persistent id in the graph, as in any pickle (readers interpret nodes in that order).
+                substitutions[conversion.node] = draft.addInlineTensor(
                     dtype: array.dtype.torchDType, shape: array.shape, strides: array.strides, bytes: array.bytes)
-                draft.graph[conversion.node] = draft.graph[call.nodeID!]
             case .container(let content):
                 let node = content.node(adding: &draft.graph)
                 draft.graph[conversion.node] = node
