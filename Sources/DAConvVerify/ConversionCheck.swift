@@ -35,6 +35,11 @@ struct ConversionCheck {
             if case .scalar = conversion.target { outcome.scalarPaths.formUnion(all) }
             // builtins.complex(real, imaginary): its arguments are read as its parts.
             if case .complex = conversion.target { outcome.scalarPaths.formUnion(all.flatMap { ["\($0).0", "\($0).1"] }) }
+            if conversion.isKey {
+                // A converted dict key: the entries under it are found (and compared) under its value's name.
+                outcome.converted.append(conversion)
+                continue
+            }
             guard let value = mergedValues[conversion.path] else {
                 outcome.missing.append(conversion.path)
                 continue

@@ -53,8 +53,9 @@ public final class Checkpoint: @unchecked Sendable {
 
     /// Every place in the tree, depth first; shared containers expanded once (see ``CheckpointEntry/aliasOf``).
     public func entries() throws -> [CheckpointEntry] {
-        let walker = CheckpointPathWalker(
+        var walker = CheckpointPathWalker(
             graph: graph, leaves: Set(tensors.keys).union(unsupportedTensors.keys).union(decoded.keys), maxDepth: limits.maxDepth)
+        walker.decoded = decoded
         do {
             return try walker.entries(from: root)
         } catch let reason as CheckpointError.Reason {

@@ -81,3 +81,14 @@ def test_safetensors_output_holds_arrays_row_major(tool, tmp_path):
     assert torch.equal(loaded["w"], source["w"])
     assert torch.equal(loaded["f"], torch.from_numpy(np.ascontiguousarray(source["f"])))
     assert torch.equal(loaded["b"], torch.from_numpy(source["b"].astype("<i2")))
+
+
+def test_numpy_scalars_as_keys_become_python_keys(tool, tmp_path):
+    import numpy as np
+    torch.save({"meta": {np.int64(2023): "year", np.float32(0.5): "half"}, "w": torch.ones(2)}, tmp_path / "in.pth")
+    run = tool.run(tmp_path / "in.pth", tmp_path / "out.pth")
+    assert run.returncode == 0, run.describe()
+    assert "converted: meta.<key 2023> (numpy.int64 -> int 2023)" in run.stdout
+    assert torch.load(tmp_path / "out.pth", weights_only=True)["meta"] == {2023: "year", 0.5: "half"}
+    verify = tool.run("verify", tmp_path / "in.pth", tmp_path / "out.pth")
+    assert verify.returncode == 0, verify.describe()

@@ -13,6 +13,8 @@ public struct ConvertedEntry: Sendable {
     public let node: PickleNodeID
     /// The weights-only form.
     public let target: WeightsOnlyTarget
+    /// The value is a dict key (named `<key 7>` in ``path``): what it keys is found under its converted name.
+    public var isKey = false
 }
 
 /// The form a converted entry takes.
@@ -49,9 +51,11 @@ public enum WeightsOnlyConversion {
         graph: PickleGraph, root: PickleValue, decoded: [PickleNodeID: DecodedData],
         defaultDicts: [PickleNodeID: String], leaves: Set<PickleNodeID>, maxDepth: Int
     ) throws -> [ConvertedEntry] {
-        let walker = CheckpointPathWalker(graph: graph, leaves: leaves.union(decoded.keys), maxDepth: maxDepth)
+        var walker = CheckpointPathWalker(graph: graph, leaves: leaves.union(decoded.keys), maxDepth: maxDepth)
+        walker.decoded = decoded
         var result: [ConvertedEntry] = []
         var seen = Set<PickleNodeID>()
+        var keyPaths = Set<[String]>()
         var stack: [(path: [String], value: PickleValue, depth: Int)] = [([], root, 0)]
         while let (path, value, depth) = stack.popLast() {
             guard let id = value.nodeID, seen.insert(id).inserted else { continue }
@@ -60,13 +64,20 @@ public enum WeightsOnlyConversion {
             }
             let dotted = path.isEmpty ? "<root>" : path.joined(separator: ".")
             if !leaves.contains(id),
-               let conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
+               var conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
+                conversion.isKey = keyPaths.contains(path)
                 result.append(conversion)
             }
             guard !walker.leaves.contains(id) else { continue }
             var children = walker.children(of: graph[id])
             if case .object = graph[id].kind, let args = graph.sequence(graph[id].args) {
                 children += args.enumerated().map { ("__args__.\($0.offset)", $0.element) }
+            }
+            // Keys that are nodes (a numpy scalar as a dict key) are converted too, named `<key 7>`.
+            for entry in graph[id].entries where entry.key.nodeID != nil {
+                let name = "<key \(walker.keyComponent(entry.key))>"
+                keyPaths.insert(path + [name])
+                children.append((name, entry.key))
             }
             for (component, child) in children.reversed() { stack.append((path + [component], child, depth + 1)) }
         }

@@ -62,6 +62,10 @@ def torch_view(root):
         kind = data_kind(value)
         if kind:
             objects[path or "<root>"] = (kind, value)
+        if isinstance(value, dict):     # numpy scalars used as keys, named <key value>
+            for key in value:
+                if isinstance(key, np.generic):
+                    objects[f"{path}.<key {key}>" if path else f"<key {key}>"] = (data_kind(key), key)
         for name, child in reversed(children(value)):
             stack.append((f"{path}.{name}" if path else name, child))
     return tensors, objects

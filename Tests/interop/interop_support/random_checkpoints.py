@@ -169,6 +169,8 @@ class Generator:
         result = {"dict": dict, "ordered": collections.OrderedDict}.get(kind, lambda: collections.defaultdict(list))()
         for index in range(size):
             result[rng.choice(["a", "b", "w", "x", "stats", "meta"]) + str(index)] = self.value(depth + 1)
+        if rng.random() < 0.05:
+            result[np.int64(rng.randint(0, 99))] = self.scalar()       # a numpy scalar as a key
         return result
 
     # MARK: networks
