@@ -4,6 +4,7 @@ import TorchCheckpoint
 /// What kind of failure ended a merge, and its one-line message: the one mapping that a single merge and each
 /// file of a batch share, so both give the same exit status and name the file once.
 public struct MergeFailure: Error, Sendable, CustomStringConvertible {
+    /// What failed; the command line maps each kind to one exit status.
     public enum Kind: Sendable, Equatable {
         /// The input cannot be read as a checkpoint, or holds something refused (a dangerous global).
         case unreadableInput
@@ -15,12 +16,15 @@ public struct MergeFailure: Error, Sendable, CustomStringConvertible {
         case notEquivalent
     }
 
+    /// What failed.
     public let kind: Kind
     /// One line naming the file at fault once.
     public let message: String
 
+    /// The message.
     public var description: String { message }
 
+    /// A failure of `kind` described by `message` (which names its file).
     public init(kind: Kind, message: String) {
         self.kind = kind
         self.message = message

@@ -5,11 +5,13 @@ import TorchCheckpoint
 /// scalar, array or dtype, a path, a defaultdict, or an inert object (what a merge converts, see
 /// ``WeightsOnlyConversion``).
 public struct DataObjectEntry: Sendable {
+    /// Dotted path from the root (its first, when the value is shared).
     public let path: String
     /// Python's type: `numpy.float64`, `numpy.ndarray`, `pathlib.PosixPath`, `argparse.Namespace`, ...
     public let type: String
     /// numpy dtype (`float64`, `>i4`) of scalars, arrays and dtypes.
     public let dtype: String?
+    /// numpy's shape of arrays and scalars (`[]`).
     public let shape: [Int]?
     /// The value as Python prints it (arrays: their first elements), or what an object holds.
     public let summary: String

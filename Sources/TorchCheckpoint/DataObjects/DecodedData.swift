@@ -3,10 +3,13 @@ import PickleMachine
 /// A value of a data class that torch's weights-only loader refuses but that this tool decodes itself,
 /// from the call's arguments and BUILD state, without calling anything (see ``DecodedDataGlobals``).
 public enum DecodedData: Sendable, Equatable {
+    /// `numpy.float64(31.2)` and the other scalar types.
     case numpyScalar(NumpyScalar)
+    /// A `numpy.ndarray` of a numeric dtype.
     case numpyArray(NumpyArray)
     /// A dtype kept as a value (a config's `dtype: np.float32` instance).
     case numpyDType(NumpyDType)
+    /// A `pathlib` path.
     case path(PathValue)
 
     /// The Python type, as `type(value)` names it: `numpy.float64`, `numpy.ndarray`, `pathlib.PosixPath`.

@@ -2,11 +2,14 @@ import PickleMachine
 
 /// A numpy scalar (`numpy.float64(31.2)`): `numpy.core.multiarray.scalar(dtype, raw bytes)` through REDUCE.
 public struct NumpyScalar: Sendable, Equatable {
+    /// The scalar's dtype as pickled (numpy scalars are native-endian; a crafted big-endian one is swapped).
     public let dtype: NumpyDType
     /// The value as Python would hold it after `.item()`: bool, int (big ints included) or float.
     /// Complex values are ``real`` and ``imaginary`` instead (value is nil).
     public let value: PickleValue?
+    /// Complex scalars' parts (0 for the others).
     public let real: Double
+    /// See ``real``.
     public let imaginary: Double
     /// Pickled by numpy 1.x (`numpy.core.multiarray.scalar`), whose bool type is `numpy.bool_` (numpy 2: `numpy.bool`).
     public var pickledByNumpy1 = false
@@ -67,13 +70,16 @@ public struct NumpyScalar: Sendable, Equatable {
 /// A numpy array: `_reconstruct(numpy.ndarray, (0,), b'b')` then BUILD with `(1, shape, dtype, is_fortran,
 /// raw bytes)` (protocols 0 to 4), or `numpy.core.numeric._frombuffer(buffer, dtype, shape, order)` (protocol 5).
 public struct NumpyArray: Sendable, Equatable {
+    /// The dtype as pickled (``bytes`` are little-endian whatever its byte order).
     public let dtype: NumpyDType
+    /// numpy's shape; `[]` for a 0-d array.
     public let shape: [Int]
     /// Elements in column-major order (numpy's `is_fortran`), as the bytes are.
     public let isFortranOrder: Bool
     /// The elements, little-endian (swapped when the array was big-endian), bools as 0 or 1.
     public let bytes: [UInt8]
 
+    /// Elements (1 for a 0-d array); checked against the bytes when read, so it cannot overflow.
     public var elementCount: Int { shape.reduce(1, *) }
 
     /// Strides in elements for the byte order of ``bytes``.

@@ -4,7 +4,9 @@ import PickleMachine
 public struct ObjectContent: Sendable {
     /// A dict (attributes), a list (only appended items) or a tuple (only constructor arguments).
     public let kind: PickleNode.Kind
+    /// A list's or tuple's items.
     public let items: [PickleValue]
+    /// A dict's entries: attributes first, then entries SETITEMed into the object.
     public let entries: [PickleDictEntry]
     /// Appended items and constructor arguments kept beside attributes, under `__items__` and `__args__`.
     public let beside: [(key: String, items: [PickleValue])]
@@ -54,6 +56,7 @@ public struct ObjectContent: Sendable {
         return PickleNode(kind: kind, items: items, entries: entries)
     }
 
+    /// What the object becomes, for the report: `dict of 4 entries`.
     public var description: String {
         switch kind {
         case .list: return "list of \(items.count) items"

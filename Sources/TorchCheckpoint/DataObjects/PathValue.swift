@@ -8,6 +8,7 @@ public struct PathValue: Sendable, Equatable {
     /// What `str(path)` prints.
     public let text: String
 
+    /// A path of `className` that prints as `text`.
     public init(className: String, text: String) {
         self.className = className
         self.text = text
