@@ -10,7 +10,8 @@ import PickleMachine
 ///    runs the pickle would run it; this tool refuses such a checkpoint).
 /// 3. `decodedData`: a numpy, pathlib or defaultdict data constructor ``DecodedDataGlobals`` names exactly, or a
 ///    data type named as a value there: decoded as data by this tool, never called.
-/// 4. `dangerous`, again: any other global the pickle calls (see 2).
+/// 4. `dangerous`, again: any other global the pickle calls (see 2), except the data constructors the unpickler
+///    builds itself (`frozenset`, `bytes`, copyreg's object constructors), which are `decodedData` too.
 /// 5. `unsafeForTorchLoad`: anything else, that is a class reached only through NEWOBJ, BUILD or as a
 ///    value (the classes of a whole pickled model). Here it stays inert data, but
 ///    `torch.load(weights_only=False)` would import it and run its `__setstate__`/`__reduce__` machinery.
@@ -36,7 +37,7 @@ public enum GlobalRisk: String, Sendable, Equatable, CaseIterable {
         let calls = usages.intersection([.reduce, .inst, .obj])
         if !calls.isEmpty {
             if PickleGlobalScan.isDataConstructor(global) {
-                return (.unsafeForTorchLoad, "a data constructor read here as data; torch's weights-only loader refuses it")
+                return (.decodedData, "a data constructor the unpickler builds itself, never called; torch's weights-only loader refuses it")
             }
             return (.dangerous, "called by the pickle: unpickling it runs it")
         }

@@ -23,8 +23,9 @@ final class CheckpointAuditTests: XCTestCase {
         // Any other global that the pickle calls would run: dangerous.
         XCTAssertEqual(GlobalRisk.classify(global("mylib.build"), usages: [.pushed, .reduce]).risk, .dangerous)
         XCTAssertEqual(GlobalRisk.classify(global("mylib.build"), usages: [.obj]).risk, .dangerous)
-        // ... except the data constructors the unpickler builds itself.
-        XCTAssertEqual(GlobalRisk.classify(global("copyreg._reconstructor"), usages: [.reduce]).risk, .unsafeForTorchLoad)
+        // ... except the data constructors the unpickler builds itself: decoded as data, never called.
+        XCTAssertEqual(GlobalRisk.classify(global("copyreg._reconstructor"), usages: [.reduce]).risk, .decodedData)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.bytes"), usages: [.pushed, .reduce]).risk, .decodedData)
         // A class only allocated and given state: inert here, imported by torch.load(weights_only=False).
         XCTAssertEqual(GlobalRisk.classify(global("mylib.Net"), usages: [.pushed, .newObject, .buildTarget]).risk, .unsafeForTorchLoad)
         XCTAssertEqual(GlobalRisk.classify(global("argparse.Namespace"), usages: [.pushed]).risk, .unsafeForTorchLoad)
