@@ -43,17 +43,43 @@ public enum MergePlanner {
             try StateDictRewrite.fold(
                 found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft, provider: provider)
         }
-        if let first = problems.first { throw MergeError.unfoldable(first, others: problems.count - 1) }
+        if let first = problems.first { throw MergeError.unfoldable(file: checkpoint.path, first, others: problems.count - 1) }
         var dropped: [String] = []
         if !folds.isEmpty, !options.keepOptimizer {
             dropped = OptimizerStates.drop(from: &draft, checkpoint: checkpoint)
         }
         if folds.isEmpty { warnings.append("no DAConv module found: the output holds the same content") }
-        warnings += try OutputGlobals.check(draft, file: checkpoint.path)
+        var unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+        var converted: [ConvertedEntry] = []
+        if !options.keepObjects {
+            converted = try weightsOnlyForm(&draft, checkpoint)
+            unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+        } else {
+            WeightsOnlyConversion.restoreDefaultDicts(checkpoint.defaultDictFactories, in: &draft)
+            unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+            if !unsafe.isEmpty {
+                warnings.append("--keep-objects: the output needs torch.load(weights_only=False), as the input did")
+            }
+        }
+        warnings += unsafe
         provider.source = DirectFold(modules: folds.map(\.module), checkpoint: checkpoint)
         return MergePlan(
-            draft: draft, folds: folds, dropped: dropped, warnings: warnings, fromWholeModel: fromWholeModel,
-            foldedBytes: provider)
+            draft: draft, folds: folds, dropped: dropped, converted: converted, warnings: warnings,
+            fromWholeModel: fromWholeModel, foldedBytes: provider)
+    }
+
+    /// Converts what torch's weights-only loader refuses (numpy values, paths, inert objects) in the draft.
+    static func weightsOnlyForm(_ draft: inout CheckpointDraft, _ checkpoint: Checkpoint) throws -> [ConvertedEntry] {
+        do {
+            let conversions = try WeightsOnlyConversion.plan(
+                graph: draft.graph, root: draft.root, decoded: checkpoint.decoded,
+                defaultDicts: checkpoint.defaultDictFactories, leaves: Set(checkpoint.tensors.keys),
+                maxDepth: CheckpointLimits.standard.maxDepth)
+            WeightsOnlyConversion.apply(conversions, to: &draft)
+            return conversions
+        } catch let reason as CheckpointError.Reason {
+            throw CheckpointError(path: checkpoint.path, reason)
+        }
     }
 
     /// A dict of the output tree that holds tensors, with its path.

@@ -3,8 +3,8 @@ import TorchCheckpoint
 
 /// Optimizer state refers to parameters by their position in `model.parameters()`; folding removes
 /// parameters, so the positions no longer match the merged model and the state is dropped by default.
-enum OptimizerStates {
-    /// Removes every dict entry whose value is an optimizer state_dict (`state` + `param_groups`) and returns
+public enum OptimizerStates {
+    /// Removes every dict entry whose value is optimizer state (see ``isOptimizerState(_:_:)``) and returns
     /// their paths.
     static func drop(from draft: inout CheckpointDraft, checkpoint: Checkpoint) -> [String] {
         var dropped: [String] = []
@@ -31,7 +31,16 @@ enum OptimizerStates {
         return dropped.sorted()
     }
 
-    static func isOptimizerState(_ value: PickleValue, _ graph: PickleGraph) -> Bool {
+    /// An optimizer state_dict (a dict with `state` and `param_groups`), or a list or tuple of them, as Lightning
+    /// keeps `optimizer_states` and BasicSR its `optimizers`.
+    public static func isOptimizerState(_ value: PickleValue, _ graph: PickleGraph) -> Bool {
+        if let items = graph.sequence(value) {
+            return !items.isEmpty && items.allSatisfy { isOptimizerStateDict($0, graph) }
+        }
+        return isOptimizerStateDict(value, graph)
+    }
+
+    private static func isOptimizerStateDict(_ value: PickleValue, _ graph: PickleGraph) -> Bool {
         guard let entries = graph.dictEntries(value) else { return false }
         let keys = Set(entries.compactMap { $0.key.stringValue })
         return keys.contains("state") && keys.contains("param_groups")

@@ -16,7 +16,7 @@ enum OutputGlobals {
             switch GlobalRisk.classify(global, usages: [usage]).risk {
             case .allowed: continue
             case .dangerous: throw MergeError.dangerousGlobal(file: file, name: global.qualifiedName, path: path.isEmpty ? "<root>" : path)
-            case .unsafeForTorchLoad:
+            case .unsafeForTorchLoad, .decodedData:
                 if !unsafe.contains(global.qualifiedName) { unsafe.append(global.qualifiedName) }
             }
         }

@@ -10,23 +10,13 @@ public enum BatchMerge {
         public let input: String
         public let output: String
         /// The merge's outcome, or why it failed.
-        public let result: Result<MergeOutcome, BatchFailure>
+        public let result: Result<MergeOutcome, MergeFailure>
         public let seconds: Double
 
         public var succeeded: Bool {
             if case .success(let outcome) = result { return outcome.written != nil }
             return false
         }
-    }
-
-    /// A file's failure: its one-line message and what kind of failure it was.
-    public struct BatchFailure: Error, Sendable {
-        public enum Kind: Sendable {
-            case unreadableInput, writeFailed, unfoldable, other
-        }
-
-        public let message: String
-        public let kind: Kind
     }
 
     /// Output paths: `directory/<input file name>` (with `format`'s extension instead of the input's when a
@@ -65,26 +55,18 @@ public enum BatchMerge {
         let start = DispatchTime.now()
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
         guard let output else {
-            let failure = BatchFailure(
-                message: "\(input): another input has the same file name, so their outputs would collide", kind: .writeFailed)
+            let failure = MergeFailure(
+                kind: .writeFailed, message: "\(input): another input has the same file name, so their outputs would collide")
             return Item(input: input, output: "", result: .failure(failure), seconds: 0)
         }
         var request = template
         request.input = input
         request.output = output
-        let result: Result<MergeOutcome, BatchFailure>
+        let result: Result<MergeOutcome, MergeFailure>
         do {
             result = .success(try MergeRun.run(request))
-        } catch let error as CheckpointError {
-            if case .writeFailed = error.reason {
-                result = .failure(BatchFailure(message: error.description, kind: .writeFailed))
-            } else {
-                result = .failure(BatchFailure(message: error.description, kind: .unreadableInput))
-            }
-        } catch let error as MergeError {
-            result = .failure(BatchFailure(message: "\(input): \(error)", kind: .unfoldable))
         } catch {
-            result = .failure(BatchFailure(message: "\(input): \(error)", kind: .other))
+            result = .failure(MergeFailure(error, input: input))
         }
         return Item(input: input, output: output, result: result, seconds: seconds())
     }

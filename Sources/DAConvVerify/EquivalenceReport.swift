@@ -14,6 +14,8 @@ public struct EquivalenceReport: Sendable {
     public var warnings: [String]
     /// `verify` only: whether everything that is not a DAConv is present and identical.
     public var passThrough: PassThroughCheck?
+    /// Entries written (merge) or found (verify) in the form `torch.load(weights_only=True)` accepts.
+    public var converted: [ConvertedEntry] = []
 
     public init(layers: [LayerCheck], dropped: [String] = [], warnings: [String] = [], passThrough: PassThroughCheck? = nil) {
         self.layers = layers
@@ -32,6 +34,9 @@ public struct EquivalenceReport: Sendable {
             ("layers", .array(layers.map(Self.layerJSON))),
             ("dropped", .array(dropped.map(JSONValue.string))),
             ("warnings", .array(warnings.map(JSONValue.string))),
+            ("converted", .array(converted.map {
+                .object([("path", .string($0.path)), ("from", .string($0.from)), ("to", .string($0.to))])
+            })),
         ]
         if let passThrough { members.append(("pass_through", passThrough.json())) }
         return .object(members)
@@ -75,6 +80,7 @@ public struct EquivalenceReport: Sendable {
         }
         if let passThrough { lines += passThrough.textLines() }
         lines += dropped.map { "dropped: \($0) (optimizer state refers to parameters by position; --keep-optimizer keeps it)" }
+        lines += converted.map { "converted: \($0.path) (\($0.from) -> \($0.to))" }
         lines += warnings.map { "warning: \($0)" }
         let failed = layers.filter { !$0.passed }.count
         lines.append(passed

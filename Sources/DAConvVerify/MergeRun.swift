@@ -54,7 +54,8 @@ public enum MergeRun {
         if !devices.isEmpty {
             warnings.append("storages saved on \(devices.sorted().joined(separator: ", ")) are written as cpu (load with map_location to move them)")
         }
-        let report = EquivalenceReport(layers: layers, dropped: plan.dropped, warnings: warnings)
+        var report = EquivalenceReport(layers: layers, dropped: plan.dropped, warnings: warnings)
+        report.converted = plan.converted
         guard report.passed else {
             pending.discard()
             return MergeOutcome(report: report, written: nil, fromWholeModel: plan.fromWholeModel)

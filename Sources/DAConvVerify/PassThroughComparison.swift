@@ -13,6 +13,8 @@ struct PassThroughComparison {
     let foldedModules: [DAConvModule]
     /// Set when a side is safetensors: scalars are then compared as text (see ``TextScalars``).
     var textScalars: TextScalars? = nil
+    /// The original's numpy values, paths and objects, and the form a merge writes them in.
+    var conversions: [ConvertedEntry] = []
 
     /// Scalars by dotted path as `__metadata__` text. A safetensors file may keep any of them or none (its
     /// metadata is free-form), so only values present on both sides are compared; the rest are noted.
@@ -21,8 +23,9 @@ struct PassThroughComparison {
         let merged: [String: String]
     }
 
-    /// The check, the optimizer paths dropped, and notes on scalars a safetensors side could not compare.
-    func run() throws -> (PassThroughCheck, dropped: [String], notes: [String]) {
+    /// The check, the optimizer paths dropped, notes on scalars a safetensors side could not compare, and the
+    /// conversions the merged side holds.
+    func run() throws -> (PassThroughCheck, dropped: [String], notes: [String], converted: [ConvertedEntry]) {
         let foldedKeys = Set(foldedModules.flatMap(\.keys))
         var produced = Set(foldedModules.map { MergePlanner.dotted($0.module, "weight") })
         for module in foldedModules where module.hasBias { produced.insert(MergePlanner.dotted(module.module, "bias")) }
@@ -30,9 +33,17 @@ struct PassThroughComparison {
         let mergedScalars = try scalars(merged)
         let dropped = try optimizerPaths(original).filter { prefix in
             !mergedByName.keys.contains { $0.hasPrefix(prefix + ".") } && !mergedScalars.keys.contains { $0.hasPrefix(prefix + ".") }
+                && !mergedScalars.keys.contains(prefix)
         }
-        func isDropped(_ name: String) -> Bool { dropped.contains { name.hasPrefix($0 + ".") } }
+        func isDropped(_ name: String) -> Bool { dropped.contains { name == $0 || name.hasPrefix($0 + ".") } }
         var check = PassThroughCheck(compared: 0)
+        let kept = conversions.filter { !isDropped($0.path) }
+        let conversion = try ConversionCheck(
+            original: original, merged: merged, mergedValues: values(merged), mergedTensors: mergedByName
+        ).run(textScalars == nil ? kept : [])
+        check.compared += conversion.compared
+        check.changed += conversion.changed
+        check.missing += conversion.missing
         var originalNames = Set<String>()
         for (name, _, tensor) in originalTensors where !foldedKeys.contains(name) && !isDropped(name) {
             originalNames.insert(name)
@@ -43,10 +54,12 @@ struct PassThroughComparison {
             check.compared += 1
             if let difference = try difference(tensor, other) { check.changed.append("\(name): \(difference)") }
         }
-        check.extra = mergedTensors.map(\.name).filter { !originalNames.contains($0) && !produced.contains($0) }
+        check.extra = mergedTensors.map(\.name).filter {
+            !originalNames.contains($0) && !produced.contains($0) && !conversion.arrayPaths.contains($0)
+        }
         if let textScalars {
             let notes = Self.compare(textScalars, into: &check, skipping: isDropped)
-            return (check, dropped, notes)
+            return (check, dropped, notes, [])
         }
         let originalScalars = try scalars(original)
         for (path, value) in originalScalars.sorted(by: { $0.key < $1.key }) where !isDropped(path) {
@@ -57,8 +70,8 @@ struct PassThroughComparison {
             check.compared += 1
             if !Self.same(value, other) { check.changed.append("\(path): \(Self.show(value)) became \(Self.show(other))") }
         }
-        check.extra += mergedScalars.keys.sorted().filter { originalScalars[$0] == nil }
-        return (check, dropped, [])
+        check.extra += mergedScalars.keys.sorted().filter { originalScalars[$0] == nil && !conversion.scalarPaths.contains($0) }
+        return (check, dropped, [], conversion.converted)
     }
 
     /// Compares the scalars both sides hold as text; returns a note naming the original's scalars the other
@@ -89,6 +102,17 @@ struct PassThroughComparison {
         return "values differ (first at element \(first / a.dtype.elementSize))"
     }
 
+    /// Every value by its first dotted path, outside whole pickled models.
+    private func values(_ checkpoint: Checkpoint) throws -> [String: PickleValue] {
+        let models = try checkpoint.pickledModels().map(\.path)
+        var result: [String: PickleValue] = [:]
+        for entry in try checkpoint.entries() where entry.aliasOf == nil && !entry.path.isEmpty {
+            if models.contains(where: { entry.path.starts(with: $0) && entry.path.count > $0.count }) { continue }
+            result[entry.dottedPath] = entry.value
+        }
+        return result
+    }
+
     /// Scalar entries by dotted path, outside whole pickled models (whose attributes a state_dict drops).
     private func scalars(_ checkpoint: Checkpoint) throws -> [String: PickleValue] {
         let models = try checkpoint.pickledModels().map(\.path)
@@ -101,13 +125,15 @@ struct PassThroughComparison {
         return result
     }
 
-    /// Paths of optimizer state dicts (`state` + `param_groups`).
+    /// Paths of optimizer state (state dicts, and lists of them), as a merge drops it.
     private func optimizerPaths(_ checkpoint: Checkpoint) throws -> [String] {
-        try checkpoint.entries().filter { entry in
-            guard entry.aliasOf == nil, let entries = checkpoint.graph.dictEntries(entry.value) else { return false }
-            let keys = Set(entries.compactMap { $0.key.stringValue })
-            return keys.contains("state") && keys.contains("param_groups")
-        }.map(\.dottedPath)
+        var paths: [String] = []
+        for entry in try checkpoint.entries() where entry.aliasOf == nil && !entry.path.isEmpty {
+            guard OptimizerStates.isOptimizerState(entry.value, checkpoint.graph),
+                  !paths.contains(where: { entry.dottedPath.hasPrefix($0 + ".") }) else { continue }
+            paths.append(entry.dottedPath)
+        }
+        return paths
     }
 
     static func same(_ a: PickleValue, _ b: PickleValue) -> Bool {

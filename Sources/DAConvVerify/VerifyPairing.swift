@@ -50,6 +50,11 @@ struct VerifyPairing {
                   let text = SafetensorsScalarText.text(of: entry.value) else { continue }
             result[entry.dottedPath] = text
         }
+        // numpy scalars, paths and dtypes as a merge writes them (docs/checkpoints.md).
+        for conversion in try VerifyRun.conversions(checkpoint) {
+            guard case .scalar(let value) = conversion.target, let text = SafetensorsScalarText.text(of: value) else { continue }
+            result[conversion.path] = text
+        }
         return result
     }
 

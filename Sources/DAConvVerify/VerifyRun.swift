@@ -38,15 +38,30 @@ public enum VerifyRun {
             try check(module, original: original, merged: merged, mergedByName: mergedByName, pairing: pairing,
                       geometry: geometry, probe: request.probe)
         }
-        let (passThrough, dropped, notes) = try PassThroughComparison(
+        let (passThrough, dropped, notes, converted) = try PassThroughComparison(
             original: original, merged: merged, originalTensors: originalTensors, mergedTensors: mergedTensors,
-            foldedModules: detection.modules, textScalars: pairing.textScalars
+            foldedModules: detection.modules, textScalars: pairing.textScalars, conversions: try conversions(original)
         ).run()
         warnings += notes
         for (group, count) in pairing.excluded where !dropped.contains(group) {
             warnings.append("\(group) (\(Formatting.plural(count, "tensor"))) not compared: a safetensors file holds one state dict")
         }
-        return EquivalenceReport(layers: layers, dropped: dropped, warnings: warnings, passThrough: passThrough)
+        var report = EquivalenceReport(layers: layers, dropped: dropped, warnings: warnings, passThrough: passThrough)
+        report.converted = converted
+        return report
+    }
+
+    /// What a merge converts in the original, outside whole pickled models (which become state dicts).
+    static func conversions(_ original: Checkpoint) throws -> [ConvertedEntry] {
+        let models = Set(try original.pickledModels().compactMap { $0.modules.first?.node })
+        do {
+            return try WeightsOnlyConversion.plan(
+                graph: original.graph, root: original.root, decoded: original.decoded,
+                defaultDicts: original.defaultDictFactories, leaves: Set(original.tensors.keys).union(models),
+                maxDepth: CheckpointLimits.standard.maxDepth)
+        } catch let reason as CheckpointError.Reason {
+            throw CheckpointError(path: original.path, reason)
+        }
     }
 
     /// One module against the merged side's `P.weight`/`P.bias`, or why it cannot be checked.

@@ -70,16 +70,11 @@ struct BatchMergeCommand {
         }
     }
 
-    /// One kind of failure gives its own status; a mix gives 1.
+    /// One kind of failure gives its own status (``ToolFailure/status(_:)``, as for a single merge); a mix gives 1.
     private static func status(of failed: [BatchMerge.Item]) -> Int32 {
         let statuses = Set(failed.map { item -> Int32 in
             guard case .failure(let failure) = item.result else { return ToolFailure.checkFailed }
-            switch failure.kind {
-            case .unreadableInput: return ToolFailure.unreadableInput
-            case .writeFailed: return ToolFailure.writeFailed
-            case .unfoldable: return ToolFailure.unfoldable
-            case .other: return ToolFailure.checkFailed
-            }
+            return ToolFailure.status(failure.kind)
         })
         return statuses.count == 1 ? statuses.first! : ToolFailure.checkFailed
     }

@@ -49,6 +49,9 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Keep optimizer state (dropped by default: it refers to parameters by position).")
     var keepOptimizer = false
 
+    @Flag(help: "Write numpy values, paths and other objects back as read (the output then needs torch.load(weights_only=False)).")
+    var keepObjects = false
+
     @Option(name: .customLong("branch"), help: ArgumentHelp(
         "A branch rule NAME:KIND:GATE (KIND add|difference|vanilla, GATE a parameter or none); repeat for each branch. Default: cac:add:cac_theta cdc:difference:cdc_theta.",
         valueName: "rule"))
@@ -72,7 +75,8 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         var request = MergeRequest(input: "", output: "")
-        request.merge = MergeOptions(rules: try RuleOptions.rules(branches: branches, file: rules), keepOptimizer: keepOptimizer)
+        request.merge = MergeOptions(
+            rules: try RuleOptions.rules(branches: branches, file: rules), keepOptimizer: keepOptimizer, keepObjects: keepObjects)
         request.replaceExisting = force
         request.format = format.flatMap(CheckpointOutputFormat.init(rawValue:))
         if let outDir {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DAConvMerge
+import DAConvVerify
 import TorchCheckpoint
 
 #if canImport(Glibc)
@@ -22,18 +23,24 @@ enum ToolFailure {
     /// Exit status when a DAConv module cannot be folded.
     static let unfoldable: Int32 = 5
 
+    /// The exit status of each kind of failure: the one table single merges and batches use.
+    static func status(_ kind: MergeFailure.Kind) -> Int32 {
+        switch kind {
+        case .unreadableInput: return unreadableInput
+        case .writeFailed: return writeFailed
+        case .unfoldable: return unfoldable
+        case .notEquivalent: return checkFailed
+        }
+    }
+
     /// Runs `body`; a library error is printed as `merge-daconv: <message>` and exits with its status.
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as CheckpointError {
-            printError(error.description)
-            if case .writeFailed = error.reason { throw ExitCode(writeFailed) }
-            throw ExitCode(unreadableInput)
-        } catch let error as MergeError {
-            printError(error.description)
-            if case .dangerousGlobal = error { throw ExitCode(unreadableInput) }
-            throw ExitCode(unfoldable)
+        } catch let error where error is CheckpointError || error is MergeError || error is MergeFailure {
+            let failure = MergeFailure(error, input: "")
+            printError(failure.message)
+            throw ExitCode(status(failure.kind))
         }
     }
 

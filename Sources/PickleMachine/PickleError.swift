@@ -27,6 +27,9 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
     case limitExceeded(UnpicklerLimit, value: Int, offset: Int)
     /// REDUCE, INST or OBJ of a callable that is neither a data constructor nor allowed by the policy.
     case refusedCallable(name: String, opcode: PickleOpcode, offset: Int)
+    /// `collections.defaultdict` whose factory is not a builtin data type (`found` names it): the factory would be
+    /// called by whoever reads a missing key.
+    case refusedFactory(found: String, opcode: PickleOpcode, offset: Int)
     /// REDUCE, NEWOBJ, INST or OBJ whose callable is not a global (a hostile pickle calling a computed value).
     case invalidCallable(found: String, opcode: PickleOpcode, offset: Int)
     /// An operand of the wrong kind or shape (REDUCE arguments that are not a tuple, an odd DICT, ...).
@@ -94,6 +97,9 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(limit.rawValue) limit exceeded at byte \(offset): \(value)"
         case let .refusedCallable(name, opcode, offset):
             return "refused to call \(name) (\(opcode) at byte \(offset))"
+        case let .refusedFactory(found, opcode, offset):
+            return "refused collections.defaultdict with factory \(found) (\(opcode) at byte \(offset)): "
+                + "only builtin data types (list, dict, int, ...) are read as a factory"
         case let .invalidCallable(found, opcode, offset):
             return "\(opcode) at byte \(offset) needs a global as callable, found \(found)"
         case let .invalidOperand(opcode, expected, found, offset):

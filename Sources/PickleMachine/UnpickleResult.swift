@@ -12,6 +12,9 @@ public struct UnpickleResult: Sendable {
     /// Every global the pickle named, in order of first use, so a caller can audit or list them the
     /// way `torch.serialization.get_unsafe_globals_in_checkpoint` does.
     public var globals: [PickleGlobalUse]
+    /// The dict nodes `collections.defaultdict` built, with their factory's `module.name` (`builtins.list`) or
+    /// `None`: they are plain dicts in the graph, and a report can say what they were.
+    public var defaultDictFactories: [PickleNodeID: String] = [:]
 
     /// Creates a result.
     public init(graph: PickleGraph, root: PickleValue, endOffset: Int, protocolVersion: Int, globals: [PickleGlobalUse]) {
@@ -37,6 +40,9 @@ public enum PickleGlobalUsage: String, Sendable, Hashable, CaseIterable {
     case obj
     /// The class (or OrderedDict, or called function) of an object that BUILD gave state.
     case buildTarget
+    /// `builtins.getattr(<global>, 'name')` through REDUCE, read as the global `<global>.name` (see
+    /// ``AttributeReference``): nothing is called.
+    case attributeReference
 }
 
 /// One global referenced by a pickle, with where and how it was used.

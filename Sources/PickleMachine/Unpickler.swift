@@ -61,8 +61,10 @@ extension UnpicklerMachine {
         if depthsMayBeStale, let depth = NestingDepthCheck.depthExceeding(limits.maxNestingDepth, in: graph, from: root) {
             throw limitExceeded(.nestingDepth, depth)
         }
-        return UnpickleResult(
+        var result = UnpickleResult(
             graph: graph, root: root, endOffset: input.position, protocolVersion: protocolVersion, globals: globalUses)
+        result.defaultDictFactories = defaultDictFactories
+        return result
     }
 }
 

@@ -1,11 +1,16 @@
 /// Callables that only build data, which the machine evaluates itself whatever the policy says:
-/// they are how CPython pickles OrderedDicts, sets, bytes and protocol-0/1 objects.
+/// they are how CPython pickles OrderedDicts, sets, bytes, defaultdicts and protocol-0/1 objects.
 enum DataConstructor {
-    case orderedDict, set, frozenSet, codecsEncode, bytes, reconstructor, newObject, newObjectWithKeywords
+    case orderedDict, set, frozenSet, codecsEncode, bytes, reconstructor, newObject, newObjectWithKeywords, defaultDict
+    /// `builtins.getattr` in the one form read as data (``AttributeReference``); any other call of it follows the
+    /// policy like any callable.
+    case attribute
 
     init?(_ global: PickleGlobal) {
         switch (global.module, global.name) {
         case ("collections", "OrderedDict"): self = .orderedDict
+        case ("collections", "defaultdict"): self = .defaultDict
+        case ("builtins", "getattr"): self = .attribute
         case ("builtins", "set"): self = .set
         case ("builtins", "frozenset"): self = .frozenSet
         case ("_codecs", "encode"): self = .codecsEncode
@@ -43,6 +48,10 @@ extension UnpicklerMachine {
         case .newObjectWithKeywords:
             guard args.count == 3 else { throw badArguments(callable, arguments) }
             return try newObject(globalOperand(args[0]), arguments: tupleOperand(args[1]), keywords: dictOperand(args[2]))
+        case .defaultDict:
+            return try defaultDict(args, callable: callable, arguments: arguments)
+        case .attribute:
+            preconditionFailure("getattr is read by attributeReference(_:) or follows the policy")
         }
     }
 

@@ -68,7 +68,11 @@ extension UnpicklerMachine {
     /// The global node for GLOBAL / STACK_GLOBAL, with Python 2 names mapped as CPython does below
     /// protocol 3.
     private mutating func pushedGlobal(module: String, name: String) throws -> PickleValue {
-        let global = python3(PickleGlobal(module: module, name: name))
+        try pushedGlobal(python3(PickleGlobal(module: module, name: name)))
+    }
+
+    /// The one node of `global`, its use noted as pushed at the current opcode.
+    mutating func pushedGlobal(_ global: PickleGlobal) throws -> PickleValue {
         let use = noteGlobal(global, .pushed)
         if let existing = globalNodes[global] { return .node(existing) }
         let value = try addNode(PickleNode(kind: .global(global)))
@@ -84,9 +88,13 @@ extension UnpicklerMachine {
     /// REDUCE, INST and OBJ: a data constructor builds its data; any other callable becomes an inert
     /// call node if the policy allows it, and is refused otherwise.
     mutating func call(_ use: Int, arguments: PickleValue, usage: PickleGlobalUsage) throws -> PickleValue {
-        noteUsage(use, usage)
         let callable = globalUses[use].global
-        if let constructor = constructors[use] {
+        if constructors[use] == .attribute, let reference = try attributeReference(arguments) {
+            noteUsage(use, .attributeReference)
+            return reference
+        }
+        noteUsage(use, usage)
+        if let constructor = constructors[use], constructor != .attribute {
             return try build(constructor, callable: callable, arguments: arguments)
         }
         if allowed[use] == nil { allowed[use] = policy.allows(callable) }
@@ -186,6 +194,7 @@ extension PickleGlobalUsage {
         case .inst: return 8
         case .obj: return 16
         case .buildTarget: return 32
+        case .attributeReference: return 64
         }
     }
 }

@@ -35,6 +35,8 @@ struct UnpicklerMachine {
     var dictIndexes: [HashPositionIndex<PickleHashKey>] = []
     /// Per set (through its slot), the members present.
     var setIndexes: [Set<PickleHashKey>] = []
+    /// The dicts built by `collections.defaultdict`, with their factory's name (see ``DefaultDictFactories``).
+    var defaultDictFactories: [PickleNodeID: String] = [:]
 
     init(bytes: [UInt8], start: Int, policy: UnpicklerPolicy, limits: UnpicklerLimits) {
         self.input = PickleInput(bytes: bytes, position: start)

@@ -17,6 +17,10 @@ public final class Checkpoint: @unchecked Sendable {
     public let tensors: [PickleNodeID: TorchTensor]
     /// Allow-listed tensor kinds this tool does not model (quantized, sparse, ...), by node, with their function.
     public let unsupportedTensors: [PickleNodeID: String]
+    /// numpy values and paths decoded from their calls, by node (see ``DecodedDataGlobals``).
+    public let decoded: [PickleNodeID: DecodedData]
+    /// The dicts `collections.defaultdict` built, with their factory's name (`builtins.list`, or `None`).
+    public let defaultDictFactories: [PickleNodeID: String]
     /// Storage key of each persistent-id node, so a writer can renumber them.
     public let storageOfPersistentID: [PickleNodeID: String]
     /// Every global the pickle references, in first-use order.
@@ -37,6 +41,8 @@ public final class Checkpoint: @unchecked Sendable {
         self.storageOrder = interpreter.storageOrder
         self.tensors = interpreter.tensors
         self.unsupportedTensors = interpreter.unsupportedTensors
+        self.decoded = interpreter.decoded
+        self.defaultDictFactories = unpickled.defaultDictFactories
         self.storageOfPersistentID = interpreter.storageOfPersistentID
         self.bytes = bytes
         self.limits = limits
@@ -47,8 +53,9 @@ public final class Checkpoint: @unchecked Sendable {
 
     /// Every place in the tree, depth first; shared containers expanded once (see ``CheckpointEntry/aliasOf``).
     public func entries() throws -> [CheckpointEntry] {
-        let walker = CheckpointPathWalker(
-            graph: graph, leaves: Set(tensors.keys).union(unsupportedTensors.keys), maxDepth: limits.maxDepth)
+        var walker = CheckpointPathWalker(
+            graph: graph, leaves: Set(tensors.keys).union(unsupportedTensors.keys).union(decoded.keys), maxDepth: limits.maxDepth)
+        walker.decoded = decoded
         do {
             return try walker.entries(from: root)
         } catch let reason as CheckpointError.Reason {

@@ -42,6 +42,23 @@ public struct CheckpointDraft: Sendable {
         return TensorPickling.rebuildCall(
             in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape)
     }
+
+    /// Adds a tensor of any dtype over `bytes` (little-endian elements laid out by `strides`, which cover them
+    /// exactly), as `torch.save` writes one: a typed storage and `_rebuild_tensor_v2`, or for the dtypes without
+    /// a typed storage class an `UntypedStorage` and `_rebuild_tensor_v3`. Returns the rebuild call.
+    public mutating func addInlineTensor(dtype: TorchDType, shape: [Int], strides: [Int], bytes: [UInt8]) -> PickleValue {
+        let key = "computed:\(nextComputedKey)"
+        nextComputedKey += 1
+        let record = RecordBytes(bytes)
+        let typed = dtype.storageClassName != nil
+        let count = typed ? bytes.count / dtype.elementSize : bytes.count
+        storages[key] = DraftStorage(dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .inline(record))
+        if typed {
+            return TensorPickling.rebuildCall(
+                in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape, strides: strides)
+        }
+        return TensorPickling.rebuildCallV3(in: &graph, storageKey: key, dtype: dtype, shape: shape, strides: strides)
+    }
 }
 
 /// One storage of a draft: its declaration and where its bytes come from.
@@ -56,6 +73,8 @@ public struct DraftStorage: Sendable {
         case copy(Checkpoint, TorchStorage)
         /// Little-endian bytes computed on demand (exactly `elementCount * dtype.elementSize` of them).
         case computed(@Sendable () throws -> RecordBytes)
+        /// Little-endian bytes decoded from the input's pickle (a numpy array), laid out as their tensor's strides say.
+        case inline(RecordBytes)
     }
 
     public var byteCount: Int { elementCount * dtype.elementSize }

@@ -34,6 +34,8 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible {
         case invalidGeometry(tensor: String, detail: String)
         /// The same storage key is declared with different dtypes or sizes.
         case inconsistentStorage(key: String, detail: String)
+        /// A numpy value or path at `path` that is not read as data, or not written as numpy or pathlib write it.
+        case dataObject(path: String, String)
         /// A nesting, count or size limit of ours was reached.
         case limitExceeded(what: String, limit: Int)
         /// A record that is not valid for torch (`version`, `byteorder`).
@@ -64,6 +66,7 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible {
             return "tensor \(tensor) reaches outside storage \(key): needs \(needed) elements, storage has \(available)"
         case .invalidGeometry(let tensor, let detail): return "tensor \(tensor): \(detail)"
         case .inconsistentStorage(let key, let detail): return "storage \(key) is declared inconsistently: \(detail)"
+        case .dataObject(let path, let problem): return "\(path): \(problem)"
         case .limitExceeded(let what, let limit): return "\(what) exceeds the limit of \(limit)"
         case .invalidRecord(let name, let detail): return "record \(name) is invalid: \(detail)"
         case .writeFailed(let detail): return "cannot write: \(detail)"

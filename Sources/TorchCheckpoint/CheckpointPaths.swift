@@ -21,6 +21,8 @@ struct CheckpointPathWalker {
     /// Nodes that are leaves for naming purposes (tensors), never expanded.
     let leaves: Set<PickleNodeID>
     let maxDepth: Int
+    /// numpy scalars and paths used as dict keys are named by their value, as the weights-only output names them.
+    var decoded: [PickleNodeID: DecodedData] = [:]
 
     /// Every entry in depth-first order (a container's children in their stored order).
     func entries(from root: PickleValue) throws -> [CheckpointEntry] {
@@ -93,6 +95,11 @@ struct CheckpointPathWalker {
         case .float(let value): return PythonRepr.float(value)
         case .bytes(let bytes): return "b'" + String(decoding: bytes, as: UTF8.self) + "'"
         case .node(let id):
+            switch decoded[id] {
+            case .numpyScalar(let scalar)?: return scalar.text
+            case .path(let path)?: return path.text
+            default: break
+            }
             guard let items = graph.sequence(key) else { return "<node \(id.index)>" }
             return "(" + items.map { keyComponent($0) }.joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         }

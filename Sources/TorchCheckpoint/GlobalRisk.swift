@@ -8,12 +8,18 @@ import PickleMachine
 ///    named: it can be handed to something that calls it); or any other global the pickle CALLS through
 ///    REDUCE, INST or OBJ, except the data constructors the unpickler builds itself (an unpickler that
 ///    runs the pickle would run it; this tool refuses such a checkpoint).
-/// 3. `unsafeForTorchLoad`: anything else, that is a class reached only through NEWOBJ, BUILD or as a
+/// 3. `decodedData`: a numpy, pathlib or defaultdict data constructor ``DecodedDataGlobals`` names exactly, or a
+///    data type named as a value there: decoded as data by this tool, never called.
+/// 4. `dangerous`, again: any other global the pickle calls (see 2), except the data constructors the unpickler
+///    builds itself (`frozenset`, `bytes`, copyreg's object constructors), which are `decodedData` too.
+/// 5. `unsafeForTorchLoad`: anything else, that is a class reached only through NEWOBJ, BUILD or as a
 ///    value (the classes of a whole pickled model). Here it stays inert data, but
 ///    `torch.load(weights_only=False)` would import it and run its `__setstate__`/`__reduce__` machinery.
 public enum GlobalRisk: String, Sendable, Equatable, CaseIterable {
     /// On torch's weights-only allow-list.
     case allowed
+    /// A data constructor this tool decodes itself (numpy values, paths, defaultdicts), never calling it.
+    case decodedData = "decoded as data"
     /// Inert here, but imported and instantiated by `torch.load(weights_only=False)`.
     case unsafeForTorchLoad = "unsafe for torch.load"
     /// Would run code, reach files, processes or the network if the pickle were loaded by Python.
@@ -22,11 +28,16 @@ public enum GlobalRisk: String, Sendable, Equatable, CaseIterable {
     /// The risk of `global` used in `usages`, and one clause saying why.
     public static func classify(_ global: PickleGlobal, usages: Set<PickleGlobalUsage>) -> (risk: GlobalRisk, reason: String) {
         if TorchAllowList.allows(global) { return (.allowed, "on torch's weights-only allow-list") }
+        if global.qualifiedName == "builtins.getattr", usages.contains(.attributeReference),
+           usages.isSubset(of: [.pushed, .attributeReference]) {
+            return (.decodedData, "only as getattr(<global>, 'name'), read as the global <global>.name (listed on its own), never called")
+        }
         if let what = DangerousGlobals.match(global) { return (.dangerous, what) }
+        if let why = DecodedDataGlobals.dataReason(global, usages: usages) { return (.decodedData, why) }
         let calls = usages.intersection([.reduce, .inst, .obj])
         if !calls.isEmpty {
             if PickleGlobalScan.isDataConstructor(global) {
-                return (.unsafeForTorchLoad, "a data constructor read here as data; torch's weights-only loader refuses it")
+                return (.decodedData, "a data constructor the unpickler builds itself, never called; torch's weights-only loader refuses it")
             }
             return (.dangerous, "called by the pickle: unpickling it runs it")
         }
@@ -52,6 +63,9 @@ public enum DangerousGlobals {
         "distutils", "setuptools", "pip", "venv", "ensurepip",
         "torch.hub", "torch.package", "torch.jit", "torch.ops", "torch._dynamo", "torch._inductor",
         "torch.serialization", "torch.utils.cpp_extension",
+        // numpy's code-execution and file gadgets: only numpy's data constructors are data (DecodedDataGlobals).
+        "numpy.f2py", "numpy.testing", "numpy.distutils", "numpy.ctypeslib", "numpy.lib.npyio", "numpy.lib._npyio_impl",
+        "numpy.lib.format", "numpy._pytesttester",
     ]
 
     /// Single names, `module.name`.
@@ -66,7 +80,8 @@ public enum DangerousGlobals {
             "operator.attrgetter", "operator.methodcaller", "operator.getitem", "operator.call",
             "functools.partial", "functools.reduce", "functools.partialmethod", "itertools.starmap",
             "torch.load", "torch.save", "torch.from_file", "torch.classes", "torch._C._load_for_lite_interpreter",
-            "numpy.load", "numpy.fromfile", "numpy.testing._private.utils.runstring", "numpy.f2py",
+            "numpy.load", "numpy.save", "numpy.savez", "numpy.fromfile", "numpy.memmap", "numpy.loadtxt", "numpy.genfromtxt",
+            "numpy.fromregex", "numpy.f2py",
             "_codecs.open", "codecs.open", "io.open", "io.FileIO", "_io.open", "_io.FileIO", "linecache.getline",
             "logging.config.listen", "site.addsitedir", "types.CodeType", "types.FunctionType", "types.MethodType",
             "types.LambdaType", "types.ModuleType", "gc.get_objects", "gc.get_referrers",

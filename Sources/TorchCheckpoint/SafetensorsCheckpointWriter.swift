@@ -54,13 +54,14 @@ public enum SafetensorsCheckpointWriter {
     /// The draft's tree with its tensors interpreted (a draft is a value tree plus storages, not yet a checkpoint).
     static func tree(of draft: CheckpointDraft, limits: CheckpointLimits) throws -> SafetensorsContent.Tree {
         let unpickled = UnpickleResult(graph: draft.graph, root: draft.root, endOffset: 0, protocolVersion: 0, globals: [])
-        let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
+        let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits, decodingData: false)
         let leaves = Set(interpreter.tensors.keys).union(interpreter.unsupportedTensors.keys)
         let walker = CheckpointPathWalker(graph: draft.graph, leaves: leaves, maxDepth: limits.maxDepth)
         let computed = draft.storages.filter { if case .computed = $0.value.content { return true } else { return false } }
+        let inline = draft.storages.filter { if case .inline = $0.value.content { return true } else { return false } }
         return SafetensorsContent.Tree(
             graph: draft.graph, entries: try walker.entries(from: draft.root), tensors: interpreter.tensors,
-            unsupported: interpreter.unsupportedTensors, computedKeys: Set(computed.keys))
+            unsupported: interpreter.unsupportedTensors, computedKeys: Set(computed.keys), inlineKeys: Set(inline.keys))
     }
 
     private static func outputTensor(

@@ -20,6 +20,8 @@ struct SafetensorsContent {
         let tensors: [PickleNodeID: TorchTensor]
         let unsupported: [PickleNodeID: String]
         let computedKeys: Set<String>
+        /// Storages of converted numpy arrays: a dict holding only those is no state dict.
+        let inlineKeys: Set<String>
     }
 
     init(_ tree: Tree, stateDictPath requested: [String]?) throws {
@@ -59,6 +61,7 @@ struct SafetensorsContent {
             guard let id = entry.value.nodeID, case .dict = tree.graph[id].kind else { continue }
             if let requested, entry.path == requested { return (requested, id) }
             let held = tree.graph[id].entries.compactMap { $0.value.nodeID.flatMap { tree.tensors[$0] } }
+                .filter { !tree.inlineKeys.contains($0.storageKey) }
             guard !held.isEmpty else { continue }
             candidates.append((entry.path, id, held.contains { tree.computedKeys.contains($0.storageKey) }))
         }

@@ -17,6 +17,8 @@ final class StorageRecordProducer: ZipRecordFiller {
             return StorageRecordProducer(checkpoint: checkpoint, source: source, byteCount: storage.byteCount, meter: meter)
         case .computed(let produce):
             return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: produce)
+        case .inline(let bytes):
+            return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: { bytes })
         }
     }
 

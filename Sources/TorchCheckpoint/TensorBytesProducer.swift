@@ -32,6 +32,8 @@ final class TensorBytesProducer: ZipRecordProducer {
             chunk = try checkpoint.contiguousBytes(of: tensor)
         case .computed(let produce):
             chunk = try computedBytes(produce)
+        case .inline(let bytes):
+            chunk = Self.rowMajor(bytes.array, tensor)
         }
         position += chunk.count
         finished = position >= tensor.byteCount
@@ -49,5 +51,23 @@ final class TensorBytesProducer: ZipRecordProducer {
         precondition(tensor.isContiguous && tensor.storageOffset == 0 && tensor.byteCount == bytes.count,
                      "computed tensors cover their whole storage")
         return bytes
+    }
+
+    /// The elements of `tensor` over `storage` in row-major order (a converted Fortran-order array is stored
+    /// column-major; safetensors holds contiguous tensors).
+    static func rowMajor(_ storage: [UInt8], _ tensor: TorchTensor) -> [UInt8] {
+        if tensor.isContiguous && tensor.storageOffset == 0 { return Array(storage.prefix(tensor.byteCount)) }
+        let size = tensor.dtype.elementSize
+        var result: [UInt8] = []
+        result.reserveCapacity(tensor.byteCount)
+        for index in 0..<tensor.elementCount {
+            var remaining = index, offset = tensor.storageOffset
+            for axis in tensor.shape.indices.reversed() {
+                offset += (remaining % tensor.shape[axis]) * tensor.strides[axis]
+                remaining /= tensor.shape[axis]
+            }
+            result += storage[offset * size..<(offset + 1) * size]
+        }
+        return result
     }
 }

@@ -15,6 +15,10 @@ struct TensorInterpreter {
     private(set) var tensors: [PickleNodeID: TorchTensor] = [:]
     /// Calls of allow-listed tensor kinds this tool does not model (quantized, sparse, ...).
     private(set) var unsupportedTensors: [PickleNodeID: String] = [:]
+    /// numpy values and paths, decoded from their calls (see ``DecodedDataGlobals``).
+    private(set) var decoded: [PickleNodeID: DecodedData] = [:]
+    /// Whether to decode them (a draft's tree holds them converted already).
+    var decodesData = true
 
     init(graph: PickleGraph, names: [PickleNodeID: String], limits: CheckpointLimits) {
         self.graph = graph
@@ -22,7 +26,9 @@ struct TensorInterpreter {
         self.limits = limits
     }
 
-    /// Visits nodes in creation order, which is pickle order, so arguments come before the calls using them.
+    /// Visits nodes in creation order, which is pickle order, so arguments come before the calls using them;
+    /// then decodes numpy and pathlib calls, dtypes last, so that a refused dtype is named by the path of the
+    /// array or scalar that holds it.
     mutating func run() throws {
         for index in graph.nodes.indices {
             let id = PickleNodeID(index: index)
@@ -30,6 +36,14 @@ struct TensorInterpreter {
             case .persistentID: try declareStorage(id)
             case .call(let global): try interpretCall(id, global)
             default: continue
+            }
+        }
+        for dtypes in [false, true] where decodesData {
+            for index in graph.nodes.indices {
+                let id = PickleNodeID(index: index)
+                guard case .call(let global) = graph[id].kind, DecodedDataGlobals.decodesCall(of: global),
+                      (global.qualifiedName == "numpy.dtype") == dtypes else { continue }
+                try decode(id, global)
             }
         }
     }
@@ -86,6 +100,22 @@ struct TensorInterpreter {
             unsupportedTensors[id] = global.qualifiedName
         default:
             return
+        }
+    }
+
+    /// A numpy or pathlib call as the value it stands for; a refusal names the value's path.
+    private mutating func decode(_ id: PickleNodeID, _ global: PickleGlobal) throws {
+        let node = graph[id]
+        do {
+            switch global.name {
+            case "dtype": decoded[id] = .numpyDType(try NumpyDType.read(node, in: graph))
+            case "scalar": decoded[id] = .numpyScalar(try NumpyScalar.read(node, in: graph))
+            case "_reconstruct": decoded[id] = .numpyArray(try NumpyArray.reconstructed(node, in: graph))
+            case "_frombuffer": decoded[id] = .numpyArray(try NumpyArray.fromBuffer(node, in: graph))
+            default: decoded[id] = .path(try PathValue.read(node, class: global, in: graph))
+            }
+        } catch let problem as DataObjectProblem {
+            throw CheckpointError.Reason.dataObject(path: name(of: id), problem.description)
         }
     }
 

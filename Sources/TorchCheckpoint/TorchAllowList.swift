@@ -63,12 +63,13 @@ public enum TorchAllowList {
         return global.qualifiedName
     }
 
-    /// The unpickler policy that enforces this list. Legacy files name a pickled module's class through the
+    /// The unpickler policy that enforces this list, plus the numpy and pathlib data calls ``DecodedDataGlobals``
+    /// names exactly (kept inert, decoded by the reader, never called). Legacy files name a pickled module's class through the
     /// persistent id `("module", <class global>, source file, source)`; that id resolves to the class itself,
     /// which then stays an inert NEWOBJ class like any other.
     public static var unpicklerPolicy: UnpicklerPolicy {
         UnpicklerPolicy(
-            isAllowedCallable: { TorchAllowList.allows($0) },
+            isAllowedCallable: { TorchAllowList.allows($0) || DecodedDataGlobals.decodesCall(of: $0) },
             resolvePersistentID: { id, graph in
                 guard let items = graph.sequence(id), items.count == 4, items[0] == .string("module"),
                       graph.global(items[1]) != nil else { return nil }

@@ -66,4 +66,38 @@ final class BatchMergeCommandTests: XCTestCase {
         XCTAssertEqual(try ToolRunner.run(["merge", path("in"), "--out-dir", path("missing")]).status, 2)
         XCTAssertEqual(try ToolRunner.run(["merge", path("in"), "--out-dir", path("out"), "--jobs", "0"]).status, 2)
     }
+
+    /// A file with a 4x4 (even) kernel in tiny_sd's stem: a DAConv that cannot be folded.
+    private func unfoldable(_ name: String) throws -> String {
+        var editing = try CheckpointEditing(Fixtures.path("tiny_sd.pth"))
+        for branch in ["cac", "cdc"] {
+            editing.setTensor("stem.\(branch).weight", values: [Double](repeating: 0.5, count: 8 * 3 * 16), shape: [8, 3, 4, 4])
+        }
+        try editing.write(to: path(name))
+        return path(name)
+    }
+
+    /// Batch and single merges map errors to the same statuses (a dangerous global: 3, an unfoldable module:
+    /// 5), and each error line names its file once.
+    func testBatchAndSingleMergesShareOneMappingAndNameEachFileOnce() throws {
+        let dangerous = path("newobj_subprocess_popen.pth")
+        try FileManager.default.copyItem(atPath: Fixtures.path("hostile/newobj_subprocess_popen.pth"), toPath: dangerous)
+        let even = try unfoldable("even_kernel.pth")
+        for (input, status, says) in [(dangerous, Int32(3), "subprocess.Popen"), (even, Int32(5), "cannot be folded")] {
+            let single = try ToolRunner.run(["merge", input, path("out/single.pth")])
+            let batch = try ToolRunner.run(["merge", input, "--out-dir", path("out")])
+            for run in [single, batch] {
+                XCTAssertEqual(run.status, status, run.stderr)
+                let lines = run.stderr.split(separator: "\n")
+                XCTAssertEqual(lines.count, 1, run.stderr)
+                XCTAssertTrue(run.stderr.contains(says), run.stderr)
+                XCTAssertEqual(run.stderr.components(separatedBy: input).count - 1, 1, "the file is named once: \(run.stderr)")
+            }
+            XCTAssertEqual(batch.stderr, single.stderr, "the same line in both modes")
+        }
+        let mixed = try ToolRunner.run(["merge", dangerous, even, path("in/tiny_sd.pth"), "--out-dir", path("out")])
+        XCTAssertEqual(mixed.status, 1, "two kinds of failure: \(mixed.stderr)")
+        XCTAssertEqual(mixed.stderr.split(separator: "\n").count, 2, mixed.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("out")), ["tiny_sd.pth"])
+    }
 }

@@ -28,6 +28,32 @@ final class InspectCommandTests: XCTestCase {
         }
     }
 
+    /// numpy values, paths, namespaces and defaultdicts appear with type, dtype, shape and value (the research
+    /// checkpoint's facts were written by torch and numpy); the audit calls numpy's constructors decoded as data.
+    func testDataObjectsAreShownWithTheirTypeDtypeShapeAndValue() throws {
+        let path = Fixtures.path("data_objects/research.pth")
+        let text = try ToolRunner.run(["inspect", path])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        for line in ["best_psnr                 numpy.float64", "psnr_history              numpy.ndarray            float64 [3] [21.25, 23.5, 24.75]",
+                     "    args.data_dir           pathlib.PosixPath        '/data/LOL/our485'", "counts                    collections.defaultdict"] {
+            XCTAssertTrue(text.stdout.contains(line), "\(line) in\n\(text.stdout)")
+        }
+        XCTAssertTrue(text.stdout.contains("data objects (read as data, never run; merge converts them for torch.load(weights_only=True)): 10"), text.stdout)
+        let json = try ToolRunner.run(["inspect", "--json", path])
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let objects = try XCTUnwrap(document["data_objects"] as? [[String: Any]])
+        let history = try XCTUnwrap(objects.first { $0["path"] as? String == "psnr_history" })
+        XCTAssertEqual(history["type"] as? String, "numpy.ndarray")
+        XCTAssertEqual(history["dtype"] as? String, "float64")
+        XCTAssertEqual(history["shape"] as? [Int], [3])
+        XCTAssertEqual(history["value"] as? [Double], [21.25, 23.5, 24.75])
+        XCTAssertEqual(objects.first { $0["path"] as? String == "args.seed" }?["value"] as? Int, 42)
+        let audit = try ToolRunner.run(["inspect", "--audit", Fixtures.path("data_objects/numpy2_p5.pth")])
+        XCTAssertEqual(audit.status, 0, audit.stdout)
+        XCTAssertTrue(audit.stdout.contains("numpy._core.numeric._frombuffer      decoded as data  named, called (REDUCE)"), audit.stdout)
+        XCTAssertTrue(audit.stdout.contains("verdict     no dangerous global; every global is on torch's weights-only allow-list or a data constructor"), audit.stdout)
+    }
+
     func testTextNamesTheDAConvModulesAndTheFormat() throws {
         let outcome = try ToolRunner.run(["inspect", Fixtures.path("tiny_sd.pth")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)

@@ -23,11 +23,46 @@ final class CheckpointAuditTests: XCTestCase {
         // Any other global that the pickle calls would run: dangerous.
         XCTAssertEqual(GlobalRisk.classify(global("mylib.build"), usages: [.pushed, .reduce]).risk, .dangerous)
         XCTAssertEqual(GlobalRisk.classify(global("mylib.build"), usages: [.obj]).risk, .dangerous)
-        // ... except the data constructors the unpickler builds itself.
-        XCTAssertEqual(GlobalRisk.classify(global("copyreg._reconstructor"), usages: [.reduce]).risk, .unsafeForTorchLoad)
+        // ... except the data constructors the unpickler builds itself: decoded as data, never called.
+        XCTAssertEqual(GlobalRisk.classify(global("copyreg._reconstructor"), usages: [.reduce]).risk, .decodedData)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.bytes"), usages: [.pushed, .reduce]).risk, .decodedData)
         // A class only allocated and given state: inert here, imported by torch.load(weights_only=False).
         XCTAssertEqual(GlobalRisk.classify(global("mylib.Net"), usages: [.pushed, .newObject, .buildTarget]).risk, .unsafeForTorchLoad)
         XCTAssertEqual(GlobalRisk.classify(global("argparse.Namespace"), usages: [.pushed]).risk, .unsafeForTorchLoad)
+    }
+
+    /// numpy's data constructors, pathlib classes and defaultdict by exact name: decoded as data however they are
+    /// used; numpy's gadgets stay dangerous even when only named, and any other numpy call is dangerous.
+    func testDataConstructorsByExactNameAndNumpyGadgets() {
+        for name in ["numpy.core.multiarray.scalar", "numpy._core.multiarray._reconstruct", "numpy.dtype",
+                     "numpy._core.numeric._frombuffer", "pathlib.PosixPath", "pathlib._local.PureWindowsPath",
+                     "collections.defaultdict"] {
+            XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed, .reduce, .buildTarget]).risk, .decodedData, name)
+        }
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.ndarray"), usages: [.pushed]).risk, .decodedData)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.list"), usages: [.pushed]).risk, .decodedData)
+        // A value name called is no data constructor.
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.ndarray"), usages: [.reduce]).risk, .dangerous)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.list"), usages: [.reduce]).risk, .dangerous)
+        for name in ["numpy.f2py.crackfortran.myeval", "numpy.testing._private.utils.runstring", "numpy.load",
+                     "numpy.distutils.exec_command.exec_command", "numpy.ctypeslib.load_library", "numpy.lib.npyio.load"] {
+            XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed]).risk, .dangerous, name)
+        }
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.frombuffer"), usages: [.reduce]).risk, .dangerous)
+        // getattr only as getattr(<global>, 'name') is read as a name; named alone or called otherwise, dangerous.
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference]).risk, .decodedData)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference, .reduce]).risk, .dangerous)
+        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed]).risk, .dangerous)
+        XCTAssertEqual(GlobalRisk.classify(global("numpy.core.multiarray.scalar.__call__"), usages: [.reduce]).risk, .dangerous)
+    }
+
+    func testNumpyCheckpointsAreDecodedAsData() throws {
+        for name in ["data_objects/numpy1_p2.pth", "data_objects/numpy2_p5.pth"] {
+            let audit = try CheckpointAudit.audit(Fixtures.path(name))
+            XCTAssertEqual(audit.dangerous, [], name)
+            XCTAssertTrue(audit.isComplete, name)
+            XCTAssertTrue(audit.globals.contains { $0.risk == .decodedData }, name)
+        }
     }
 
     func testCheckpointsTorchWritesAreAllowed() throws {

@@ -4,11 +4,12 @@ import TorchCheckpoint
 /// The readable and JSON forms of `merge-daconv inspect --audit`.
 extension CheckpointAudit {
     /// The overall verdict: `dangerous`, `incomplete` (a pickle could not be scanned to its end),
-    /// `unsafe for torch.load`, or `allowed`.
+    /// `unsafe for torch.load`, `decoded as data`, or `allowed`.
     public var verdict: String {
         if !dangerous.isEmpty { return GlobalRisk.dangerous.rawValue }
         if !isComplete { return "incomplete" }
         if globals.contains(where: { $0.risk == .unsafeForTorchLoad }) { return GlobalRisk.unsafeForTorchLoad.rawValue }
+        if globals.contains(where: { $0.risk == .decodedData }) { return GlobalRisk.decodedData.rawValue }
         return GlobalRisk.allowed.rawValue
     }
 
@@ -44,10 +45,21 @@ extension CheckpointAudit {
         case GlobalRisk.unsafeForTorchLoad.rawValue:
             let unsafe = globals.filter { $0.risk == .unsafeForTorchLoad }.count
             return "no dangerous global; \(Formatting.plural(unsafe, "global")) outside torch's weights-only allow-list "
-                + "(kept inert here; torch.load(weights_only=False) would import them)"
+                + "(kept inert here; torch.load(weights_only=False) would import them)" + decodedNote
+        case GlobalRisk.decodedData.rawValue:
+            return "no dangerous global; every global is on torch's weights-only allow-list or a data constructor decoded "
+                + "as data here, never called" + decodedNote
         default:
             return "safe: every global is on torch's weights-only allow-list"
         }
+    }
+
+    /// The data constructors, named: torch refuses them, a merge writes their values in a form it accepts.
+    private var decodedNote: String {
+        let names = globals.filter { $0.risk == .decodedData }.map(\.global.qualifiedName)
+        guard !names.isEmpty else { return "" }
+        return " (\(names.joined(separator: ", ")): torch.load(weights_only=True) refuses them; merge writes their values "
+            + "in a form it accepts)"
     }
 
     /// `inspect --audit --json`: `file`, `container`, `verdict`, `complete`, `dangerous` (a count), `pickles`

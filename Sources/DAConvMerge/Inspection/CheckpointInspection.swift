@@ -25,6 +25,8 @@ public struct CheckpointInspection: Sendable {
     public let pickledModels: [PickledModel]
     public let daconv: DAConvDetector.Result
     public let globals: [GlobalVerdict]
+    /// numpy values, paths, defaultdicts and inert objects: what a merge converts.
+    public let dataObjects: [DataObjectEntry]
     public let warnings: [String]
     /// Number of modules the root state_dict's `_metadata` describes, when it has one.
     public let metadataModules: Int?
@@ -62,6 +64,7 @@ public struct CheckpointInspection: Sendable {
             .flatMap { checkpoint.graph.dictEntries($0)?.count }
         daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
         globals = GlobalVerdict.verdicts(checkpoint.globals)
+        dataObjects = try DataObjectEntry.list(checkpoint, models: models)
         warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)
     }
 

@@ -15,6 +15,7 @@ public struct GlobalVerdict: Sendable, Equatable {
     static let readableUse: [String: String] = [
         "pushed": "named", "reduce": "called (REDUCE)", "newObject": "instantiated inert (NEWOBJ, never run)",
         "inst": "called (INST)", "obj": "called (OBJ)", "buildTarget": "given state (BUILD)",
+        "attributeReference": "getattr(class, name) read as class.name (never called)",
     ]
 
     static func verdicts(_ globals: [PickleGlobalUse]) -> [GlobalVerdict] {

@@ -36,6 +36,7 @@ extension CheckpointInspection {
             ("unfoldable", .array(daconv.unfoldable.map {
                 .object([("module", .string($0.module)), ("reason", .string($0.reason))])
             })),
+            ("data_objects", .array(dataObjects.map(\.json))),
             ("globals", .array(globals.map {
                 .object([("name", .string($0.name)), ("allowed", .bool($0.allowed)), ("verdict", .string($0.risk.rawValue)), ("uses", .array($0.uses.map(JSONValue.string)))])
             })),

@@ -29,6 +29,7 @@ extension CheckpointInspection {
         }
         lines += moduleLines()
         lines += daconvLines()
+        lines += dataObjectLines
         lines += safetensorsMetadataLines
         if format.kind != .safetensors { lines += globalLines() }
         if !warnings.isEmpty {

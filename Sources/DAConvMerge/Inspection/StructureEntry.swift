@@ -31,6 +31,14 @@ public struct StructureEntry: Sendable {
             var value: JSONValue?
             if let scalar = scalar(entry.value) {
                 (summary, value) = scalar
+            } else if let id = entry.value.nodeID, let data = checkpoint.decoded[id] {
+                let decoded = DataObjectEntry.entry(entry.dottedPath, data)
+                if case .numpyArray = data, let dtype = decoded.dtype, let shape = decoded.shape {
+                    summary = "\(dtype) \(Formatting.shape(shape)) \(decoded.summary)"
+                } else {
+                    summary = decoded.summary
+                }
+                value = decoded.value
             } else {
                 let inside = tensorPaths.filter { $0.count > entry.path.count && Array($0.prefix(entry.path.count)) == entry.path }
                 summary = containerSummary(entry.value, checkpoint)
@@ -52,6 +60,8 @@ public struct StructureEntry: Sendable {
         case .bytes: return "bytes"
         case .node(let id):
             if let tensor = checkpoint.tensors[id] { return tensor.isParameter ? "Parameter" : "tensor" }
+            if let data = checkpoint.decoded[id] { return data.typeName }
+            if checkpoint.defaultDictFactories[id] != nil { return "collections.defaultdict" }
             switch checkpoint.graph[id].kind {
             case .list: return "list"
             case .tuple: return "tuple"
