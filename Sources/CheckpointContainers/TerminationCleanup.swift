@@ -1,4 +1,4 @@
-internal import CMergeDAConvKernels
+internal import CMergeDAConvProcess
 import Synchronization
 
 /// Temporary files that Ctrl-C, a CI job's timeout (SIGTERM) or a closed terminal (SIGHUP) should not leave

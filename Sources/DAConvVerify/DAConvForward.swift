@@ -1,4 +1,5 @@
 import DAConvMerge
+import ConvEngine
 
 /// A DAConv's training-mode forward pass, branch by branch as PyTorch computes it, in float64:
 /// `sum_b g_b * (conv(x, W_b, b_b) + conv1x1(x, sum_hw W_b))` for an add branch, with `-` for a

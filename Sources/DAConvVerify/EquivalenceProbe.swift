@@ -50,7 +50,8 @@ public enum EquivalenceProbe {
         return check(module: module, probe: probe, dtype: merged.dtype, geometry: geometry, options: options)
     }
 
-    static func check<W: ProbeWeightScalar>(
+    /// The same check on numbers already in the probe's precision (the merge pipeline's float32 folds).
+    public static func check<W: ProbeWeightScalar>(
         module: String, probe: ProbeModule<W>, dtype: TorchDType, geometry: ModuleGeometry?, options: ProbeOptions
     ) -> LayerCheck {
         let shape = probe.shape

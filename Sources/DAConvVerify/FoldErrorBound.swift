@@ -1,4 +1,5 @@
 import DAConvMerge
+import ConvEngine
 
 /// A bound, per merged weight, on how far a fold by the natural formula can be from the exact fold when
 /// every step is rounded to the dtype: `|E| <= u * B`, to first order in u. Each rounded step moves its

@@ -1,4 +1,5 @@
 import DAConvMerge
+import TorchCheckpoint
 
 /// Reports as GitHub-flavoured Markdown for a CI job's summary page (`GITHUB_STEP_SUMMARY`, or any file
 /// through `--summary-md`): the verdict on top, where a reviewer looks first, then one table row per layer
@@ -21,30 +22,52 @@ public enum MarkdownSummary {
             subject: "\(code(input)) → \(code(output))" + (written ? "" : " (**not written**)"))
     }
 
+    /// One file of a batch merge: its report when the merge ran, or why it could not.
+    public struct BatchFile: Sendable {
+        public let input: String
+        public let output: String
+        public let outcome: Result<(report: EquivalenceReport, written: Bool), BatchFailure>
+
+        public init(input: String, output: String, outcome: Result<(report: EquivalenceReport, written: Bool), BatchFailure>) {
+            self.input = input
+            self.output = output
+            self.outcome = outcome
+        }
+    }
+
+    /// Why a file of a batch was not merged, in the words of its error line.
+    public struct BatchFailure: Error, Sendable {
+        public let message: String
+
+        public init(message: String) {
+            self.message = message
+        }
+    }
+
     /// Batch merges: one row per file, then the layer table of every file whose layers failed.
-    public static func batch(_ items: [BatchMerge.Item]) -> String {
-        let failed = items.filter { !$0.succeeded }.count
+    public static func batch(_ files: [BatchFile]) -> String {
+        let failed = files.filter { (try? $0.outcome.get().written) != true }.count
         var lines = [
             "### " + (failed == 0
-                ? "✅ merge-daconv merge: \(Formatting.plural(items.count, "file")) merged"
-                : "❌ merge-daconv merge: \(failed) of \(Formatting.plural(items.count, "file")) failed"),
+                ? "✅ merge-daconv merge: \(Formatting.plural(files.count, "file")) merged"
+                : "❌ merge-daconv merge: \(failed) of \(Formatting.plural(files.count, "file")) failed"),
             "",
             "| input | output | layers | worst margin | result |",
             "|---|---|---:|---:|---|",
         ]
         var failedTables: [String] = []
-        for item in items {
-            switch item.result {
-            case .success(let outcome):
-                let layers = outcome.report.layers
+        for file in files {
+            switch file.outcome {
+            case .success(let (report, written)):
+                let layers = report.layers
                 let worst = layers.map(\.margin).max()
-                let result = item.succeeded ? "ok" : "**not written**: layers not equivalent"
-                lines.append(row([code(item.input), code(item.output), "\(layers.count)", worst.map(margin) ?? "–", result]))
-                if !item.succeeded {
-                    failedTables += ["", "#### \(code(item.input))", ""] + layerTable(layers)
+                let result = written ? "ok" : "**not written**: layers not equivalent"
+                lines.append(row([code(file.input), code(file.output), "\(layers.count)", worst.map(margin) ?? "–", result]))
+                if !written {
+                    failedTables += ["", "#### \(code(file.input))", ""] + layerTable(layers)
                 }
             case .failure(let failure):
-                lines.append(row([code(item.input), item.output.isEmpty ? "–" : code(item.output), "–", "–",
+                lines.append(row([code(file.input), file.output.isEmpty ? "–" : code(file.output), "–", "–",
                                   "**FAILED**: " + inline(failure.message)]))
             }
         }
@@ -93,13 +116,9 @@ public enum MarkdownSummary {
         "| " + cells.joined(separator: " | ") + " |"
     }
 
-    /// Error over tolerance: `0.13`; small ones in scientific notation, so they do not all read `0.00`.
+    /// Error over tolerance, written as the text report writes it (`0.0412`, `0.734`, `12.3`, `<0.001`).
     static func margin(_ value: Double) -> String {
-        guard value.isFinite, value >= 0.01, value < 1000 else {
-            return value == 0 ? "0" : EquivalenceReport.scientific(value)
-        }
-        let hundredths = Int((value * 100).rounded())
-        return "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
+        inline(EquivalenceReport.marginText(value))
     }
 
     /// A code span that stays one table cell: a backtick fence longer than any run of backticks inside,

@@ -1,5 +1,6 @@
 import DAConvMerge
 import TorchCheckpoint
+import ConvEngine
 
 /// The convolutions of one probe: every kxk filter (each branch and the merged conv) in one pass over
 /// the packed input, then the branches' 1x1 convolutions of their spatially summed kernels.

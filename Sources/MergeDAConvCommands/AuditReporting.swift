@@ -1,6 +1,5 @@
 import ArgumentParser
-import DAConvMerge
-import TorchCheckpoint
+import MergeDAConv
 
 /// `merge-daconv inspect --audit FILE [--json]`: prints the audit, then exits 1 when a global is
 /// dangerous, 3 when a pickle could not be scanned to its end (or the file cannot be read), else 0.

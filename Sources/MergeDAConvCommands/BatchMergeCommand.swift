@@ -1,8 +1,6 @@
 import ArgumentParser
-import DAConvMerge
-import DAConvVerify
 import Foundation
-import TorchCheckpoint
+import MergeDAConv
 
 /// Batch mode of `merge`: many inputs into one folder, one line per file, one summary report.
 struct BatchMergeCommand {
@@ -33,7 +31,7 @@ struct BatchMergeCommand {
         let failed = items.filter { !$0.succeeded }
         if !quiet { print("merged \(items.count - failed.count) of \(Formatting.plural(items.count, "file"))" + (failed.isEmpty ? "" : ", \(failed.count) failed")) }
         if let report { try ReportFile.write(Self.json(items), to: report) }
-        try JobSummary.write({ MarkdownSummary.batch(items) }, to: summaryMarkdown)
+        try JobSummary.write({ MarkdownSummary.batch(items.map(\.summaryFile)) }, to: summaryMarkdown)
         if !failed.isEmpty { throw ExitCode(Self.status(of: failed)) }
     }
 

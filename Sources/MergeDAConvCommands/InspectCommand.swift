@@ -1,5 +1,5 @@
 import ArgumentParser
-import DAConvMerge
+import MergeDAConv
 
 /// `merge-daconv inspect FILE [--json]`.
 struct InspectCommand: ParsableCommand {

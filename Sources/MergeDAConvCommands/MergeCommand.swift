@@ -1,8 +1,6 @@
 import ArgumentParser
-import DAConvMerge
-import DAConvVerify
 import Foundation
-import TorchCheckpoint
+import MergeDAConv
 
 /// `merge-daconv [merge] INPUT OUTPUT`, or many inputs with `--out-dir`: the default subcommand.
 struct MergeCommand: ParsableCommand {

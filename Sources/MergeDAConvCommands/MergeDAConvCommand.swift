@@ -1,5 +1,5 @@
 import ArgumentParser
-import DAConvVerify
+import MergeDAConv
 
 /// The `merge-daconv` command: merging is the default subcommand, so `merge-daconv IN OUT` merges.
 public struct MergeDAConvCommand: ParsableCommand {

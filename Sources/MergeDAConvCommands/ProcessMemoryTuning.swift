@@ -1,4 +1,4 @@
-internal import CMergeDAConvKernels
+internal import CMergeDAConvProcess
 
 /// glibc's allocator settings for a process that works through a checkpoint in buffers of tens of megabytes.
 ///

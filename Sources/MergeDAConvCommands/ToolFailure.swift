@@ -1,7 +1,5 @@
 import ArgumentParser
-import DAConvMerge
-import DAConvVerify
-import TorchCheckpoint
+import MergeDAConv
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import ArgumentParser
-import DAConvVerify
 import Foundation
+import MergeDAConv
 
 /// `merge-daconv verify ORIGINAL MERGED`: the equivalence gate for release pipelines.
 struct VerifyCommand: ParsableCommand {

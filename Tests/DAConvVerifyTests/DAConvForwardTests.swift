@@ -1,3 +1,4 @@
+import ConvEngine
 import DAConvMerge
 import DAConvVerify
 import Foundation

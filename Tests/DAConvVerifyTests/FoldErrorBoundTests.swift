@@ -1,5 +1,6 @@
 @testable import DAConvMerge
 @testable import DAConvVerify
+import ConvEngine
 import TorchCheckpoint
 import XCTest
 

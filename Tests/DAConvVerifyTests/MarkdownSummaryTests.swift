@@ -63,7 +63,7 @@ final class MarkdownSummaryTests: XCTestCase {
             `o.pth` against `m.pth`
 
             \(Self.header.joined(separator: "\n"))
-            | ``evil\\|`x` [link](http://e)`` | 1.00e-07 | 1.00e-06 | 0.10 | ok |
+            | ``evil\\|`x` [link](http://e)`` | 1.00e-07 | 1.00e-06 | 0.100 | ok |
             | a\\\\\\| ok \\| | inf | 0 | inf | **FAILED**: \\<img src=x\\> \\*\\*b\\*\\* \\$x\\$ \\| ok |
 
             ````text
@@ -84,46 +84,19 @@ final class MarkdownSummaryTests: XCTestCase {
         XCTAssertLessThan(text.utf8.count, 8 * 1024)
     }
 
-    func testMarginReadsAsAFractionOfTheTolerance() {
-        XCTAssertEqual(MarkdownSummary.margin(0), "0")
-        XCTAssertEqual(MarkdownSummary.margin(0.134), "0.13")
-        XCTAssertEqual(MarkdownSummary.margin(0.05), "0.05")
-        XCTAssertEqual(MarkdownSummary.margin(1), "1.00")
-        XCTAssertEqual(MarkdownSummary.margin(0.00412), "4.12e-03")
-        XCTAssertEqual(MarkdownSummary.margin(2.5e7), "2.50e+07")
-        XCTAssertEqual(MarkdownSummary.margin(.infinity), "inf")
-        XCTAssertEqual(MarkdownSummary.margin(.nan), "nan")
-    }
-
-    /// A batch: one row per file, a failed file with its message, and the layer table of a file whose
-    /// layers failed.
-    func testABatchGivesOneRowPerFile() throws {
-        let scratch = try Fixtures.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let inputs = [Fixtures.path("tiny_sd.pth"), Fixtures.path("bad/empty.pth")]
-        let items = BatchMerge.run(
-            inputs: inputs, outputDirectory: scratch.path, template: MergeRequest(input: "", output: ""), jobs: 1) { _ in }
-        let worst = try XCTUnwrap(items[0].result.get().report.layers.map(\.margin).max())
-        let failure = try XCTUnwrap(items[1].result.failure?.message)
-        XCTAssertEqual(MarkdownSummary.batch(items).split(separator: "\n").map(String.init), [
-            "### ❌ merge-daconv merge: 1 of 2 files failed", "| input | output | layers | worst margin | result |",
-            "|---|---|---:|---:|---|",
-            "| `\(inputs[0])` | `\(items[0].output)` | 4 | \(MarkdownSummary.margin(worst)) | ok |",
-            "| `\(inputs[1])` | `\(items[1].output)` | – | – | **FAILED**: \(MarkdownSummary.inline(failure)) |",
-        ])
-    }
-
     private static func layer(_ module: String, error: Double, tolerance: Double, passed: Bool, problem: String? = nil) -> LayerCheck {
         LayerCheck(
             module: module, kernel: [3, 3], dtype: .float32, stride: [1, 1], dilation: [1, 1], groups: 1,
             geometrySource: .assumed, probeShape: [2, 4, 5, 5], maxAbsError: error, maxRelError: error,
             tolerance: tolerance, toleranceRule: "test", passed: passed, problem: problem)
     }
-}
 
-private extension Result {
-    var failure: Failure? {
-        if case .failure(let failure) = self { return failure }
-        return nil
+    /// The margin reads as in the text report, with Markdown's active characters escaped.
+    func testMarginIsWrittenAsInTheTextReport() {
+        for value in [0, 0.0001, 0.0412, 0.134, 1, 12.34, 2.5e7, .infinity, .nan] {
+            XCTAssertEqual(MarkdownSummary.margin(value), MarkdownSummary.inline(EquivalenceReport.marginText(value)))
+        }
+        XCTAssertEqual(MarkdownSummary.margin(0.0001), "\\<0.001")
+        XCTAssertEqual(MarkdownSummary.margin(0.134), "0.134")
     }
 }

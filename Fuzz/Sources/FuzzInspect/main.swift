@@ -1,4 +1,4 @@
-import DAConvMerge
+import CheckpointInspection
 import FuzzSupport
 import TorchCheckpoint
 

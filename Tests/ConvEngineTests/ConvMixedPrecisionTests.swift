@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// Float weights under double arithmetic: the very bits of converting the weights to `Double` first.
 final class ConvMixedPrecisionTests: XCTestCase {

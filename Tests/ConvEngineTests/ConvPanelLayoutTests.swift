@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// The float64 engine's two panel layouts (6 x 8 and 8 x 6 tiles) add the same products in the same
 /// order, so a probe may use either: the choice is about speed only, never about the figures reported.

@@ -1,4 +1,4 @@
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// A direct convolution written as plainly as possible (torch's definition, loop by loop), in
 /// `Double`, with the magnitude sum of every output for error bounds. Independent of the engine:

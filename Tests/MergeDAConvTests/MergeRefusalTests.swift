@@ -1,10 +1,6 @@
-import CheckpointContainers
-import DAConvMerge
-import DAConvVerify
 import Foundation
-import PickleMachine
+import MergeDAConv
 import TestSupport
-import TorchCheckpoint
 import XCTest
 
 /// Modules that cannot be folded exactly are refused by name, and a refused or failed merge leaves no file.

@@ -1,6 +1,7 @@
+import DAConvMerge
+import DAConvVerify
 import Dispatch
 import Foundation
-import DAConvMerge
 import TorchCheckpoint
 
 /// Merges many checkpoints into one folder, several at a time, bounded by the cores; one bad file does not

@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// Output shapes under torch's formula, and the small value types' behaviour.
 final class ConvShapeTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// Measured figures (printed): the DAConv check's convolution, 512 -> 512 3x3 with three float32
 /// filters on a double probe, with the weights converted to `[Double]` first (as before) and

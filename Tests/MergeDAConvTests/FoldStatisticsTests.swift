@@ -1,5 +1,5 @@
-import DAConvMerge
 @testable import DAConvVerify
+import MergeDAConv
 import XCTest
 
 /// The statistics the float32 merge takes while folding must be the very numbers the probe would compute

@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// Scratch memory is reused between convolutions, bounded, and can be released.
 final class ConvScratchCacheTests: XCTestCase {

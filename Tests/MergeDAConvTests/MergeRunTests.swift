@@ -1,9 +1,6 @@
-import DAConvMerge
-import DAConvVerify
 import Foundation
-import PickleMachine
+import MergeDAConv
 import TestSupport
-import TorchCheckpoint
 import XCTest
 
 /// Merging the committed fixtures must give what torch's own float64 fold gives (fixtures/*.expected.pth).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// Several filters sharing one packed input give what each gives alone.
 final class ConvMultiFilterTests: XCTestCase {

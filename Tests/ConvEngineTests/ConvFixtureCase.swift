@@ -1,5 +1,5 @@
 import Foundation
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// One case of fixtures/conv/cases.json, written by fixtures/conv/make_conv_fixtures.py with torch.
 struct ConvFixtureCase: Decodable {

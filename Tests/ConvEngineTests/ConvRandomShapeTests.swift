@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// The engine against the plain direct convolution of `ConvReference` on seeded random shapes,
 /// geometries and block sizes. Tolerance as in `ConvTolerance` (2 gamma(fanIn + 1) |w||x|).

@@ -1,7 +1,9 @@
+import CheckpointContainers
+import ConvEngine
 import DAConvMerge
+import DAConvVerify
 import Dispatch
 import Foundation
-import CheckpointContainers
 import TorchCheckpoint
 
 /// Folds and checks DAConv modules on worker threads a few modules ahead of the writer, so reading and

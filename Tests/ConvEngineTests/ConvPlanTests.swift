@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// The planner cuts work into pieces that cover the output exactly once, within the memory budget.
 final class ConvPlanTests: XCTestCase {

@@ -1,9 +1,6 @@
-import DAConvMerge
-import DAConvVerify
 import Foundation
-import PickleMachine
+import MergeDAConv
 import TestSupport
-import TorchCheckpoint
 import XCTest
 
 /// A research training checkpoint (fixtures/data_objects/research.pth: numpy metrics, an argparse.Namespace with

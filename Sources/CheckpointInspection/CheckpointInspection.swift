@@ -1,3 +1,4 @@
+import DAConvMerge
 import PickleMachine
 import TorchCheckpoint
 

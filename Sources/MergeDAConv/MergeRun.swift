@@ -1,4 +1,6 @@
+import CheckpointContainers
 import DAConvMerge
+import DAConvVerify
 import TorchCheckpoint
 
 /// What to merge and how.

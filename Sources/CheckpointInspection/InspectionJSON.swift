@@ -1,3 +1,4 @@
+import DAConvMerge
 import CheckpointContainers
 import TorchCheckpoint
 

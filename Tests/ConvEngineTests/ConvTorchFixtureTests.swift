@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// The engine against outputs computed by torch.nn.functional.conv2d (fixtures/conv).
 ///

@@ -1,8 +1,6 @@
-import DAConvMerge
-import DAConvVerify
 import Foundation
+import MergeDAConv
 import TestSupport
-import TorchCheckpoint
 import XCTest
 
 /// Merging to and from safetensors gives torch's fold (fixtures/*.expected.pth), and verify pairs a

@@ -1,5 +1,5 @@
 import XCTest
-@testable import DAConvVerify
+@testable import ConvEngine
 
 /// Every `ConvError` case, each triggered by the smallest request that has exactly that fault.
 final class ConvErrorTests: XCTestCase {
