@@ -27,7 +27,9 @@ public struct PlannedFold: Sendable {
     public let geometry: ModuleGeometry?
 }
 
-/// Everything a merge will write, decided from the structure alone; tensor bytes are folded when written.
+/// Everything a merge will write, decided from the structure alone. Fold `i`'s weight and bias are the draft's
+/// computed tensors `ComputedTensorID(index: i, part: .weight/.bias)`: their bytes come from the source the
+/// writer is given when it writes (the merge's fold pipeline).
 public struct MergePlan: Sendable {
     public var draft: CheckpointDraft
     public var folds: [PlannedFold]
@@ -38,8 +40,6 @@ public struct MergePlan: Sendable {
     public var warnings: [String]
     /// The input was a whole pickled model; the output is its merged state_dict.
     public var fromWholeModel: Bool
-    /// Where the draft's folded tensors get their bytes: folds on demand unless the caller sets a source.
-    public let foldedBytes: FoldedBytesProvider
 }
 
 /// Why a merge cannot be done.

@@ -7,7 +7,6 @@ import TorchCheckpoint
 public enum MergePlanner {
     public static func plan(_ checkpoint: Checkpoint, options: MergeOptions = .init()) throws -> MergePlan {
         var draft = CheckpointDraft(copying: checkpoint)
-        let provider = FoldedBytesProvider(source: DirectFold(modules: [], checkpoint: checkpoint))
         var warnings: [String] = []
         let models = try checkpoint.pickledModels()
         let fromWholeModel = !models.isEmpty
@@ -41,7 +40,7 @@ public enum MergePlanner {
                     geometry: geometry.value))
             }
             try StateDictRewrite.fold(
-                found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft, provider: provider)
+                found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft)
         }
         if let first = problems.first { throw MergeError.unfoldable(file: checkpoint.path, first, others: problems.count - 1) }
         var dropped: [String] = []
@@ -62,10 +61,9 @@ public enum MergePlanner {
             }
         }
         warnings += unsafe
-        provider.source = DirectFold(modules: folds.map(\.module), checkpoint: checkpoint)
         return MergePlan(
             draft: draft, folds: folds, dropped: dropped, converted: converted, warnings: warnings,
-            fromWholeModel: fromWholeModel, foldedBytes: provider)
+            fromWholeModel: fromWholeModel)
     }
 
     /// Converts what torch's weights-only loader refuses (numpy values, paths, inert objects) in the draft.

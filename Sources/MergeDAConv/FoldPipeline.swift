@@ -12,7 +12,7 @@ import TorchCheckpoint
 /// handed to the writer. Workers take modules in turn, each probing with a share of the cores: a probe's
 /// convolutions are too small to keep every core busy on their own, while reading and folding are serial.
 /// At most `window` modules beyond the one being written are in memory.
-final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
+final class FoldPipeline: ComputedTensorSource, @unchecked Sendable {
     private struct Folded {
         var weight: RecordBytes?
         var bias: RecordBytes?
@@ -67,12 +67,12 @@ final class FoldPipeline: FoldedTensorSource, @unchecked Sendable {
         }
     }
 
-    func weightBytes(fold: Int) throws -> RecordBytes {
-        try take(fold) { $0.weight } clear: { $0.weight = nil }
-    }
-
-    func biasBytes(fold: Int) throws -> RecordBytes {
-        try take(fold) { $0.bias } clear: { $0.bias = nil }
+    /// A folded weight or bias, when the writer reaches it: waits for its module's fold.
+    func bytes(of tensor: ComputedTensorID) throws -> RecordBytes {
+        switch tensor.part {
+        case .weight: return try take(tensor.index) { $0.weight } clear: { $0.weight = nil }
+        case .bias: return try take(tensor.index) { $0.bias } clear: { $0.bias = nil }
+        }
     }
 
     /// Stops the worker after its current module (the write failed; nothing more is needed).

@@ -12,19 +12,20 @@ struct MergeOutput {
     let outputName: @Sendable (String) -> String?
 
     static func write(
-        _ plan: MergePlan, input: Checkpoint, format: CheckpointOutputFormat, to destination: String,
+        _ plan: MergePlan, folded: any ComputedTensorSource, input: Checkpoint, format: CheckpointOutputFormat, to destination: String,
         options: CheckpointWriteOptions
     ) throws -> MergeOutput {
         switch format {
         case .zip:
-            let pending = try CheckpointWriter.writePending(plan.draft, to: destination, options: options)
+            let pending = try CheckpointWriter.writePending(plan.draft, computed: folded, to: destination, options: options)
             var notes: [String] = []
             if let metadata = input.format.safetensors?.metadata, !metadata.isEmpty {
                 notes.append("the input's safetensors __metadata__ (\(metadata.map(\.key).joined(separator: ", "))) is not written to a zip checkpoint")
             }
             return MergeOutput(pending: pending, notes: notes, outputName: { $0 })
         case .safetensors:
-            let (pending, report) = try SafetensorsCheckpointWriter.writePending(plan.draft, to: destination, options: options)
+            let (pending, report) = try SafetensorsCheckpointWriter.writePending(
+                plan.draft, computed: folded, to: destination, options: options)
             return MergeOutput(pending: pending, notes: report.notes, outputName: { report.outputName(forPath: $0) })
         }
     }

@@ -41,13 +41,12 @@ public enum MergeRun {
         // before a byte is written. Either way a mismatch fails the merge before the output gets its name.
         try input.verifyStorageChecksums(except: FoldPipeline.recordsCheckedOnRead(plan.folds, input: input))
         let pipeline = FoldPipeline(folds: plan.folds, input: input, probe: request.probe)
-        plan.foldedBytes.source = pipeline
         pipeline.start()
         defer { pipeline.cancel() }
         var options = CheckpointWriteOptions(replaceExisting: request.replaceExisting)
         options.progress = request.progress
         let output = try MergeOutput.write(
-            plan, input: input, format: request.format ?? .inferred(from: request.output), to: request.output, options: options)
+            plan, folded: pipeline, input: input, format: request.format ?? .inferred(from: request.output), to: request.output, options: options)
         let pending = output.pending
         let layers = try pipeline.checksWhenDone()
         try checkStructure(of: pending, plan: plan, outputName: output.outputName)

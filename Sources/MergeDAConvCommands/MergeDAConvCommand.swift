@@ -1,6 +1,8 @@
 import ArgumentParser
 import MergeDAConv
 
+import Glibc
+
 /// The `merge-daconv` command: merging is the default subcommand, so `merge-daconv IN OUT` merges.
 public struct MergeDAConvCommand: ParsableCommand {
     /// The release number, here and nowhere else: `--version` prints it, and scripts/package names the wheel
@@ -22,20 +24,35 @@ public struct MergeDAConvCommand: ParsableCommand {
 
     public init() {}
 
-    /// Runs the tool and exits with the README's statuses: usage errors exit 2 (argument-parser's own
-    /// default is 64), help exits 0.
+    /// Runs the tool and exits with the README's statuses.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        let status = status(running: arguments ?? Array(CommandLine.arguments.dropFirst()))
+        fflush(stdout)
+        Glibc.exit(status)
+    }
+
+    /// Runs the tool in this process and returns its exit status: usage errors give 2 (argument-parser's own
+    /// default is 64), help and `--version` print to stdout and give 0. Tests run commands this way.
+    public static func status(running arguments: [String]) -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            Self.exit()
+            return 0
         } catch let code as ExitCode {
-            Self.exit(withError: code)
+            return code.rawValue
         } catch {
             let status = exitCode(for: error)
-            guard status == .validationFailure else { Self.exit(withError: error) }
-            ToolFailure.printError(message(for: error) + " (see merge-daconv --help)")
-            Self.exit(withError: ExitCode(ToolFailure.usage))
+            if status == .validationFailure {
+                ToolFailure.printError(message(for: error) + " (see merge-daconv --help)")
+                return ToolFailure.usage
+            }
+            let text = fullMessage(for: error)
+            if status == .success {
+                if !text.isEmpty { print(text) }
+            } else if !text.isEmpty {
+                fputs(text + "\n", stderr)
+            }
+            return status.rawValue
         }
     }
 }

@@ -29,16 +29,14 @@ public struct CheckpointDraft: Sendable {
         safetensorsMetadata = checkpoint.format.safetensors?.metadata
     }
 
-    /// Adds a contiguous tensor whose bytes are computed when the writer reaches its storage, and returns the
-    /// `_rebuild_tensor_v2` call that rebuilds it, to be placed in the tree.
-    public mutating func addComputedTensor(
-        dtype: TorchDType, shape: [Int], produce: @escaping @Sendable () throws -> RecordBytes
-    ) -> PickleValue {
+    /// Adds a contiguous tensor whose bytes the writer asks its ``ComputedTensorSource`` for, by `id`, when it
+    /// reaches the storage, and returns the `_rebuild_tensor_v2` call that rebuilds it, to be placed in the tree.
+    public mutating func addComputedTensor(_ id: ComputedTensorID, dtype: TorchDType, shape: [Int]) -> PickleValue {
         precondition(dtype.storageClassName != nil, "computed tensors are of the classic dtypes (float32, ...)")
         let key = "computed:\(nextComputedKey)"
         nextComputedKey += 1
         let count = shape.reduce(1, *)
-        storages[key] = DraftStorage(dtype: dtype, elementCount: count, isUntyped: false, content: .computed(produce))
+        storages[key] = DraftStorage(dtype: dtype, elementCount: count, isUntyped: false, content: .computed(id))
         return TensorPickling.rebuildCall(
             in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape)
     }
@@ -71,8 +69,9 @@ public struct DraftStorage: Sendable {
     public enum Content: Sendable {
         /// The storage of an input checkpoint, copied as it is (byte-swapped if the input is big-endian).
         case copy(Checkpoint, TorchStorage)
-        /// Little-endian bytes computed on demand (exactly `elementCount * dtype.elementSize` of them).
-        case computed(@Sendable () throws -> RecordBytes)
+        /// Little-endian bytes computed while writing (exactly `elementCount * dtype.elementSize` of them), by
+        /// the ``ComputedTensorSource`` the writer is given.
+        case computed(ComputedTensorID)
         /// Little-endian bytes decoded from the input's pickle (a numpy array), laid out as their tensor's strides say.
         case inline(RecordBytes)
     }

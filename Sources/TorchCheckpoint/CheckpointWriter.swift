@@ -32,16 +32,19 @@ public struct CheckpointWriteSummary: Sendable, Equatable {
 public enum CheckpointWriter {
     /// Writes and commits in one step.
     public static func write(
-        _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init()
+        _ draft: CheckpointDraft, computed: (any ComputedTensorSource)? = nil, to destination: String,
+        options: CheckpointWriteOptions = .init()
     ) throws -> CheckpointWriteSummary {
-        let pending = try writePending(draft, to: destination, options: options)
+        let pending = try writePending(draft, computed: computed, to: destination, options: options)
         try pending.commit()
         return pending.summary
     }
 
-    /// Writes the file under a temporary name beside `destination`; commit or discard the result.
+    /// Writes the file under a temporary name beside `destination`; commit or discard the result. `computed`
+    /// supplies the bytes of the draft's computed tensors as the writer reaches them.
     public static func writePending(
-        _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init()
+        _ draft: CheckpointDraft, computed: (any ComputedTensorSource)? = nil, to destination: String,
+        options: CheckpointWriteOptions = .init()
     ) throws -> PendingCheckpoint {
         if !options.replaceExisting, OutputPlacement.exists(destination) {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
@@ -76,7 +79,7 @@ public enum CheckpointWriter {
                     }
                     try zip.addStored(
                         name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
-                        producer: StorageRecordProducer.make(storage, key: key, meter: meter))
+                        producer: StorageRecordProducer.make(storage, key: key, meter: meter, computed: computed))
                 }
                 try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))
                 try zip.finish()

@@ -13,19 +13,21 @@ import PickleMachine
 public enum SafetensorsCheckpointWriter {
     /// Writes and commits in one step.
     public static func write(
-        _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init(),
-        stateDictPath: [String]? = nil
+        _ draft: CheckpointDraft, computed: (any ComputedTensorSource)? = nil, to destination: String,
+        options: CheckpointWriteOptions = .init(), stateDictPath: [String]? = nil
     ) throws -> (CheckpointWriteSummary, SafetensorsWriteReport) {
-        let (pending, report) = try writePending(draft, to: destination, options: options, stateDictPath: stateDictPath)
+        let (pending, report) = try writePending(
+            draft, computed: computed, to: destination, options: options, stateDictPath: stateDictPath)
         try pending.commit()
         return (pending.summary, report)
     }
 
     /// Writes the file under a temporary name beside `destination`; commit or discard the result.
     /// `stateDictPath` names the dict to write; by default it is chosen as ``SafetensorsContent`` describes.
+    /// `computed` supplies the bytes of the draft's computed tensors as the writer reaches them.
     public static func writePending(
-        _ draft: CheckpointDraft, to destination: String, options: CheckpointWriteOptions = .init(),
-        stateDictPath: [String]? = nil
+        _ draft: CheckpointDraft, computed: (any ComputedTensorSource)? = nil, to destination: String,
+        options: CheckpointWriteOptions = .init(), stateDictPath: [String]? = nil
     ) throws -> (PendingCheckpoint, SafetensorsWriteReport) {
         if !options.replaceExisting, OutputPlacement.exists(destination) {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
@@ -36,7 +38,7 @@ public enum SafetensorsCheckpointWriter {
             let total = content.tensors.reduce(0) { $0 + $1.tensor.byteCount }
             let meter = ProgressMeter(total: total, report: options.progress)
             let tensors = try content.tensors.map { name, tensor in
-                try outputTensor(name: name, tensor: tensor, draft: draft, meter: meter)
+                try outputTensor(name: name, tensor: tensor, draft: draft, computed: computed, meter: meter)
             }
             let writer = try SafetensorsWriter(
                 path: temporary, tensors: tensors, metadata: metadata(draft.safetensorsMetadata, content.metadata))
@@ -65,7 +67,7 @@ public enum SafetensorsCheckpointWriter {
     }
 
     private static func outputTensor(
-        name: String, tensor: TorchTensor, draft: CheckpointDraft, meter: ProgressMeter
+        name: String, tensor: TorchTensor, draft: CheckpointDraft, computed: (any ComputedTensorSource)?, meter: ProgressMeter
     ) throws -> SafetensorsOutputTensor {
         guard let dtype = tensor.dtype.safetensorsDType else {
             throw CheckpointError.Reason.writeFailed("tensor \(name) has dtype \(tensor.dtype), which safetensors cannot hold")
@@ -73,7 +75,7 @@ public enum SafetensorsCheckpointWriter {
         guard let storage = draft.storages[tensor.storageKey] else {
             throw CheckpointError.Reason.missingRecord("storage \(tensor.storageKey) of the draft")
         }
-        let producer = TensorBytesProducer(tensor: tensor, storage: storage, name: name, meter: meter)
+        let producer = TensorBytesProducer(tensor: tensor, storage: storage, name: name, computed: computed, meter: meter)
         return SafetensorsOutputTensor(name: name, dtype: dtype, shape: tensor.shape, producer: producer)
     }
 

@@ -11,12 +11,15 @@ final class StorageRecordProducer: ZipRecordFiller {
     private var position = 0
 
     /// The producer of a draft storage's record: copies are filled in, computed bytes are handed over whole.
-    static func make(_ storage: DraftStorage, key: String, meter: ProgressMeter) -> ZipRecordProducer {
+    static func make(
+        _ storage: DraftStorage, key: String, meter: ProgressMeter, computed: (any ComputedTensorSource)?
+    ) -> ZipRecordProducer {
         switch storage.content {
         case .copy(let checkpoint, let source):
             return StorageRecordProducer(checkpoint: checkpoint, source: source, byteCount: storage.byteCount, meter: meter)
-        case .computed(let produce):
-            return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: produce)
+        case .computed(let id):
+            guard let computed else { preconditionFailure("a draft with computed tensors is written with their source") }
+            return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: { try computed.bytes(of: id) })
         case .inline(let bytes):
             return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: { bytes })
         }

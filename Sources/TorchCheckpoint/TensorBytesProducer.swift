@@ -7,14 +7,16 @@ final class TensorBytesProducer: ZipRecordProducer {
     private let tensor: TorchTensor
     private let storage: DraftStorage
     private let name: String
+    private let computed: (any ComputedTensorSource)?
     private let meter: ProgressMeter
     private var position = 0
     private var finished = false
 
-    init(tensor: TorchTensor, storage: DraftStorage, name: String, meter: ProgressMeter) {
+    init(tensor: TorchTensor, storage: DraftStorage, name: String, computed: (any ComputedTensorSource)?, meter: ProgressMeter) {
         self.tensor = tensor
         self.storage = storage
         self.name = name
+        self.computed = computed
         self.meter = meter
     }
 
@@ -30,8 +32,9 @@ final class TensorBytesProducer: ZipRecordProducer {
             chunk = slice
         case .copy(let checkpoint, _):
             chunk = try checkpoint.contiguousBytes(of: tensor)
-        case .computed(let produce):
-            chunk = try computedBytes(produce)
+        case .computed(let id):
+            guard let computed else { preconditionFailure("a draft with computed tensors is written with their source") }
+            chunk = try computedBytes { try computed.bytes(of: id) }
         case .inline(let bytes):
             chunk = Self.rowMajor(bytes.array, tensor)
         }

@@ -25,7 +25,7 @@ final class BatchMergeCommandTests: XCTestCase {
     private func path(_ name: String) -> String { scratch.appendingPathComponent(name).path }
 
     func testAFolderIsMergedFileByFileAndABadFileDoesNotStopTheOthers() throws {
-        let outcome = try ToolRunner.run(["merge", path("in"), "--out-dir", path("out"), "--jobs", "2", "--report", path("batch.json")])
+        let outcome = try InProcessTool.run(["merge", path("in"), "--out-dir", path("out"), "--jobs", "2", "--report", path("batch.json")])
         XCTAssertEqual(outcome.status, 3, "the only failure is an unreadable input: \(outcome.stderr)")
         let produced = try FileManager.default.contentsOfDirectory(atPath: path("out")).sorted()
         XCTAssertEqual(produced, ["legacy_sd.pth", "tiny_sd.pth", "whole_module.pth", "zero_dce.pth"])
@@ -40,13 +40,13 @@ final class BatchMergeCommandTests: XCTestCase {
         XCTAssertEqual(files.count, 5)
         XCTAssertEqual(files.filter { $0["passed"] as? Bool == true }.count, 4)
         for name in produced {
-            let verify = try ToolRunner.run(["verify", "-q", path("in/" + name), path("out/" + name)])
+            let verify = try InProcessTool.run(["verify", "-q", path("in/" + name), path("out/" + name)])
             XCTAssertEqual(verify.status, 0, "\(name): \(verify.stdout)")
         }
     }
 
     func testAllGoodFilesExitZeroAndQuietPrintsNothing() throws {
-        let outcome = try ToolRunner.run(["merge", "-q", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out")])
+        let outcome = try InProcessTool.run(["merge", "-q", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertEqual(outcome.stdout, "")
         XCTAssertEqual(outcome.stderr, "", "no progress bar when stderr is not a terminal")
@@ -55,16 +55,16 @@ final class BatchMergeCommandTests: XCTestCase {
 
     func testExistingOutputsNeedForce() throws {
         _ = FileManager.default.createFile(atPath: path("out/tiny_sd.pth"), contents: Data("old".utf8))
-        let outcome = try ToolRunner.run(["merge", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out")])
+        let outcome = try InProcessTool.run(["merge", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out")])
         XCTAssertEqual(outcome.status, 4)
         XCTAssertEqual(FileManager.default.contents(atPath: path("out/tiny_sd.pth")), Data("old".utf8))
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("out/zero_dce.pth")))
     }
 
     func testBatchUsageErrors() throws {
-        XCTAssertEqual(try ToolRunner.run(["merge", path("in/tiny_sd.pth")]).status, 2)
-        XCTAssertEqual(try ToolRunner.run(["merge", path("in"), "--out-dir", path("missing")]).status, 2)
-        XCTAssertEqual(try ToolRunner.run(["merge", path("in"), "--out-dir", path("out"), "--jobs", "0"]).status, 2)
+        XCTAssertEqual(try InProcessTool.run(["merge", path("in/tiny_sd.pth")]).status, 2)
+        XCTAssertEqual(try InProcessTool.run(["merge", path("in"), "--out-dir", path("missing")]).status, 2)
+        XCTAssertEqual(try InProcessTool.run(["merge", path("in"), "--out-dir", path("out"), "--jobs", "0"]).status, 2)
     }
 
     /// A file with a 4x4 (even) kernel in tiny_sd's stem: a DAConv that cannot be folded.
@@ -84,8 +84,8 @@ final class BatchMergeCommandTests: XCTestCase {
         try FileManager.default.copyItem(atPath: Fixtures.path("hostile/newobj_subprocess_popen.pth"), toPath: dangerous)
         let even = try unfoldable("even_kernel.pth")
         for (input, status, says) in [(dangerous, Int32(3), "subprocess.Popen"), (even, Int32(5), "cannot be folded")] {
-            let single = try ToolRunner.run(["merge", input, path("out/single.pth")])
-            let batch = try ToolRunner.run(["merge", input, "--out-dir", path("out")])
+            let single = try InProcessTool.run(["merge", input, path("out/single.pth")])
+            let batch = try InProcessTool.run(["merge", input, "--out-dir", path("out")])
             for run in [single, batch] {
                 XCTAssertEqual(run.status, status, run.stderr)
                 let lines = run.stderr.split(separator: "\n")
@@ -95,7 +95,7 @@ final class BatchMergeCommandTests: XCTestCase {
             }
             XCTAssertEqual(batch.stderr, single.stderr, "the same line in both modes")
         }
-        let mixed = try ToolRunner.run(["merge", dangerous, even, path("in/tiny_sd.pth"), "--out-dir", path("out")])
+        let mixed = try InProcessTool.run(["merge", dangerous, even, path("in/tiny_sd.pth"), "--out-dir", path("out")])
         XCTAssertEqual(mixed.status, 1, "two kinds of failure: \(mixed.stderr)")
         XCTAssertEqual(mixed.stderr.split(separator: "\n").count, 2, mixed.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("out")), ["tiny_sd.pth"])

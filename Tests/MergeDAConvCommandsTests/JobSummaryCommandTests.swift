@@ -28,7 +28,7 @@ final class JobSummaryCommandTests: XCTestCase {
 
     func testVerifyAppendsToTheStepSummaryWhatSummaryMdWrites() throws {
         try "earlier step\n".write(toFile: path("step.md"), atomically: true, encoding: .utf8)
-        let outcome = try ToolRunner.run(
+        let outcome = try InProcessTool.run(
             ["verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth"), "-q",
              "--summary-md", path("summary.md"), "--report", path("report.json")],
             environment: ["GITHUB_STEP_SUMMARY": path("step.md")])
@@ -51,7 +51,7 @@ final class JobSummaryCommandTests: XCTestCase {
     }
 
     func testAFailedVerifyStillWritesItsSummary() throws {
-        let outcome = try ToolRunner.run(
+        let outcome = try InProcessTool.run(
             ["verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("zero_dce.expected.pth")],
             environment: ["GITHUB_STEP_SUMMARY": path("step.md")])
         XCTAssertEqual(outcome.status, 1)
@@ -62,7 +62,7 @@ final class JobSummaryCommandTests: XCTestCase {
     }
 
     func testQuietMergeWritesItsSummaryWithoutGitHub() throws {
-        let outcome = try ToolRunner.run(
+        let outcome = try InProcessTool.run(
             [Fixtures.path("zero_dce.pth"), path("z.pth"), "-q", "--summary-md", path("summary.md")],
             environment: ["GITHUB_STEP_SUMMARY": ""])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
@@ -75,7 +75,7 @@ final class JobSummaryCommandTests: XCTestCase {
     func testBatchMergeSummaryHasOneRowPerFile() throws {
         let out = path("out")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false)
-        let outcome = try ToolRunner.run(
+        let outcome = try InProcessTool.run(
             [Fixtures.path("tiny_sd.pth"), Fixtures.path("bad/empty.pth"), "--out-dir", out, "-q"],
             environment: ["GITHUB_STEP_SUMMARY": path("step.md")])
         XCTAssertNotEqual(outcome.status, 0, outcome.stderr)
@@ -90,7 +90,7 @@ final class JobSummaryCommandTests: XCTestCase {
     /// `--summary-md "$GITHUB_STEP_SUMMARY"` must not replace what earlier steps wrote there.
     func testSummaryMdOnTheStepSummaryIsAppendedOnce() throws {
         try "earlier step\n".write(toFile: path("step.md"), atomically: true, encoding: .utf8)
-        let outcome = try ToolRunner.run(
+        let outcome = try InProcessTool.run(
             ["verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth"), "--summary-md", path("step.md")],
             environment: ["GITHUB_STEP_SUMMARY": path("step.md")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
@@ -101,13 +101,13 @@ final class JobSummaryCommandTests: XCTestCase {
 
     func testASummaryThatCannotBeWrittenExitsFourWithOneLine() throws {
         let missing = path("no-such-folder/step.md")
-        let github = try ToolRunner.run(
+        let github = try InProcessTool.run(
             ["verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth")],
             environment: ["GITHUB_STEP_SUMMARY": missing])
         XCTAssertEqual(github.status, 4)
         XCTAssertEqual(github.stderr.split(separator: "\n").count, 1, github.stderr)
         XCTAssertTrue(github.stderr.hasPrefix("merge-daconv: cannot append the job summary to \(missing) (GITHUB_STEP_SUMMARY)"), github.stderr)
-        let file = try ToolRunner.run([Fixtures.path("tiny_sd.pth"), path("t.pth"), "--summary-md", missing])
+        let file = try InProcessTool.run([Fixtures.path("tiny_sd.pth"), path("t.pth"), "--summary-md", missing])
         XCTAssertEqual(file.status, 4)
         XCTAssertTrue(file.stderr.hasPrefix("merge-daconv: cannot write the report \(missing)"), file.stderr)
     }

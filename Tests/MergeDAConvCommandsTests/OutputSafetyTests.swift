@@ -26,9 +26,8 @@ final class OutputSafetyTests: XCTestCase {
     func largeCheckpoint(megabytes: Int) throws -> String {
         var editing = try CheckpointEditing(Fixtures.path("tiny_sd.pth"))
         let count = megabytes << 18
-        let tensor = editing.draft.addComputedTensor(dtype: .float32, shape: [count]) {
-            RecordBytes([UInt8](repeating: 0x3F, count: count * 4))
-        }
+        let tensor = editing.draft.addInlineTensor(
+            dtype: .float32, shape: [count], strides: [1], bytes: [UInt8](repeating: 0x3F, count: count * 4))
         let root = try XCTUnwrap(editing.draft.root.nodeID)
         editing.draft.graph[root].entries.append(PickleDictEntry(key: .string("padding"), value: tensor))
         let path = folder.appendingPathComponent("large.pth").path
@@ -99,19 +98,35 @@ final class OutputSafetyTests: XCTestCase {
     }
 
     /// Killed at any moment, the destination is absent or a complete, readable checkpoint.
+    /// SIGKILL at six moments of a 64 MB merge: a merge killed before it named its output leaves no file under
+    /// the destination's name, one that finished (or was killed after the rename) leaves a complete, checked
+    /// file. The first kill lands mid-merge, so the test always sees a killed merge.
     func testDestinationIsAbsentOrCompleteWhenEverTheMergeIsKilled() throws {
         let input = try largeCheckpoint(megabytes: 64)
+        var killedMidMerge = 0
         for delay in [0.05, 0.2, 0.4, 0.8, 1.6, 3.2] {
             let output = folder.appendingPathComponent("merged-\(delay).pth").path
             let pid = try MeasuredToolRun.spawn(
                 [ToolRunner.executable.path, input, output, "-q"],
                 stdout: folder.appendingPathComponent("stdout").path, stderr: folder.appendingPathComponent("stderr").path)
             usleep(UInt32(delay * 1_000_000))
-            MeasuredToolRun.kill(pid, signal: SIGKILL)
-            if FileManager.default.fileExists(atPath: output) {
-                XCTAssertNoThrow(try CheckpointReader.open(output).verifyStorageChecksums(), "killed after \(delay) s")
+            let ended = MeasuredToolRun.kill(pid, signal: SIGKILL)
+            let exists = FileManager.default.fileExists(atPath: output)
+            switch ended {
+            case SIGKILL?:
+                if exists {
+                    XCTAssertNoThrow(try CheckpointReader.open(output).verifyStorageChecksums(), "killed after the rename, \(delay) s")
+                } else {
+                    killedMidMerge += 1
+                }
+            case nil:
+                XCTAssertTrue(exists, "the merge exited before the kill at \(delay) s but left no output")
+                XCTAssertNoThrow(try CheckpointReader.open(output).verifyStorageChecksums(), "finished before \(delay) s")
+            case let other?:
+                XCTFail("the merge ended by signal \(other), not SIGKILL, at \(delay) s")
             }
         }
+        XCTAssertGreaterThan(killedMidMerge, 0, "no kill landed before the output was named")
     }
 
     func testOutputThatIsTheInputIsRefused() throws {

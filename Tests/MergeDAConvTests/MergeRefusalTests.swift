@@ -27,7 +27,8 @@ final class MergeRefusalTests: XCTestCase {
 
     private func replace(_ key: String, shape: [Int], in draft: inout CheckpointDraft, root: PickleNodeID) {
         let count = shape.reduce(1, *)
-        let tensor = draft.addComputedTensor(dtype: .float32, shape: shape) { RecordBytes([UInt8](repeating: 0, count: count * 4)) }
+        let tensor = draft.addInlineTensor(
+            dtype: .float32, shape: shape, strides: TorchTensor.contiguousStrides(for: shape), bytes: [UInt8](repeating: 0, count: count * 4))
         let index = draft.graph[root].entries.firstIndex { $0.key == .string(key) }!
         draft.graph[root].entries[index].value = tensor
     }

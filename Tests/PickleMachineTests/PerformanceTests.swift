@@ -59,15 +59,3 @@ final class PerformanceTests: XCTestCase {
         XCTAssertEqual(try Pickler.pickle(result!.graph, root: result!.root), bytes)
     }
 }
-
-extension PerformanceTests {
-    /// Five reads, for profiling the unpickler alone.
-    func testReadingCheckpointRepeatedly() throws {
-        let bytes = Self.checkpoint
-        var best = Duration.seconds(1000)
-        for _ in 0..<5 {
-            best = min(best, try ContinuousClock().measure { _ = try Unpickler.unpickle(bytes, policy: torchPolicy) })
-        }
-        print("best of 5 reads: \(best)")
-    }
-}
