@@ -18,7 +18,7 @@ let package = Package(
         ),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // MARK: C: libzip and zlib found by pkg-config; our kernels; process-wide settings
@@ -51,7 +51,9 @@ let package = Package(
 
         // MARK: DAConv detection, folding and merge planning: pure math and plans over the checkpoint model
 
-        .target(name: "DAConvMerge", dependencies: ["TorchCheckpoint", "CheckpointContainers", "PickleMachine", "CMergeDAConvKernels"]),
+        .target(
+            name: "DAConvMerge",
+            dependencies: ["TorchCheckpoint", "CheckpointContainers", "PickleMachine", "CMergeDAConvKernels"]),
 
         // MARK: The convolution engine (blocked GEMMs over packed panels) and weight reductions; no checkpoints
 
@@ -59,7 +61,9 @@ let package = Package(
 
         // MARK: `inspect` and `inspect --audit`: what a checkpoint holds, in text and JSON
 
-        .target(name: "CheckpointInspection", dependencies: ["TorchCheckpoint", "DAConvMerge", "PickleMachine", "CheckpointContainers"]),
+        .target(
+            name: "CheckpointInspection",
+            dependencies: ["TorchCheckpoint", "DAConvMerge", "PickleMachine", "CheckpointContainers"]),
 
         // MARK: Equivalence: probes, tolerances, reports (text, JSON, JUnit, Markdown), `verify`
 

@@ -45,8 +45,8 @@ final class ArchiveOutput {
         while next < bytes.endIndex {
             if current.isFull { try handOff() }
             let count = min(current.space, bytes.endIndex - next, Self.pieceSize)
-            eachPiece(bytes[next ..< next + count])
-            RawMemory.copy(bytes[next ..< next + count], into: &current.bytes, at: current.count)
+            eachPiece(bytes[next..<next + count])
+            RawMemory.copy(bytes[next..<next + count], into: &current.bytes, at: current.count)
             current.count += count
             position += UInt64(count)
             next += count
@@ -211,13 +211,15 @@ private final class BackgroundWrites: @unchecked Sendable {
 
     /// On the queue: `write` for each `writeSize` piece of `count` bytes unless a write failed before (the
     /// first error is kept), then `then`.
-    private func enqueue(count: Int, _ write: @escaping @Sendable (Range<Int>) throws -> Void,
-                         then: @escaping @Sendable () -> Void) {
+    private func enqueue(
+        count: Int, _ write: @escaping @Sendable (Range<Int>) throws -> Void,
+        then: @escaping @Sendable () -> Void
+    ) {
         queue.async { [self] in
             if failure.withLock({ $0 }) == nil {
                 do {
                     for start in stride(from: 0, to: count, by: ArchiveOutput.writeSize) {
-                        try write(start ..< min(start + ArchiveOutput.writeSize, count))
+                        try write(start..<min(start + ArchiveOutput.writeSize, count))
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? (error as? ContainerError) }

@@ -48,7 +48,7 @@ struct ByteCursor {
     /// Reads `count` raw bytes.
     mutating func bytes(_ count: Int) throws -> ArraySlice<UInt8> {
         let start = try take(count)
-        return bytes[start ..< start + count]
+        return bytes[start..<start + count]
     }
 
     /// Skips `count` bytes.

@@ -2,9 +2,9 @@ import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The zip CRC-32 (polynomial 0xEDB88320, as in zlib).
@@ -40,7 +40,7 @@ public enum CRC32 {
         let results = Mutex([UInt32](repeating: 0, count: parts))
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let start = bytes.startIndex + part * partLength
-            let crc = engine.checksum(bytes[start ..< min(start + partLength, bytes.endIndex)], initial: 0)
+            let crc = engine.checksum(bytes[start..<min(start + partLength, bytes.endIndex)], initial: 0)
             results.withLock { $0[part] = crc }
         }
         var crc = initial
@@ -55,9 +55,9 @@ public enum CRC32 {
     /// reader just decoded, checked without reading the record again.
     public static func checksum(littleEndianFloat32 values: [Float]) -> UInt32 {
         #if _endian(big)
-        return checksum(FloatingPointBytes.encodeFloat32(values))
+            return checksum(FloatingPointBytes.encodeFloat32(values))
         #else
-        return engine.checksum(float32Values: values)
+            return engine.checksum(float32Values: values)
         #endif
     }
 
@@ -98,7 +98,7 @@ enum CRC32Engine: Equatable, Sendable {
     /// A short name: the kernel implementation's, or `zlib`.
     var name: String {
         switch self {
-        case let .kernel(implementation): return implementation.name
+        case .kernel(let implementation): return implementation.name
         case .zlib: return "zlib"
         }
     }
@@ -106,7 +106,7 @@ enum CRC32Engine: Equatable, Sendable {
     /// The CRC of `bytes`, continuing from `initial`.
     func checksum(_ bytes: ArraySlice<UInt8>, initial: UInt32) -> UInt32 {
         switch self {
-        case let .kernel(implementation): return CRC32Kernel.crc32(initial, bytes, using: implementation)
+        case .kernel(let implementation): return CRC32Kernel.crc32(initial, bytes, using: implementation)
         case .zlib: return Zlib.crc32(initial, bytes)
         }
     }
@@ -114,7 +114,7 @@ enum CRC32Engine: Equatable, Sendable {
     /// The CRC of the memory of `values`.
     func checksum(float32Values values: [Float]) -> UInt32 {
         switch self {
-        case let .kernel(implementation): return CRC32Kernel.crc32(0, float32Values: values, using: implementation)
+        case .kernel(let implementation): return CRC32Kernel.crc32(0, float32Values: values, using: implementation)
         case .zlib: return Zlib.crc32(0, float32Values: values)
         }
     }

@@ -31,7 +31,7 @@ enum CentralDirectory {
         }
         var entries: [CentralEntry] = []
         entries.reserveCapacity(Int(location.entryCount))
-        for index in 0 ..< Int(location.entryCount) {
+        for index in 0..<Int(location.entryCount) {
             entries.append(try parseEntry(&cursor, index: index, path: file.path))
         }
         guard cursor.remaining == 0 else {
@@ -50,12 +50,14 @@ enum CentralDirectory {
                 path: path, offset: entryOffset, reason: "entry \(index) has no central-directory signature")
         }
         try cursor.skip(4)  // version made by, version needed
-        let flags = try cursor.u16(), method = try cursor.u16()
+        let flags = try cursor.u16()
+        let method = try cursor.u16()
         try cursor.skip(4)  // DOS time and date
         let crc = try cursor.u32()
         var fields = Zip64Fields(
             compressedSize: UInt64(try cursor.u32()), size: UInt64(try cursor.u32()), headerOffset: 0, disk: 0)
-        let nameLength = Int(try cursor.u16()), extraLength = Int(try cursor.u16())
+        let nameLength = Int(try cursor.u16())
+        let extraLength = Int(try cursor.u16())
         let commentLength = Int(try cursor.u16())
         fields.disk = UInt64(try cursor.u16())
         try cursor.skip(6)  // internal and external attributes
@@ -100,8 +102,10 @@ private struct Zip64Fields {
 
     /// Replaces each field holding its placeholder (all ones) by the value in the zip64 extra field.
     mutating func applyZip64(extra: [UInt8], extraOffset: UInt64, context: EntryContext) throws {
-        let wantsSize = size == 0xFFFF_FFFF, wantsCompressed = compressedSize == 0xFFFF_FFFF
-        let wantsOffset = headerOffset == 0xFFFF_FFFF, wantsDisk = disk == 0xFFFF
+        let wantsSize = size == 0xFFFF_FFFF
+        let wantsCompressed = compressedSize == 0xFFFF_FFFF
+        let wantsOffset = headerOffset == 0xFFFF_FFFF
+        let wantsDisk = disk == 0xFFFF
         guard wantsSize || wantsCompressed || wantsOffset || wantsDisk else { return }
         let malformed = { (reason: String) in
             ContainerError.malformedCentralDirectory(
@@ -122,10 +126,11 @@ private struct Zip64Fields {
     ) throws -> ByteCursor? {
         var walker = ByteCursor(bytes: extra, fileOffset: extraOffset) { _ in malformed("extra field runs past its end") }
         while walker.remaining >= 4 {
-            let id = try walker.u16(), length = Int(try walker.u16())
+            let id = try walker.u16()
+            let length = Int(try walker.u16())
             let start = try walker.take(length)
             if id == 0x0001 {
-                let payload = Array(extra[start ..< start + length])
+                let payload = Array(extra[start..<start + length])
                 return ByteCursor(bytes: payload, fileOffset: extraOffset + UInt64(start)) { _ in
                     malformed("zip64 extra field too short")
                 }

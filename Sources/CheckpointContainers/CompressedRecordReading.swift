@@ -14,7 +14,7 @@ extension ZipArchiveReader {
                     got = try stream.read(into: &bytes, at: filled, count: bytes.count - filled)
                 } catch let failure as LibzipStreamFailure {
                     throw streamError(
-                        failure, record, reached: UInt64(filled), actualCRC: CRC32.checksum(bytes, range: 0 ..< filled))
+                        failure, record, reached: UInt64(filled), actualCRC: CRC32.checksum(bytes, range: 0..<filled))
                 }
                 guard got > 0 else {
                     throw ContainerError.recordSizeMismatch(
@@ -53,7 +53,7 @@ extension ZipArchiveReader {
                     throw ContainerError.inflatesBeyondDeclaredSize(
                         path: path, record: record.name, declared: record.size)
                 }
-                crc.add(buffer, range: 0 ..< got)
+                crc.add(buffer, range: 0..<got)
             }
             guard crc.count == record.size else {
                 throw ContainerError.recordSizeMismatch(
@@ -78,8 +78,9 @@ extension ZipArchiveReader {
             var filled = 0
             while filled < count {
                 let reached = offset + UInt64(filled)
-                filled += try readSlice(stream, record, into: &buffer, at: index + filled, count: count - filled,
-                                        reached: reached)
+                filled += try readSlice(
+                    stream, record, into: &buffer, at: index + filled, count: count - filled,
+                    reached: reached)
             }
         }
     }

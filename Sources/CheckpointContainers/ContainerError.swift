@@ -84,29 +84,29 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     /// One line naming the culprit.
     public var description: String {
         switch self {
-        case let .systemCallFailed(path, call, errno):
+        case .systemCallFailed(let path, let call, let errno):
             return "\(path): \(call) failed: \(systemErrorText(errno)) (errno \(errno))"
-        case let .notARegularFile(path):
+        case .notARegularFile(let path):
             return "\(path): not a regular file"
-        case let .readOutOfBounds(path, offset, count, fileSize):
+        case .readOutOfBounds(let path, let offset, let count, let fileSize):
             return "\(path): read of \(count) bytes at offset \(offset) is beyond the file size \(fileSize)"
-        case let .unexpectedEndOfFile(path, offset):
+        case .unexpectedEndOfFile(let path, let offset):
             return "\(path): file ended unexpectedly at offset \(offset) (was it truncated while open?)"
-        case let .emptyFile(path):
+        case .emptyFile(let path):
             return "\(path): file is empty, not a zip archive"
-        case let .notAZipArchive(path):
+        case .notAZipArchive(let path):
             return "\(path): not a zip archive (no end-of-central-directory record)"
-        case let .truncated(path, detail):
+        case .truncated(let path, let detail):
             return "\(path): truncated zip archive: \(detail)"
-        case let .unsupportedArchive(path, reason):
+        case .unsupportedArchive(let path, let reason):
             return "\(path): unsupported zip archive: \(reason)"
-        case let .malformedCentralDirectory(path, offset, reason):
+        case .malformedCentralDirectory(let path, let offset, let reason):
             return "\(path): malformed central directory at offset \(offset): \(reason)"
-        case let .tooManyRecords(path, count, limit):
+        case .tooManyRecords(let path, let count, let limit):
             return "\(path): archive declares \(count) records, more than the limit \(limit)"
-        case let .centralDirectoryTooLarge(path, size, limit):
+        case .centralDirectoryTooLarge(let path, let size, let limit):
             return "\(path): central directory of \(size) bytes exceeds the limit \(limit)"
-        case let .invalidSafetensors(path, problem):
+        case .invalidSafetensors(let path, let problem):
             return "\(path): safetensors: \(problem)"
         default:
             return recordDescription
@@ -116,23 +116,23 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     /// The descriptions of the record-level and writer cases (split to keep functions short).
     private var recordDescription: String {
         switch self {
-        case let .malformedLocalHeader(path, record, offset, reason):
+        case .malformedLocalHeader(let path, let record, let offset, let reason):
             return "\(path): record '\(record)': malformed local header at offset \(offset): \(reason)"
-        case let .localHeaderMismatch(path, record, field):
+        case .localHeaderMismatch(let path, let record, let field):
             return "\(path): record '\(record)': local header and central directory disagree on the \(field)"
-        case let .recordOutOfBounds(path, record, offset, size):
+        case .recordOutOfBounds(let path, let record, let offset, let size):
             return "\(path): record '\(record)': \(size) bytes at offset \(offset) reach past the central directory"
-        case let .overlappingRecords(path, first, second):
+        case .overlappingRecords(let path, let first, let second):
             return "\(path): records '\(first)' and '\(second)' overlap in the file"
-        case let .duplicateRecordName(path, name):
+        case .duplicateRecordName(let path, let name):
             return "\(path): record name '\(name)' appears more than once"
-        case let .unsafeRecordName(path, name, reason):
+        case .unsafeRecordName(let path, let name, let reason):
             return "\(path): unsafe record name '\(name)': \(reason)"
-        case let .inconsistentArchive(path, detail):
+        case .inconsistentArchive(let path, let detail):
             return "\(path): inconsistent archive: \(detail)"
-        case let .libzipDisagrees(path, record, field):
+        case .libzipDisagrees(let path, let record, let field):
             return "\(path): record '\(record)': libzip reads a different \(field) than the central directory"
-        case let .libzipFailed(path, operation, message):
+        case .libzipFailed(let path, let operation, let message):
             return "\(path): libzip \(operation) failed: \(message)"
         default:
             return contentDescription
@@ -142,21 +142,21 @@ public enum ContainerError: Error, Equatable, CustomStringConvertible {
     /// The descriptions of the record-content and writer cases.
     private var contentDescription: String {
         switch self {
-        case let .unsupportedCompression(path, record, method):
+        case .unsupportedCompression(let path, let record, let method):
             return "\(path): record '\(record)': unsupported compression method \(method)"
-        case let .recordTooLarge(path, record, size, limit):
+        case .recordTooLarge(let path, let record, let size, let limit):
             return "\(path): record '\(record)': size \(size) exceeds the limit \(limit)"
-        case let .inflatesBeyondDeclaredSize(path, record, declared):
+        case .inflatesBeyondDeclaredSize(let path, let record, let declared):
             return "\(path): record '\(record)': inflates beyond its declared size \(declared)"
-        case let .recordSizeMismatch(path, record, declared, actual):
+        case .recordSizeMismatch(let path, let record, let declared, let actual):
             return "\(path): record '\(record)': declared \(declared) bytes, got \(actual)"
-        case let .crcMismatch(path, record, expected, actual):
+        case .crcMismatch(let path, let record, let expected, let actual):
             return "\(path): record '\(record)': CRC-32 mismatch: expected \(hex(expected)), actual \(hex(actual))"
-        case let .readBeyondRecord(path, record, offset, count, size):
+        case .readBeyondRecord(let path, let record, let offset, let count, let size):
             return "\(path): record '\(record)': read of \(count) bytes at \(offset) is beyond its size \(size)"
-        case let .decompressionFailed(path, record, detail):
+        case .decompressionFailed(let path, let record, let detail):
             return "\(path): record '\(record)': corrupt compressed data: \(detail)"
-        case let .fileExists(path):
+        case .fileExists(let path):
             return "\(path): file already exists; the writer only creates new files"
         default:
             preconditionFailure("every case is described by one of the three switches")

@@ -109,9 +109,12 @@ enum EndOfCentralDirectory {
             throw malformed("zip64 end record has extensible data")
         }
         try cursor.skip(4)
-        let disk = try cursor.u32(), directoryDisk = try cursor.u32()
-        let diskEntries = try cursor.u64(), entries = try cursor.u64()
-        let size = try cursor.u64(), directoryOffset = try cursor.u64()
+        let disk = try cursor.u32()
+        let directoryDisk = try cursor.u32()
+        let diskEntries = try cursor.u64()
+        let entries = try cursor.u64()
+        let size = try cursor.u64()
+        let directoryOffset = try cursor.u64()
         guard disk == 0, directoryDisk == 0, diskEntries == entries else {
             throw ContainerError.unsupportedArchive(path: file.path, reason: "archive spans several disks")
         }

@@ -41,9 +41,9 @@ public final class FileReader: @unchecked Sendable {
         try checkRange(offset: offset, count: count * 4)
         let values = try file.readFloats(offset: offset, count: count)
         #if _endian(big)
-        return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+            return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
         #else
-        return values
+            return values
         #endif
     }
 

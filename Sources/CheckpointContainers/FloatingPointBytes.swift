@@ -23,11 +23,20 @@ public enum FloatingPointBytes {
             bytes.withUnsafeBytes { raw in
                 switch format {
                 case .float64:
-                    for i in 0..<count { output[i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+                    for i in 0..<count {
+                        output[i] = Double(
+                            bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+                    }
                 case .float32:
-                    for i in 0..<count { output[i] = Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))) }
+                    for i in 0..<count {
+                        output[i] = Double(
+                            Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))))
+                    }
                 case .float16:
-                    for i in 0..<count { output[i] = Double(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
+                    for i in 0..<count {
+                        output[i] = Double(
+                            Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))))
+                    }
                 case .bfloat16:
                     for i in 0..<count {
                         let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))

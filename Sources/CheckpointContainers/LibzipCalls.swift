@@ -1,9 +1,9 @@
 internal import CMergeDAConvZip
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The only file of this module that imports libzip, which reads archives (the writer is our own).
@@ -40,7 +40,8 @@ final class LibzipArchive {
         var stat = zip_stat_t()
         zip_stat_init(&stat)
         guard zip_stat_index(archive, UInt64(index), zip_flags_t(ZIP_FL_ENC_RAW), &stat) == 0,
-              let name = stat.name else { return nil }
+            let name = stat.name
+        else { return nil }
         let nameBytes = Array(UnsafeRawBufferPointer(start: name, count: strlen(name)))
         return LibzipEntryInfo(
             nameBytes: nameBytes, size: stat.size, compressedSize: stat.comp_size, crc32: stat.crc,

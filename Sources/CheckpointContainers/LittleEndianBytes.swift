@@ -2,9 +2,10 @@
 extension Array where Element == UInt8 {
     /// Appends the low `width` bytes of `value`, least significant first.
     mutating func appendLittleEndian(_ value: UInt64, width: Int) {
-        precondition(width > 0 && width <= 8 && (width == 8 || value >> UInt64(width * 8) == 0),
-                     "value does not fit the field")
-        for index in 0 ..< width {
+        precondition(
+            width > 0 && width <= 8 && (width == 8 || value >> UInt64(width * 8) == 0),
+            "value does not fit the field")
+        for index in 0..<width {
             append(UInt8(truncatingIfNeeded: value >> UInt64(index * 8)))
         }
     }

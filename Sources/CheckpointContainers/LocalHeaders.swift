@@ -40,7 +40,8 @@ enum LocalHeaders {
         try cursor.skip(4)  // version needed, flags
         let method = try cursor.u16()
         try cursor.skip(16)  // time, date, CRC, sizes: deferred to the data descriptor by torch
-        let nameLength = Int(try cursor.u16()), extraLength = UInt64(try cursor.u16())
+        let nameLength = Int(try cursor.u16())
+        let extraLength = UInt64(try cursor.u16())
         guard nameLength == entry.nameBytes.count, bytes[fixedLength...].elementsEqual(entry.nameBytes) else {
             throw ContainerError.localHeaderMismatch(path: file.path, record: entry.name, field: "name")
         }

@@ -1,9 +1,8 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-import CheckpointContainers
 
 /// Puts a finished temporary file in place of the destination, so the destination name only ever holds a
 /// complete file: the output is written beside it under a hidden temporary name, then linked or renamed.

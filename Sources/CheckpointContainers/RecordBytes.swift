@@ -17,9 +17,9 @@ public struct RecordBytes: Sendable {
     /// float32 values as a little-endian record stores them.
     public init(littleEndianFloat32 values: [Float]) {
         #if _endian(big)
-        storage = .bytes(FloatingPointBytes.encodeFloat32(values))
+            storage = .bytes(FloatingPointBytes.encodeFloat32(values))
         #else
-        storage = .float32(values)
+            storage = .float32(values)
         #endif
     }
 

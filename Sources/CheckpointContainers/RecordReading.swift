@@ -20,7 +20,7 @@ extension ZipArchiveReader {
             try file.read(offset: record.dataOffset!, into: &bytes, at: 0, count: bytes.count)
         case .deflated:
             try inflate(record, into: &bytes)
-        case let .other(method):
+        case .other(let method):
             throw ContainerError.unsupportedCompression(path: path, record: record.name, method: method)
         }
         let actual = CRC32.checksum(bytes)
@@ -47,7 +47,7 @@ extension ZipArchiveReader {
             try file.read(offset: record.dataOffset! + offset, into: &buffer, at: index, count: count)
         case .deflated:
             try readInflated(record, offset: offset, into: &buffer, at: index, count: count)
-        case let .other(method):
+        case .other(let method):
             throw ContainerError.unsupportedCompression(path: path, record: record.name, method: method)
         }
     }
@@ -62,11 +62,11 @@ extension ZipArchiveReader {
             while crc.count < record.size {
                 let count = Int(min(record.size - crc.count, UInt64(buffer.count)))
                 try file.read(offset: record.dataOffset! + crc.count, into: &buffer, at: 0, count: count)
-                crc.add(buffer, range: 0 ..< count)
+                crc.add(buffer, range: 0..<count)
             }
         case .deflated:
             crc = try streamInflated(record)
-        case let .other(method):
+        case .other(let method):
             throw ContainerError.unsupportedCompression(path: path, record: record.name, method: method)
         }
         guard crc.value == record.crc32 else {
@@ -76,8 +76,9 @@ extension ZipArchiveReader {
 
     /// Traps unless `record` is one of this archive's records (a caller mixing up archives).
     func checkOwnership(_ record: ZipRecord) {
-        precondition(record.index >= 0 && record.index < records.count && records[record.index] == record,
-                     "record '\(record.name)' does not belong to \(path)")
+        precondition(
+            record.index >= 0 && record.index < records.count && records[record.index] == record,
+            "record '\(record.name)' does not belong to \(path)")
     }
 
     /// Throws unless `offset ..< offset + count` lies inside the record.

@@ -42,7 +42,9 @@ struct SafetensorsHeaderValidation {
 
     /// One tensor entry: its fields, its byte count against its offsets, its offsets against the data area.
     /// Fields other than the three are ignored, as the reference ignores them.
-    private func tensor(_ name: String, _ value: SafetensorsJSON, dataSize: UInt64) throws(SafetensorsProblem) -> SafetensorsTensorInfo {
+    private func tensor(_ name: String, _ value: SafetensorsJSON, dataSize: UInt64) throws(SafetensorsProblem)
+        -> SafetensorsTensorInfo
+    {
         func malformed(_ reason: String) -> SafetensorsProblem { .malformedTensorInfo(tensor: name, reason: reason) }
         guard case .object(let members) = value else { throw malformed("expected an object, found \(value.kindDescription)") }
         var fields: [String: SafetensorsJSON] = [:]
@@ -61,7 +63,8 @@ struct SafetensorsHeaderValidation {
             return size
         }
         guard case .array(let offsets)? = fields["data_offsets"], offsets.count == 2,
-              case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1] else {
+            case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1]
+        else {
             throw malformed("'data_offsets' must be two non-negative integers")
         }
         guard begin <= end else { throw .offsetsReversed(tensor: name, begin: begin, end: end) }

@@ -77,7 +77,10 @@ struct SafetensorsJSONParser {
             skipWhitespace()
             members.append((key, try value()))
             skipWhitespace()
-            if current == UInt8(ascii: ",") { index += 1; continue }
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
             try expect(UInt8(ascii: "}"), "',' or '}' in an object")
             return .object(members)
         }
@@ -95,7 +98,10 @@ struct SafetensorsJSONParser {
             skipWhitespace()
             items.append(try value())
             skipWhitespace()
-            if current == UInt8(ascii: ",") { index += 1; continue }
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
             try expect(UInt8(ascii: "]"), "',' or ']' in an array")
             return .array(items)
         }
@@ -103,7 +109,7 @@ struct SafetensorsJSONParser {
 
     private mutating func literal(_ word: String, _ result: SafetensorsJSON) throws(Failure) -> SafetensorsJSON {
         let expected = Array(word.utf8)
-        guard bytes.count - index >= expected.count, Array(bytes[index ..< index + expected.count]) == expected else {
+        guard bytes.count - index >= expected.count, Array(bytes[index..<index + expected.count]) == expected else {
             throw fail("unknown literal (expected \(word))")
         }
         index += expected.count
@@ -135,7 +141,7 @@ struct SafetensorsJSONParser {
             skipDigits()
             isInteger = false
         }
-        let text = String(decoding: bytes[start ..< index], as: UTF8.self)
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = UInt64(text) { return .integer(value) }
         return .number(text)
     }
@@ -159,13 +165,13 @@ extension SafetensorsJSONParser {
         while true {
             guard let byte = current else { throw fail("the header ends inside a string") }
             if byte == UInt8(ascii: "\"") {
-                result += bytes[runStart ..< index]
+                result += bytes[runStart..<index]
                 index += 1
                 return String(decoding: result, as: UTF8.self)
             }
             if byte < 0x20 { throw fail("a control character inside a string must be escaped") }
             if byte == UInt8(ascii: "\\") {
-                result += bytes[runStart ..< index]
+                result += bytes[runStart..<index]
                 index += 1
                 try escape(into: &result)
                 runStart = index

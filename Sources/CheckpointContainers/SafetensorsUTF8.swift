@@ -15,7 +15,7 @@ enum SafetensorsUTF8 {
             guard index + length <= bytes.count else { return index }
             let second = bytes[index + 1]
             guard second >= low && second <= high else { return index + 1 }
-            for offset in 2 ..< length where bytes[index + offset] & 0xC0 != 0x80 { return index + offset }
+            for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return index + offset }
             index += length
         }
         return nil

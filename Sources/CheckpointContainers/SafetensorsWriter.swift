@@ -54,11 +54,12 @@ public final class SafetensorsWriter {
         var offset: UInt64 = 0
         for index in order {
             let tensor = tensors[index]
-            guard let size = Self.byteCount(tensor), case let (end, false) = offset.addingReportingOverflow(size) else {
+            guard let size = Self.byteCount(tensor), case (let end, false) = offset.addingReportingOverflow(size) else {
                 throw problem(.sizeOverflow(tensor: tensor.name))
             }
             slot[index] = infos.count
-            infos.append(SafetensorsTensorInfo(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, begin: offset, end: end))
+            infos.append(
+                SafetensorsTensorInfo(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, begin: offset, end: end))
             offset = end
         }
         let json = SafetensorsHeaderText.json(tensors: infos, metadata: metadata)
@@ -91,7 +92,7 @@ public final class SafetensorsWriter {
     public func write() throws {
         let file = try PosixOutputFile(creating: path)
         do {
-            try file.write(headerBytes, range: 0 ..< headerBytes.count, at: 0)
+            try file.write(headerBytes, range: 0..<headerBytes.count, at: 0)
             for (index, tensor) in tensors.enumerated() {
                 try write(tensor, info: header.tensors[placements[index]], to: file)
             }
@@ -110,9 +111,10 @@ public final class SafetensorsWriter {
             guard written + UInt64(chunk.count) <= info.byteCount else {
                 throw ContainerError.invalidSafetensors(
                     path: path,
-                    problem: .producedSizeMismatch(tensor: tensor.name, expected: info.byteCount, actual: written + UInt64(chunk.count)))
+                    problem: .producedSizeMismatch(
+                        tensor: tensor.name, expected: info.byteCount, actual: written + UInt64(chunk.count)))
             }
-            try file.write(chunk, range: 0 ..< chunk.count, at: header.dataOffset + info.begin + written)
+            try file.write(chunk, range: 0..<chunk.count, at: header.dataOffset + info.begin + written)
             written += UInt64(chunk.count)
         }
         guard written == info.byteCount else {

@@ -24,8 +24,9 @@ struct TorchZipLayout {
 
     /// An alignment of 1 to 32768 bytes, a power of two (torch's default is 64).
     init(alignment: UInt64) {
-        precondition(alignment > 0 && alignment & (alignment - 1) == 0 && alignment <= 1 << 15,
-                     "alignment must be a power of two up to 32768")
+        precondition(
+            alignment > 0 && alignment & (alignment - 1) == 0 && alignment <= 1 << 15,
+            "alignment must be a power of two up to 32768")
         self.alignment = alignment
     }
 

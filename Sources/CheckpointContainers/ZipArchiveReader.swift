@@ -85,11 +85,15 @@ public final class ZipArchiveReader: @unchecked Sendable {
                 throw ContainerError.libzipDisagrees(path: path, record: record.name, field: "existence")
             }
             let mismatch: String? =
-                info.nameBytes != Array(record.name.utf8) ? "name"
-                : info.size != record.size ? "size"
-                : info.compressedSize != record.compressedSize ? "compressed size"
-                : info.crc32 != record.crc32 ? "CRC-32"
-                : info.method != record.compression.method ? "compression method" : nil
+                info.nameBytes != Array(record.name.utf8)
+                ? "name"
+                : info.size != record.size
+                    ? "size"
+                    : info.compressedSize != record.compressedSize
+                        ? "compressed size"
+                        : info.crc32 != record.crc32
+                            ? "CRC-32"
+                            : info.method != record.compression.method ? "compression method" : nil
             if let mismatch {
                 throw ContainerError.libzipDisagrees(path: path, record: record.name, field: mismatch)
             }

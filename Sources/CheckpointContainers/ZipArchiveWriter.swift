@@ -114,11 +114,12 @@ public final class ZipArchiveWriter {
         } else if let filler = record.producer as? ZipRecordFiller {
             try output.appendFilled(count: record.placement.size) { buffer, index, count in
                 try filler.fill(&buffer, at: index, count: count)
-                crc.addSerially(buffer[index ..< index + count])
+                crc.addSerially(buffer[index..<index + count])
             }
         } else {
-            let feed = RecordFeed(archivePath: path, name: record.name, declaredSize: record.placement.size,
-                                  producer: record.producer)
+            let feed = RecordFeed(
+                archivePath: path, name: record.name, declaredSize: record.placement.size,
+                producer: record.producer)
             while let chunk = try feed.nextChunk() {
                 try output.append(chunk[...]) { crc.addSerially($0) }
             }
@@ -133,9 +134,10 @@ public final class ZipArchiveWriter {
         for record in records {
             try output.append(TorchZipHeaders.centralEntry(record))
         }
-        try output.append(TorchZipHeaders.endRecords(
-            entryCount: UInt64(records.count), directoryOffset: directoryOffset,
-            directorySize: output.position - directoryOffset))
+        try output.append(
+            TorchZipHeaders.endRecords(
+                entryCount: UInt64(records.count), directoryOffset: directoryOffset,
+                directorySize: output.position - directoryOffset))
     }
 }
 

@@ -21,7 +21,7 @@ public enum ZipCompression: Equatable, Sendable {
         switch self {
         case .stored: return 0
         case .deflated: return 8
-        case let .other(method): return method
+        case .other(let method): return method
         }
     }
 }

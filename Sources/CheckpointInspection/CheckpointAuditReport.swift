@@ -18,11 +18,15 @@ extension CheckpointAudit {
         var lines = ["audit       \(path)  (\(container); pickles: \(pickles.map(\.record).joined(separator: ", ")))"]
         lines.append("")
         lines.append("globals referenced by the pickles: \(globals.count)")
-        let rows = [["global", "verdict", "uses", "at", "why"]] + globals.map { entry in
-            [entry.global.qualifiedName, entry.risk.rawValue,
-             entry.usages.map { GlobalVerdict.readableUse[$0.rawValue] ?? $0.rawValue }.joined(separator: ", "),
-             "\(entry.record.split(separator: "/").last ?? "")@\(entry.offset)", entry.reason]
-        }
+        let rows =
+            [["global", "verdict", "uses", "at", "why"]]
+            + globals.map { entry in
+                [
+                    entry.global.qualifiedName, entry.risk.rawValue,
+                    entry.usages.map { GlobalVerdict.readableUse[$0.rawValue] ?? $0.rawValue }.joined(separator: ", "),
+                    "\(entry.record.split(separator: "/").last ?? "")@\(entry.offset)", entry.reason,
+                ]
+            }
         if !globals.isEmpty { lines += Formatting.table(rows).map { "  " + $0 } }
         for pickle in pickles {
             if let error = pickle.error {
@@ -72,20 +76,29 @@ extension CheckpointAudit {
             ("verdict", .string(verdict)),
             ("complete", .bool(isComplete)),
             ("dangerous", .int(dangerous.count)),
-            ("pickles", .array(pickles.map { pickle in
-                .object([
-                    ("record", .string(pickle.record)), ("protocol", .int(pickle.protocolVersion)),
-                    ("complete", .bool(pickle.error == nil)), ("error", pickle.error.map { .string($0.description) } ?? .null),
-                ])
-            })),
-            ("globals", .array(globals.map { entry in
-                .object([
-                    ("name", .string(entry.global.qualifiedName)), ("verdict", .string(entry.risk.rawValue)),
-                    ("allowed", .bool(entry.risk == .allowed)), ("reason", .string(entry.reason)),
-                    ("uses", .array(entry.usages.map { .string($0.rawValue) })),
-                    ("record", .string(entry.record)), ("offset", .int(entry.offset)),
-                ])
-            })),
+            (
+                "pickles",
+                .array(
+                    pickles.map { pickle in
+                        .object([
+                            ("record", .string(pickle.record)), ("protocol", .int(pickle.protocolVersion)),
+                            ("complete", .bool(pickle.error == nil)),
+                            ("error", pickle.error.map { .string($0.description) } ?? .null),
+                        ])
+                    })
+            ),
+            (
+                "globals",
+                .array(
+                    globals.map { entry in
+                        .object([
+                            ("name", .string(entry.global.qualifiedName)), ("verdict", .string(entry.risk.rawValue)),
+                            ("allowed", .bool(entry.risk == .allowed)), ("reason", .string(entry.reason)),
+                            ("uses", .array(entry.usages.map { .string($0.rawValue) })),
+                            ("record", .string(entry.record)), ("offset", .int(entry.offset)),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -51,9 +51,10 @@ public struct CheckpointInspection: Sendable {
         for entry in entries {
             guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
             let name = entry.dottedPath
-            named.append(NamedTensor(
-                name: name, stateDictName: stateNames[id] ?? name, tensor: tensor,
-                storage: checkpoint.storage(of: tensor), aliasOf: firstName[id]))
+            named.append(
+                NamedTensor(
+                    name: name, stateDictName: stateNames[id] ?? name, tensor: tensor,
+                    storage: checkpoint.storage(of: tensor), aliasOf: firstName[id]))
             if firstName[id] == nil { firstName[id] = name }
         }
         tensors = named
@@ -79,8 +80,10 @@ public struct CheckpointInspection: Sendable {
             guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
             let stored = checkpoint.storage(of: tensor).byteCount
             guard tensor.byteCount > stored else { continue }
-            warnings.append("\(entry.dottedPath) repeats \(Formatting.count(stored)) stored bytes as "
-                + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit")
+            warnings.append(
+                "\(entry.dottedPath) repeats \(Formatting.count(stored)) stored bytes as "
+                    + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit"
+            )
         }
         return warnings
     }
@@ -88,8 +91,10 @@ public struct CheckpointInspection: Sendable {
     /// Total parameter count (elements) and bytes of the distinct tensors.
     public var totals: (tensors: Int, elements: Int, tensorBytes: Int, storageBytes: Int) {
         let distinct = tensors.filter { $0.aliasOf == nil }
-        return (distinct.count, distinct.reduce(0) { $0 + $1.tensor.elementCount },
-                distinct.reduce(0) { $0 + $1.tensor.byteCount }, storages.reduce(0) { $0 + $1.byteCount })
+        return (
+            distinct.count, distinct.reduce(0) { $0 + $1.tensor.elementCount },
+            distinct.reduce(0) { $0 + $1.tensor.byteCount }, storages.reduce(0) { $0 + $1.byteCount }
+        )
     }
 
     /// Storage count per device, in order of first appearance.

@@ -23,9 +23,10 @@ public struct DataObjectEntry: Sendable {
 
     /// Every such value reachable from the root outside whole pickled models, in tree order.
     static func list(_ checkpoint: Checkpoint, models: [PickledModel]) throws -> [DataObjectEntry] {
-        let leaves = Set(checkpoint.tensors.keys).union(models.compactMap { model in
-            model.modules.first.map(\.node)
-        })
+        let leaves = Set(checkpoint.tensors.keys).union(
+            models.compactMap { model in
+                model.modules.first.map(\.node)
+            })
         let conversions = try WeightsOnlyConversion.plan(
             graph: checkpoint.graph, root: checkpoint.root, decoded: checkpoint.decoded,
             defaultDicts: checkpoint.defaultDictFactories, leaves: leaves, maxDepth: CheckpointLimits.standard.maxDepth)
@@ -40,7 +41,8 @@ public struct DataObjectEntry: Sendable {
     static func entry(_ path: String, _ data: DecodedData) -> DataObjectEntry {
         switch data {
         case .numpyScalar(let scalar):
-            return DataObjectEntry(path: path, type: data.typeName, dtype: scalar.dtype.text, shape: [], summary: scalar.text, value: scalar.json)
+            return DataObjectEntry(
+                path: path, type: data.typeName, dtype: scalar.dtype.text, shape: [], summary: scalar.text, value: scalar.json)
         case .numpyArray(let array):
             let shown = array.elements(limit: valueLimit)
             let listed = shown.prefix(8).map(\.text).joined(separator: ", ") + (array.elementCount > 8 ? ", ..." : "")
@@ -49,9 +51,11 @@ public struct DataObjectEntry: Sendable {
                 path: path, type: data.typeName, dtype: array.dtype.text, shape: array.shape, summary: summary,
                 value: array.elementCount <= valueLimit ? .array(shown.map(\.json)) : nil)
         case .numpyDType(let dtype):
-            return DataObjectEntry(path: path, type: data.typeName, dtype: dtype.text, shape: nil, summary: dtype.text, value: .string(dtype.text))
+            return DataObjectEntry(
+                path: path, type: data.typeName, dtype: dtype.text, shape: nil, summary: dtype.text, value: .string(dtype.text))
         case .path(let value):
-            return DataObjectEntry(path: path, type: data.typeName, dtype: nil, shape: nil, summary: "'\(value.text)'", value: .string(value.text))
+            return DataObjectEntry(
+                path: path, type: data.typeName, dtype: nil, shape: nil, summary: "'\(value.text)'", value: .string(value.text))
         }
     }
 
@@ -69,11 +73,18 @@ extension CheckpointInspection {
     /// The `data objects` section of the text report.
     var dataObjectLines: [String] {
         guard !dataObjects.isEmpty else { return [] }
-        let rows = [["path", "type", "dtype", "shape", "value"]] + dataObjects.map { entry in
-            [entry.path, entry.type, entry.dtype ?? "", entry.shape.map { Formatting.shape($0) } ?? "",
-             entry.summary.count > 60 ? String(entry.summary.prefix(57)) + "..." : entry.summary]
-        }
-        return ["", "data objects (read as data, never run; merge converts them for torch.load(weights_only=True)): \(dataObjects.count)"]
+        let rows =
+            [["path", "type", "dtype", "shape", "value"]]
+            + dataObjects.map { entry in
+                [
+                    entry.path, entry.type, entry.dtype ?? "", entry.shape.map { Formatting.shape($0) } ?? "",
+                    entry.summary.count > 60 ? String(entry.summary.prefix(57)) + "..." : entry.summary,
+                ]
+            }
+        return [
+            "",
+            "data objects (read as data, never run; merge converts them for torch.load(weights_only=True)): \(dataObjects.count)",
+        ]
             + Formatting.table(rows).map { "  " + $0.withControlCharactersAsSpaces }
     }
 }

@@ -1,5 +1,5 @@
-import DAConvMerge
 import CheckpointContainers
+import DAConvMerge
 import TorchCheckpoint
 
 /// The JSON form of an inspection: one object whose keys scripts rely on (`tensors`, `daconv`, ...).
@@ -11,41 +11,72 @@ extension CheckpointInspection {
             ("file_size", .int(Int(clamping: fileSize))),
             ("format", formatJSON),
             ("root_type", .string(rootType)),
-            ("structure", .array(structure.map { entry in
-                .object([("path", .string(entry.path)), ("type", .string(entry.type))]
-                    + (entry.value.map { [("value", $0)] } ?? [("summary", .string(entry.summary))]))
-            })),
+            (
+                "structure",
+                .array(
+                    structure.map { entry in
+                        .object(
+                            [("path", .string(entry.path)), ("type", .string(entry.type))]
+                                + (entry.value.map { [("value", $0)] } ?? [("summary", .string(entry.summary))]))
+                    })
+            ),
             ("tensors", .array(tensors.map(tensorJSON))),
             ("storages", .array(storages.map(storageJSON))),
-            ("modules", .array(modules.map { prefix, group in
-                .object([
-                    ("prefix", .string(prefix)),
-                    ("tensors", .array(group.map { .string(String($0.stateDictName.split(separator: ".").last ?? "")) })),
-                    ("elements", .int(group.reduce(0) { $0 + $1.tensor.elementCount })),
-                    ("bytes", .int(group.reduce(0) { $0 + $1.tensor.byteCount })),
-                ])
-            })),
-            ("pickled_models", .array(pickledModels.map { model in
-                .object([
-                    ("path", .string(model.path.joined(separator: "."))),
-                    ("modules", .array(model.modules.map {
-                        .object([("prefix", .string($0.prefix)), ("class", .string($0.className))])
-                    })),
-                ])
-            })),
+            (
+                "modules",
+                .array(
+                    modules.map { prefix, group in
+                        .object([
+                            ("prefix", .string(prefix)),
+                            ("tensors", .array(group.map { .string(String($0.stateDictName.split(separator: ".").last ?? "")) })),
+                            ("elements", .int(group.reduce(0) { $0 + $1.tensor.elementCount })),
+                            ("bytes", .int(group.reduce(0) { $0 + $1.tensor.byteCount })),
+                        ])
+                    })
+            ),
+            (
+                "pickled_models",
+                .array(
+                    pickledModels.map { model in
+                        .object([
+                            ("path", .string(model.path.joined(separator: "."))),
+                            (
+                                "modules",
+                                .array(
+                                    model.modules.map {
+                                        .object([("prefix", .string($0.prefix)), ("class", .string($0.className))])
+                                    })
+                            ),
+                        ])
+                    })
+            ),
             ("daconv", .array(daconv.modules.map(daconvJSON))),
-            ("unfoldable", .array(daconv.unfoldable.map {
-                .object([("module", .string($0.module)), ("reason", .string($0.reason))])
-            })),
+            (
+                "unfoldable",
+                .array(
+                    daconv.unfoldable.map {
+                        .object([("module", .string($0.module)), ("reason", .string($0.reason))])
+                    })
+            ),
             ("data_objects", .array(dataObjects.map(\.json))),
-            ("globals", .array(globals.map {
-                .object([("name", .string($0.name)), ("allowed", .bool($0.allowed)), ("verdict", .string($0.risk.rawValue)), ("uses", .array($0.uses.map(JSONValue.string)))])
-            })),
-            ("totals", .object([
-                ("tensors", .int(t.tensors)), ("elements", .int(t.elements)), ("tensor_bytes", .int(t.tensorBytes)),
-                ("storages", .int(storages.count)), ("storage_bytes", .int(t.storageBytes)),
-                ("devices", .object(devices.map { ($0.device, .int($0.storages)) })),
-            ])),
+            (
+                "globals",
+                .array(
+                    globals.map {
+                        .object([
+                            ("name", .string($0.name)), ("allowed", .bool($0.allowed)), ("verdict", .string($0.risk.rawValue)),
+                            ("uses", .array($0.uses.map(JSONValue.string))),
+                        ])
+                    })
+            ),
+            (
+                "totals",
+                .object([
+                    ("tensors", .int(t.tensors)), ("elements", .int(t.elements)), ("tensor_bytes", .int(t.tensorBytes)),
+                    ("storages", .int(storages.count)), ("storage_bytes", .int(t.storageBytes)),
+                    ("devices", .object(devices.map { ($0.device, .int($0.storages)) })),
+                ])
+            ),
             ("warnings", .array(warnings.map(JSONValue.string))),
         ])
     }
@@ -64,15 +95,19 @@ extension CheckpointInspection {
             ("legacy_protocol_version", format.legacyProtocolVersion.map(JSONValue.int) ?? .null),
             ("writer", .string(format.writerHint)),
             ("safetensors", safetensorsJSON),
-            ("records", .array(format.records.map { record in
-                .object([
-                    ("name", .string(record.name)), ("size", .int(Int(clamping: record.size))),
-                    ("compressed_size", .int(Int(clamping: record.compressedSize))),
-                    ("compression", .string(compressionName(record.compression))),
-                    ("crc32", .string(String(record.crc32, radix: 16))),
-                    ("data_offset", record.dataOffset.map { .int(Int(clamping: $0)) } ?? .null),
-                ])
-            })),
+            (
+                "records",
+                .array(
+                    format.records.map { record in
+                        .object([
+                            ("name", .string(record.name)), ("size", .int(Int(clamping: record.size))),
+                            ("compressed_size", .int(Int(clamping: record.compressedSize))),
+                            ("compression", .string(compressionName(record.compression))),
+                            ("crc32", .string(String(record.crc32, radix: 16))),
+                            ("data_offset", record.dataOffset.map { .int(Int(clamping: $0)) } ?? .null),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -122,13 +157,17 @@ extension CheckpointInspection {
             ("dtype", .string(module.dtype.rawValue)),
             ("has_bias", .bool(module.hasBias)),
             ("gate_shape", module.gateShape.map { .array($0.map(JSONValue.int)) } ?? .null),
-            ("branches", .array(module.branches.map { branch in
-                .object([
-                    ("name", .string(branch.rule.name)), ("kind", .string(branch.rule.kind.rawValue)),
-                    ("weight", .string(branch.weightName)), ("bias", branch.biasName.map(JSONValue.string) ?? .null),
-                    ("gate", branch.gateName.map(JSONValue.string) ?? .null),
-                ])
-            })),
+            (
+                "branches",
+                .array(
+                    module.branches.map { branch in
+                        .object([
+                            ("name", .string(branch.rule.name)), ("kind", .string(branch.rule.kind.rawValue)),
+                            ("weight", .string(branch.weightName)), ("bias", branch.biasName.map(JSONValue.string) ?? .null),
+                            ("gate", branch.gateName.map(JSONValue.string) ?? .null),
+                        ])
+                    })
+            ),
         ])
     }
 }

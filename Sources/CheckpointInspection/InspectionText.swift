@@ -8,11 +8,16 @@ extension CheckpointInspection {
         lines.append("checkpoint  \(path)  (\(Formatting.bytes(Int(clamping: fileSize))))")
         lines.append("format      \(formatLine)")
         lines.append("            written by \(format.writerHint)")
-        lines.append("root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors")
-            + (metadataModules.map { ", _metadata for \($0) modules" } ?? ""))
-        lines.append("totals      \(t.tensors) tensors, \(Formatting.count(t.elements)) elements, "
-            + "\(Formatting.bytes(t.tensorBytes)) of tensor data in \(storages.count) storages (\(Formatting.bytes(t.storageBytes)))")
-        lines.append("devices     " + (devices.isEmpty ? "none" : devices.map { "\($0.device) (\($0.storages) storages)" }.joined(separator: ", ")))
+        lines.append(
+            "root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors")
+                + (metadataModules.map { ", _metadata for \($0) modules" } ?? ""))
+        lines.append(
+            "totals      \(t.tensors) tensors, \(Formatting.count(t.elements)) elements, "
+                + "\(Formatting.bytes(t.tensorBytes)) of tensor data in \(storages.count) storages (\(Formatting.bytes(t.storageBytes)))"
+        )
+        lines.append(
+            "devices     "
+                + (devices.isEmpty ? "none" : devices.map { "\($0.device) (\($0.storages) storages)" }.joined(separator: ", ")))
         if !structure.isEmpty {
             lines += ["", "structure"]
             let rows = structure.map { entry in
@@ -100,8 +105,10 @@ extension CheckpointInspection {
 
     private func globalLines() -> [String] {
         let rows = globals.map { verdict in
-            [verdict.name, verdict.risk.rawValue,
-             verdict.uses.map { GlobalVerdict.readableUse[$0] ?? $0 }.joined(separator: ", ")]
+            [
+                verdict.name, verdict.risk.rawValue,
+                verdict.uses.map { GlobalVerdict.readableUse[$0] ?? $0 }.joined(separator: ", "),
+            ]
         }
         return ["", "globals referenced by the pickle: \(globals.count)"] + Formatting.table(rows).map { "  " + $0 }
     }

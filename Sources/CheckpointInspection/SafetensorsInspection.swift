@@ -7,7 +7,8 @@ extension CheckpointInspection {
     var safetensorsFormatLine: String? {
         guard let header = format.safetensors else { return nil }
         return "safetensors, header \(Formatting.count(Int(header.length))) bytes, data at byte \(header.dataOffset), "
-            + "little-endian, " + (header.metadata.map { "__metadata__ with \(Formatting.plural($0.count, "entry"))" } ?? "no __metadata__")
+            + "little-endian, "
+            + (header.metadata.map { "__metadata__ with \(Formatting.plural($0.count, "entry"))" } ?? "no __metadata__")
     }
 
     /// `__metadata__` as a two-column table (values cut at 60 characters).
@@ -26,13 +27,17 @@ extension CheckpointInspection {
             ("header_bytes", .int(Int(header.length))),
             ("data_offset", .int(Int(header.dataOffset))),
             ("metadata", header.metadata.map { entries in .object(entries.map { ($0.key, .string($0.value)) }) } ?? .null),
-            ("tensors", .array(header.tensors.map { tensor in
-                .object([
-                    ("name", .string(tensor.name)), ("dtype", .string(tensor.dtype.rawValue)),
-                    ("shape", .array(tensor.shape.map(JSONValue.int))),
-                    ("data_offsets", .array([.int(Int(tensor.begin)), .int(Int(tensor.end))])),
-                ])
-            })),
+            (
+                "tensors",
+                .array(
+                    header.tensors.map { tensor in
+                        .object([
+                            ("name", .string(tensor.name)), ("dtype", .string(tensor.dtype.rawValue)),
+                            ("shape", .array(tensor.shape.map(JSONValue.int))),
+                            ("data_offsets", .array([.int(Int(tensor.begin)), .int(Int(tensor.end))])),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -40,8 +40,11 @@ public struct StructureEntry: Sendable {
                 }
                 value = decoded.value
             } else {
-                let inside = tensorPaths.filter { $0.count > entry.path.count && Array($0.prefix(entry.path.count)) == entry.path }
-                summary = containerSummary(entry.value, checkpoint)
+                let inside = tensorPaths.filter {
+                    $0.count > entry.path.count && Array($0.prefix(entry.path.count)) == entry.path
+                }
+                summary =
+                    containerSummary(entry.value, checkpoint)
                     + (inside.isEmpty ? "" : ", " + Formatting.plural(inside.count, "tensor"))
             }
             if let alias = entry.aliasOf { summary = "same object as \(alias.joined(separator: "."))" }

@@ -77,10 +77,12 @@ public enum Conv2D {
         _ input: Tensor4<Scalar>, filters: [ConvFilter<Weight>], shapes: [ConvShape], options: ConvOptions
     ) -> [Tensor4<Scalar>] {
         let precision = Scalar.convPrecision
-        let plan = ConvPlan(shapes: shapes, precision: precision,
-                            traits: ConvKernelCalls.traits(for: precision, columns: shapes[0].columnCount,
-                                                           layout: options.tuning.panelLayout),
-                            options: options)
+        let plan = ConvPlan(
+            shapes: shapes, precision: precision,
+            traits: ConvKernelCalls.traits(
+                for: precision, columns: shapes[0].columnCount,
+                layout: options.tuning.panelLayout),
+            options: options)
         let outputs = ConvKernelCalls.run(plan, input: input.scalars, filters: filters)
         return zip(shapes, outputs).map { Tensor4(validatedShape: $0.output, scalars: $1) }
     }

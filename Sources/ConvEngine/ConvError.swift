@@ -36,31 +36,31 @@ public enum ConvError: Error, Equatable, CustomStringConvertible {
     /// One line naming what is wrong and where.
     public var description: String {
         switch self {
-        case let .extentOutOfRange(operand, dimension, value):
+        case .extentOutOfRange(let operand, let dimension, let value):
             return "\(operand) dimension \(dimension) is \(value); expected 1...\(ConvLimits.maxExtent)"
-        case let .scalarCountMismatch(shape, count):
+        case .scalarCountMismatch(let shape, let count):
             return "a tensor of shape \(shape) was given \(count) scalars"
-        case let .tooManyElements(operand, limit):
+        case .tooManyElements(let operand, let limit):
             return "\(operand) would have more than \(limit) elements"
-        case let .fanInTooLarge(fanIn, limit):
+        case .fanInTooLarge(let fanIn, let limit):
             return "fan-in (input channels per group x kernel area) is \(fanIn); at most \(limit) is supported"
-        case let .geometryOutOfRange(parameter, axis, value):
+        case .geometryOutOfRange(let parameter, let axis, let value):
             let place = axis.map { " (\($0))" } ?? ""
             return "\(parameter)\(place) is \(value); expected \(parameter.validRange)"
-        case let .channelsNotDivisibleByGroups(operand, channels, groups):
+        case .channelsNotDivisibleByGroups(let operand, let channels, let groups):
             return "\(operand) has \(channels) channels, not a multiple of groups=\(groups)"
-        case let .weightChannelMismatch(weightChannels, groups, inputChannels):
+        case .weightChannelMismatch(let weightChannels, let groups, let inputChannels):
             return "weight has \(weightChannels) input channels x groups=\(groups), "
                 + "but the input has \(inputChannels) channels"
-        case let .kernelLargerThanInput(axis, paddedInput, kernelExtent):
+        case .kernelLargerThanInput(let axis, let paddedInput, let kernelExtent):
             return "\(axis): dilated kernel extent \(kernelExtent) exceeds padded input size \(paddedInput)"
-        case let .biasCountMismatch(expected, actual):
+        case .biasCountMismatch(let expected, let actual):
             return "bias has \(actual) values; expected one per output channel (\(expected))"
         case .noFilters:
             return "no filters were given to convolve with"
-        case let .filterKernelMismatch(index, expected, actual):
+        case .filterKernelMismatch(let index, let expected, let actual):
             return "filter \(index) has weight shape \(actual); its kernel must match filter 0's \(expected)"
-        case let .inFilter(index, error):
+        case .inFilter(let index, let error):
             return "filter \(index): \(error)"
         }
     }

@@ -12,14 +12,17 @@ enum ConvKernelCalls {
         case .float64:
             let layout = layout ?? ConvPanelLayout.best(forColumns: columns, wide: Int(MDK_F64_NR), narrow: Int(MDK_F64N_NR))
             if layout == .narrow {
-                return ConvKernelTraits(microRows: Int(MDK_F64N_MR), microColumns: Int(MDK_F64N_NR),
-                                        scalarBytes: 8, depthBlock: 256, rowBlock: 144, layout: .narrow)
+                return ConvKernelTraits(
+                    microRows: Int(MDK_F64N_MR), microColumns: Int(MDK_F64N_NR),
+                    scalarBytes: 8, depthBlock: 256, rowBlock: 144, layout: .narrow)
             }
-            return ConvKernelTraits(microRows: Int(MDK_F64_MR), microColumns: Int(MDK_F64_NR),
-                                    scalarBytes: 8, depthBlock: 256, rowBlock: 144)
+            return ConvKernelTraits(
+                microRows: Int(MDK_F64_MR), microColumns: Int(MDK_F64_NR),
+                scalarBytes: 8, depthBlock: 256, rowBlock: 144)
         case .float32:
-            return ConvKernelTraits(microRows: Int(MDK_F32_MR), microColumns: Int(MDK_F32_NR),
-                                    scalarBytes: 4, depthBlock: 256, rowBlock: 288)
+            return ConvKernelTraits(
+                microRows: Int(MDK_F32_MR), microColumns: Int(MDK_F32_NR),
+                scalarBytes: 4, depthBlock: 256, rowBlock: 288)
         }
     }
 
@@ -31,8 +34,10 @@ enum ConvKernelCalls {
 
     /// Computes every filter's output (row-major NCHW) for validated shapes and a matching plan.
     /// The weights (and biases) are of the input's type, or `Float` under `Double` arithmetic.
-    static func run<Scalar: ConvScalar, Weight: ConvScalar>(_ plan: ConvPlan, input: [Scalar],
-                                                            filters: [ConvFilter<Weight>]) -> [[Scalar]] {
+    static func run<Scalar: ConvScalar, Weight: ConvScalar>(
+        _ plan: ConvPlan, input: [Scalar],
+        filters: [ConvFilter<Weight>]
+    ) -> [[Scalar]] {
         let arithmetic = GemmArithmetic(Scalar.self, weights: Weight.self)
         let isa = plan.portableKernels ? MDK_ISA_PORTABLE : mdk_best_isa()
         let bytes = plan.traits.scalarBytes
@@ -45,8 +50,9 @@ enum ConvKernelCalls {
         return input.withUnsafeBufferPointer { input in
             withFilterPointers(filters) { weights, biases in
                 makeOutputs(plan.shapes.map { $0.output.elementCount! }) { outputs in
-                    let buffers = Buffers(input: UnsafeRawPointer(input.baseAddress!), weights: weights,
-                                          biases: biases, panels: panels, workspace: workspace, outputs: outputs)
+                    let buffers = Buffers(
+                        input: UnsafeRawPointer(input.baseAddress!), weights: weights,
+                        biases: biases, panels: panels, workspace: workspace, outputs: outputs)
                     for index in 0..<plan.chunkCount {
                         let chunk = plan.chunk(index)
                         packChunk(plan, chunk, buffers: buffers)
@@ -61,9 +67,11 @@ enum ConvKernelCalls {
     /// they are writable, so outputs are computed in place (no copy). `fill` must write every
     /// element: each (channel, pixel) of an output lies in exactly one multiply task, which
     /// writes it (bias or zero first, then the products).
-    private static func makeOutputs<Scalar>(_ counts: [Int], from index: Int = 0,
-                                            addresses: [UnsafeMutableRawPointer] = [],
-                                            _ fill: ([UnsafeMutableRawPointer]) -> Void) -> [[Scalar]] {
+    private static func makeOutputs<Scalar>(
+        _ counts: [Int], from index: Int = 0,
+        addresses: [UnsafeMutableRawPointer] = [],
+        _ fill: ([UnsafeMutableRawPointer]) -> Void
+    ) -> [[Scalar]] {
         guard index < counts.count else {
             fill(addresses)
             return []
@@ -89,9 +97,10 @@ enum ConvKernelCalls {
 
     /// The C description of a chunk.
     private static func cChunk(_ chunk: ConvChunk) -> mdk_column_chunk {
-        mdk_column_chunk(group_begin: Int64(chunk.groups.lowerBound), group_end: Int64(chunk.groups.upperBound),
-                         column_begin: Int64(chunk.columns.lowerBound), column_end: Int64(chunk.columns.upperBound),
-                         panel_count: Int64(chunk.panelCount))
+        mdk_column_chunk(
+            group_begin: Int64(chunk.groups.lowerBound), group_end: Int64(chunk.groups.upperBound),
+            column_begin: Int64(chunk.columns.lowerBound), column_end: Int64(chunk.columns.upperBound),
+            panel_count: Int64(chunk.panelCount))
     }
 
     /// Packs one chunk of input (im2col into panels), in parallel over panel runs.
@@ -105,14 +114,17 @@ enum ConvKernelCalls {
             withUnsafePointer(to: shape) { shape in
                 switch precision {
                 case .float64 where narrow:
-                    mdk_pack_columns_f64n(shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
-                                          group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
+                    mdk_pack_columns_f64n(
+                        shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
+                        group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
                 case .float64:
-                    mdk_pack_columns_f64(shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
-                                         group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
+                    mdk_pack_columns_f64(
+                        shape, buffers.input.assumingMemoryBound(to: Double.self), cChunk,
+                        group, first, end, buffers.panels.assumingMemoryBound(to: Double.self))
                 case .float32:
-                    mdk_pack_columns_f32(shape, buffers.input.assumingMemoryBound(to: Float.self), cChunk,
-                                         group, first, end, buffers.panels.assumingMemoryBound(to: Float.self))
+                    mdk_pack_columns_f32(
+                        shape, buffers.input.assumingMemoryBound(to: Float.self), cChunk,
+                        group, first, end, buffers.panels.assumingMemoryBound(to: Float.self))
                 }
             }
         }
@@ -124,10 +136,12 @@ enum ConvKernelCalls {
 
         /// The kernel family for these Swift types; traps on a combination the engine lacks.
         init<Scalar: ConvScalar, Weight: ConvScalar>(_: Scalar.Type, weights _: Weight.Type) {
-            precondition(Scalar.convPrecision == .float64 ? Scalar.self == Double.self : Scalar.self == Float.self,
-                         "\(Scalar.self) claims \(Scalar.convPrecision) but is not its Swift type")
-            precondition(Weight.convPrecision == .float64 ? Weight.self == Double.self : Weight.self == Float.self,
-                         "\(Weight.self) claims \(Weight.convPrecision) but is not its Swift type")
+            precondition(
+                Scalar.convPrecision == .float64 ? Scalar.self == Double.self : Scalar.self == Float.self,
+                "\(Scalar.self) claims \(Scalar.convPrecision) but is not its Swift type")
+            precondition(
+                Weight.convPrecision == .float64 ? Weight.self == Double.self : Weight.self == Float.self,
+                "\(Weight.self) claims \(Weight.convPrecision) but is not its Swift type")
             switch (Scalar.convPrecision, Weight.convPrecision) {
             case (.float64, .float64): self = .float64
             case (.float32, .float32): self = .float32
@@ -138,52 +152,62 @@ enum ConvKernelCalls {
     }
 
     /// Runs every filter's multiply tasks over one packed chunk, in parallel.
-    private static func multiplyChunk(_ plan: ConvPlan, _ chunk: ConvChunk, arithmetic: GemmArithmetic,
-                                      isa: mdk_isa, buffers: Buffers) {
+    private static func multiplyChunk(
+        _ plan: ConvPlan, _ chunk: ConvChunk, arithmetic: GemmArithmetic,
+        isa: mdk_isa, buffers: Buffers
+    ) {
         let (shapes, cChunk) = (plan.shapes.map(cShape), cChunk(chunk))
         let narrow = plan.traits.layout == .narrow
         let tasks = plan.gemmTasks(chunk)
         ConvParallel.run(taskCount: tasks.count, threads: plan.threads) { worker, index in
             let task = tasks[index]
-            let block = mdk_gemm_block(group: Int64(task.group), row_begin: Int64(task.rows.lowerBound),
-                                       row_end: Int64(task.rows.upperBound), panel_begin: Int64(task.panels.lowerBound),
-                                       panel_end: Int64(task.panels.upperBound), kc: Int64(plan.depthBlock))
+            let block = mdk_gemm_block(
+                group: Int64(task.group), row_begin: Int64(task.rows.lowerBound),
+                row_end: Int64(task.rows.upperBound), panel_begin: Int64(task.panels.lowerBound),
+                panel_end: Int64(task.panels.upperBound), kc: Int64(plan.depthBlock))
             let scratch = buffers.workspace + worker * plan.workspaceElements * plan.traits.scalarBytes
-            let (weight, bias, output) = (buffers.weights[task.filter], buffers.biases[task.filter],
-                                          buffers.outputs[task.filter])
+            let (weight, bias, output) = (
+                buffers.weights[task.filter], buffers.biases[task.filter],
+                buffers.outputs[task.filter]
+            )
             withUnsafePointer(to: shapes[task.filter]) { shape in
                 let (panels, chunk) = (UnsafeRawPointer(buffers.panels), cChunk)
                 switch arithmetic {
                 case .float64 where narrow:
-                    mdk_conv_gemm_f64n(shape, isa, weight.assumingMemoryBound(to: Double.self),
-                                       bias?.assumingMemoryBound(to: Double.self),
-                                       panels.assumingMemoryBound(to: Double.self), chunk, block,
-                                       scratch.assumingMemoryBound(to: Double.self),
-                                       output.assumingMemoryBound(to: Double.self))
+                    mdk_conv_gemm_f64n(
+                        shape, isa, weight.assumingMemoryBound(to: Double.self),
+                        bias?.assumingMemoryBound(to: Double.self),
+                        panels.assumingMemoryBound(to: Double.self), chunk, block,
+                        scratch.assumingMemoryBound(to: Double.self),
+                        output.assumingMemoryBound(to: Double.self))
                 case .float64WithFloat32Weights where narrow:
-                    mdk_conv_gemm_f64n_wf32(shape, isa, weight.assumingMemoryBound(to: Float.self),
-                                            bias?.assumingMemoryBound(to: Float.self),
-                                            panels.assumingMemoryBound(to: Double.self), chunk, block,
-                                            scratch.assumingMemoryBound(to: Double.self),
-                                            output.assumingMemoryBound(to: Double.self))
+                    mdk_conv_gemm_f64n_wf32(
+                        shape, isa, weight.assumingMemoryBound(to: Float.self),
+                        bias?.assumingMemoryBound(to: Float.self),
+                        panels.assumingMemoryBound(to: Double.self), chunk, block,
+                        scratch.assumingMemoryBound(to: Double.self),
+                        output.assumingMemoryBound(to: Double.self))
                 case .float64:
-                    mdk_conv_gemm_f64(shape, isa, weight.assumingMemoryBound(to: Double.self),
-                                      bias?.assumingMemoryBound(to: Double.self),
-                                      panels.assumingMemoryBound(to: Double.self), chunk, block,
-                                      scratch.assumingMemoryBound(to: Double.self),
-                                      output.assumingMemoryBound(to: Double.self))
+                    mdk_conv_gemm_f64(
+                        shape, isa, weight.assumingMemoryBound(to: Double.self),
+                        bias?.assumingMemoryBound(to: Double.self),
+                        panels.assumingMemoryBound(to: Double.self), chunk, block,
+                        scratch.assumingMemoryBound(to: Double.self),
+                        output.assumingMemoryBound(to: Double.self))
                 case .float32:
-                    mdk_conv_gemm_f32(shape, isa, weight.assumingMemoryBound(to: Float.self),
-                                      bias?.assumingMemoryBound(to: Float.self),
-                                      panels.assumingMemoryBound(to: Float.self), chunk, block,
-                                      scratch.assumingMemoryBound(to: Float.self),
-                                      output.assumingMemoryBound(to: Float.self))
+                    mdk_conv_gemm_f32(
+                        shape, isa, weight.assumingMemoryBound(to: Float.self),
+                        bias?.assumingMemoryBound(to: Float.self),
+                        panels.assumingMemoryBound(to: Float.self), chunk, block,
+                        scratch.assumingMemoryBound(to: Float.self),
+                        output.assumingMemoryBound(to: Float.self))
                 case .float64WithFloat32Weights:
-                    mdk_conv_gemm_f64_wf32(shape, isa, weight.assumingMemoryBound(to: Float.self),
-                                           bias?.assumingMemoryBound(to: Float.self),
-                                           panels.assumingMemoryBound(to: Double.self), chunk, block,
-                                           scratch.assumingMemoryBound(to: Double.self),
-                                           output.assumingMemoryBound(to: Double.self))
+                    mdk_conv_gemm_f64_wf32(
+                        shape, isa, weight.assumingMemoryBound(to: Float.self),
+                        bias?.assumingMemoryBound(to: Float.self),
+                        panels.assumingMemoryBound(to: Double.self), chunk, block,
+                        scratch.assumingMemoryBound(to: Double.self),
+                        output.assumingMemoryBound(to: Double.self))
                 }
             }
         }
@@ -202,8 +226,9 @@ enum ConvKernelCalls {
                 return withFilterPointers(filters, from: index + 1, weights: weights, biases: biases + [nil], body)
             }
             return bias.withUnsafeBufferPointer { bias in
-                withFilterPointers(filters, from: index + 1, weights: weights,
-                                   biases: biases + [UnsafeRawPointer(bias.baseAddress!)], body)
+                withFilterPointers(
+                    filters, from: index + 1, weights: weights,
+                    biases: biases + [UnsafeRawPointer(bias.baseAddress!)], body)
             }
         }
     }
@@ -243,4 +268,3 @@ final class ConvScratch: @unchecked Sendable {
         address.deallocate()
     }
 }
-

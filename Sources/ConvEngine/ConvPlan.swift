@@ -106,7 +106,8 @@ struct ConvPlan {
 
     /// Chunk `index`: group blocks outermost, then runs of panels.
     func chunk(_ index: Int) -> ConvChunk {
-        let groupBlock = index / panelChunksPerGroupChunk, panelBlock = index % panelChunksPerGroupChunk
+        let groupBlock = index / panelChunksPerGroupChunk
+        let panelBlock = index % panelChunksPerGroupChunk
         let firstGroup = groupBlock * groupsPerChunk
         let groups = firstGroup..<min(firstGroup + groupsPerChunk, shapes[0].geometry.groups)
         let firstPanel = panelBlock * panelsPerChunk

@@ -30,7 +30,7 @@ public struct ConvShape: Hashable, Sendable {
         guard weight.c * groups == input.c else {
             throw ConvError.weightChannelMismatch(weightChannels: weight.c, groups: groups, inputChannels: input.c)
         }
-        let fanIn = weight.c * weight.h * weight.w // each factor <= 2^24 and the product <= maxElements
+        let fanIn = weight.c * weight.h * weight.w  // each factor <= 2^24 and the product <= maxElements
         guard fanIn <= ConvLimits.maxFanIn else {
             throw ConvError.fanInTooLarge(fanIn: fanIn, limit: ConvLimits.maxFanIn)
         }
@@ -47,8 +47,10 @@ public struct ConvShape: Hashable, Sendable {
     }
 
     /// The output size along one axis. All operands are at most 2^24, so nothing here overflows.
-    private static func outputExtent(_ axis: ConvAxis, _ size: Int, _ kernel: Int,
-                                     _ geometry: ConvGeometry) throws -> Int {
+    private static func outputExtent(
+        _ axis: ConvAxis, _ size: Int, _ kernel: Int,
+        _ geometry: ConvGeometry
+    ) throws -> Int {
         let padded = size + 2 * geometry.padding[axis]
         let extent = geometry.dilation[axis] * (kernel - 1) + 1
         guard extent <= padded else {

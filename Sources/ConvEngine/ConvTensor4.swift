@@ -32,9 +32,10 @@ public struct Tensor4<Scalar> {
     }
 
     private func offset(_ n: Int, _ c: Int, _ h: Int, _ w: Int) -> Int {
-        precondition((0..<shape.n).contains(n) && (0..<shape.c).contains(c)
-                     && (0..<shape.h).contains(h) && (0..<shape.w).contains(w),
-                     "Tensor4 index [\(n), \(c), \(h), \(w)] out of bounds for \(shape)")
+        precondition(
+            (0..<shape.n).contains(n) && (0..<shape.c).contains(c)
+                && (0..<shape.h).contains(h) && (0..<shape.w).contains(w),
+            "Tensor4 index [\(n), \(c), \(h), \(w)] out of bounds for \(shape)")
         return ((n * shape.c + c) * shape.h + h) * shape.w + w
     }
 }

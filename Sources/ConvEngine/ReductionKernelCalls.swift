@@ -6,14 +6,16 @@ public enum ReductionKernels {
     /// Per output channel of a `[rows, cols]` weight: (Euclidean norm, sum of absolute values).
     public static func rowNorms(_ matrix: [Double], rows: Int, cols: Int) -> (l2: [Double], l1: [Double]) {
         precondition(matrix.count == rows * cols, "a [rows, cols] matrix")
-        var l2 = [Double](repeating: 0, count: rows), l1 = [Double](repeating: 0, count: rows)
+        var l2 = [Double](repeating: 0, count: rows)
+        var l1 = [Double](repeating: 0, count: rows)
         mdk_row_norms_f64(matrix, Int64(rows), Int64(cols), &l2, &l1)
         return (l2, l1)
     }
 
     public static func rowNorms(_ matrix: [Float], rows: Int, cols: Int) -> (l2: [Double], l1: [Double]) {
         precondition(matrix.count == rows * cols, "a [rows, cols] matrix")
-        var l2 = [Double](repeating: 0, count: rows), l1 = [Double](repeating: 0, count: rows)
+        var l2 = [Double](repeating: 0, count: rows)
+        var l1 = [Double](repeating: 0, count: rows)
         mdk_row_norms_f32(matrix, Int64(rows), Int64(cols), &l2, &l1)
         return (l2, l1)
     }
@@ -36,7 +38,8 @@ public enum ReductionKernels {
     /// (max |a - b|, max |a|); NaN anywhere makes the first NaN.
     public static func maxAbsDifference(_ a: [Double], _ b: [Double]) -> (difference: Double, magnitude: Double) {
         precondition(a.count == b.count, "equal lengths")
-        var difference = 0.0, magnitude = 0.0
+        var difference = 0.0
+        var magnitude = 0.0
         mdk_max_abs_difference(a, b, Int64(a.count), &difference, &magnitude)
         return (difference, magnitude)
     }
@@ -52,8 +55,9 @@ public enum ReductionKernels {
         let coefficients = mdk_fold_error_coefficients(
             gate_error: gateError, tap_sum_on_magnitudes: tapSumOnMagnitudes, tap_sum_on_sum: tapSumOnSum, conversion: conversion)
         return withBaseAddresses(weights) { pointers in
-            mdk_fold_error_bound_f64(pointers, gates, signs, Int64(weights.count), Int64(rows), Int64(kernelsPerRow),
-                                     Int64(taps), Int64(centre), coefficients)
+            mdk_fold_error_bound_f64(
+                pointers, gates, signs, Int64(weights.count), Int64(rows), Int64(kernelsPerRow),
+                Int64(taps), Int64(centre), coefficients)
         }
     }
 

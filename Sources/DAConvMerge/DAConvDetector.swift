@@ -55,9 +55,10 @@ public struct DAConvDetector: Sendable {
             let gateName = rule.gate.map { dot + $0 }
             let gate = gateName.flatMap { byName[$0] }
             if let gateName, gate == nil { return fail("gate \(gateName) is missing") }
-            branches.append(DAConvModule.Branch(
-                rule: rule, weightName: weightName, weight: weight, biasName: byName[biasName] == nil ? nil : biasName,
-                bias: byName[biasName], gateName: gateName, gate: gate))
+            branches.append(
+                DAConvModule.Branch(
+                    rule: rule, weightName: weightName, weight: weight, biasName: byName[biasName] == nil ? nil : biasName,
+                    bias: byName[biasName], gateName: gateName, gate: gate))
         }
         if let problem = FoldabilityCheck.problem(with: branches) { return fail(problem) }
         return .success(DAConvModule(module: prefix, branches: branches))

@@ -1,9 +1,9 @@
 import TorchCheckpoint
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The fold of a DAConv into one convolution, in float64.

@@ -39,17 +39,18 @@ extension DAConvRules {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard !fields.isEmpty else { continue }
-            let where_ = "\(source) line \(number + 1)"
+            let place = "\(source) line \(number + 1)"
             guard fields.count == 3 else {
-                throw ParseError.malformed(source: where_, text: String(rawLine), expected: "NAME KIND GATE")
+                throw ParseError.malformed(source: place, text: String(rawLine), expected: "NAME KIND GATE")
             }
-            branches.append(try branch(fields, source: where_))
+            branches.append(try branch(fields, source: place))
         }
         return try validated(branches, source: source)
     }
 
     private static func branch(_ fields: [String], source: String) throws -> Branch {
-        let name = fields[0], gate = fields[2]
+        let name = fields[0]
+        let gate = fields[2]
         guard isIdentifierPath(name) else {
             throw ParseError.malformed(source: source, text: name, expected: "a branch name (letters, digits, _ and .)")
         }

@@ -34,8 +34,9 @@ public enum FastFold {
         /// A branch whose gate is `sigmoid(theta)` (1 for nil), computed exactly as
         /// `DAConvFold.Branch.gate` computes it.
         public init(kind: DAConvRules.Kind, theta: Double?, weight: [Float]) {
-            self.init(kind: kind, gate: DAConvFold.Branch(kind: kind, theta: theta, weight: [], bias: nil).gate,
-                      weight: weight)
+            self.init(
+                kind: kind, gate: DAConvFold.Branch(kind: kind, theta: theta, weight: [], bias: nil).gate,
+                weight: weight)
         }
     }
 
@@ -58,8 +59,9 @@ public enum FastFold {
 
         /// A branch whose gate is `sigmoid(theta)` (1 for nil), as `DAConvFold.Branch.gate`.
         public init(kind: DAConvRules.Kind, theta: Double?, bytes: ArraySlice<UInt8>) {
-            self.init(kind: kind, gate: DAConvFold.Branch(kind: kind, theta: theta, weight: [], bias: nil).gate,
-                      bytes: bytes)
+            self.init(
+                kind: kind, gate: DAConvFold.Branch(kind: kind, theta: theta, weight: [], bias: nil).gate,
+                bytes: bytes)
         }
     }
 
@@ -78,7 +80,9 @@ public enum FastFold {
 
     /// `foldFloat32` together with the statistics an equivalence probe needs of the same weights
     /// (``FoldStatistics``), taken in the same pass over memory. The weight is bit for bit `foldFloat32`'s.
-    public static func foldFloat32WithStatistics(branches: [Branch], shape: [Int]) -> (weight: [Float], statistics: FoldStatistics) {
+    public static func foldFloat32WithStatistics(branches: [Branch], shape: [Int]) -> (
+        weight: [Float], statistics: FoldStatistics
+    ) {
         let layout = FoldLayout(shape: shape)
         for branch in branches {
             precondition(branch.weight.count == layout.elements, "branch weights have the module's shape")
@@ -97,9 +101,10 @@ public enum FastFold {
         for branch in branches {
             precondition(branch.weight.count == layout.elements, "branch weights have the module's shape")
         }
-        return FastFoldKernelCalls.fold(branches.map(\.weight), gates: branches.map(\.gate),
-                                        kinds: branches.map(\.kind), layout: layout, outputCount: layout.elements,
-                                        threads: threads, vectorKernels: vectorKernels)
+        return FastFoldKernelCalls.fold(
+            branches.map(\.weight), gates: branches.map(\.gate),
+            kinds: branches.map(\.kind), layout: layout, outputCount: layout.elements,
+            threads: threads, vectorKernels: vectorKernels)
     }
 
     /// `foldFloat32` over bytes with a choice of kernels.
@@ -108,9 +113,10 @@ public enum FastFold {
         for branch in branches {
             precondition(branch.bytes.count == layout.elements * 4, "branch weights have the module's shape")
         }
-        return FastFoldKernelCalls.fold(branches.map(\.bytes), gates: branches.map(\.gate),
-                                        kinds: branches.map(\.kind), layout: layout, outputCount: layout.elements * 4,
-                                        threads: threads, vectorKernels: vectorKernels)
+        return FastFoldKernelCalls.fold(
+            branches.map(\.bytes), gates: branches.map(\.gate),
+            kinds: branches.map(\.kind), layout: layout, outputCount: layout.elements * 4,
+            threads: threads, vectorKernels: vectorKernels)
     }
 }
 
@@ -125,13 +131,15 @@ struct FoldLayout: Equatable {
 
     /// The layout of a validated shape; traps on a shape `FoldabilityCheck` would have refused.
     init(shape: [Int]) {
-        precondition(shape.count == 4 && shape.allSatisfy { $0 >= 0 } && shape[2] % 2 == 1 && shape[3] % 2 == 1,
-                     "checked by FoldabilityCheck")
+        precondition(
+            shape.count == 4 && shape.allSatisfy { $0 >= 0 } && shape[2] % 2 == 1 && shape[3] % 2 == 1,
+            "checked by FoldabilityCheck")
         let (taps, tapsOverflow) = shape[2].multipliedReportingOverflow(by: shape[3])
         let (kernels, kernelsOverflow) = shape[0].multipliedReportingOverflow(by: shape[1])
         let (elements, elementsOverflow) = kernels.multipliedReportingOverflow(by: taps)
-        precondition(!tapsOverflow && !kernelsOverflow && !elementsOverflow && elements <= Int.max / 4,
-                     "weight size checked by FoldabilityCheck")
+        precondition(
+            !tapsOverflow && !kernelsOverflow && !elementsOverflow && elements <= Int.max / 4,
+            "weight size checked by FoldabilityCheck")
         self.kernels = kernels
         self.taps = taps
         centre = (shape[2] / 2) * shape[3] + shape[3] / 2

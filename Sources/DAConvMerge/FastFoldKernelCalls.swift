@@ -30,8 +30,9 @@ enum FastFoldKernelCalls {
                     let table = BranchTable(address: branches.baseAddress, count: Int64(branches.count))
                     DispatchQueue.concurrentPerform(iterations: parts.count) { part in
                         let run = parts[part]
-                        mdk_fold_f32(isa, table.address, table.count, cLayout, Int64(run.lowerBound),
-                                     Int64(run.upperBound), output.raw)
+                        mdk_fold_f32(
+                            isa, table.address, table.count, cLayout, Int64(run.lowerBound),
+                            Int64(run.upperBound), output.raw)
                     }
                 }
                 // The kernel wrote every value of every kernel: all of the output.
@@ -103,8 +104,9 @@ enum FastFoldKernelCalls {
     ) -> Result {
         guard index < collections.count else { return body(addresses) }
         let result = collections[index].withContiguousStorageIfAvailable { storage in
-            withBaseAddresses(collections, from: index + 1,
-                              addresses: addresses + [UnsafeRawPointer(storage.baseAddress)], body)
+            withBaseAddresses(
+                collections, from: index + 1,
+                addresses: addresses + [UnsafeRawPointer(storage.baseAddress)], body)
         }
         guard let result else { preconditionFailure("arrays and array slices have contiguous storage") }
         return result

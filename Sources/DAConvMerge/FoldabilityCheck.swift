@@ -10,7 +10,9 @@ enum FoldabilityCheck {
         guard shape[2] % 2 == 1, shape[3] % 2 == 1 else {
             return "kernel \(shape[2])x\(shape[3]) is even: the spatial sum has no centre tap to go to"
         }
-        guard first.weight.dtype.isFoldable else { return "\(first.weightName) has dtype \(first.weight.dtype), not a floating type" }
+        guard first.weight.dtype.isFoldable else {
+            return "\(first.weightName) has dtype \(first.weight.dtype), not a floating type"
+        }
         for branch in branches {
             guard branch.weight.shape == shape else {
                 return "branch shapes differ: \(first.weightName) is \(shape), \(branch.weightName) is \(branch.weight.shape)"
@@ -20,7 +22,9 @@ enum FoldabilityCheck {
             }
             if let bias = branch.bias, let name = branch.biasName {
                 guard bias.shape == [shape[0]] else { return "\(name) has shape \(bias.shape), expected [\(shape[0])]" }
-                guard bias.dtype == first.weight.dtype else { return "\(name) has dtype \(bias.dtype), expected \(first.weight.dtype)" }
+                guard bias.dtype == first.weight.dtype else {
+                    return "\(name) has dtype \(bias.dtype), expected \(first.weight.dtype)"
+                }
             }
             if let gate = branch.gate, let name = branch.gateName {
                 guard gate.elementCount == 1 else { return "gate \(name) is not a scalar: shape \(gate.shape)" }

@@ -55,7 +55,8 @@ public enum MergeError: Error, Equatable, CustomStringConvertible {
         case .unfoldable(let file, let module, let others):
             return "\(file): " + module.description + (others > 0 ? " (and \(others) more module\(others == 1 ? "" : "s"))" : "")
         case .dangerousGlobal(let file, let name, let path):
-            return "\(file): \(path) holds an object of \(name), a dangerous global (see inspect --audit); it is never written to an output"
+            return
+                "\(file): \(path) holds an object of \(name), a dangerous global (see inspect --audit); it is never written to an output"
         }
     }
 }

@@ -34,10 +34,11 @@ public enum MergePlanner {
                 if let problem = geometry.problem {
                     problems.append(UnfoldableModule(module: dict.path(prefixing: module.module), reason: problem))
                 }
-                folds.append(PlannedFold(
-                    module: module, weightName: dict.path(prefixing: dotted(module.module, "weight")),
-                    biasName: module.hasBias ? dict.path(prefixing: dotted(module.module, "bias")) : nil,
-                    geometry: geometry.value))
+                folds.append(
+                    PlannedFold(
+                        module: module, weightName: dict.path(prefixing: dotted(module.module, "weight")),
+                        biasName: module.hasBias ? dict.path(prefixing: dotted(module.module, "bias")) : nil,
+                        geometry: geometry.value))
             }
             try StateDictRewrite.fold(
                 found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft)

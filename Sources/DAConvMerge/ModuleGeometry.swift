@@ -24,7 +24,8 @@ public struct ModuleGeometry: Sendable, Equatable, CustomStringConvertible {
             return ints.count == node.items.count ? (ints.count == 1 ? [ints[0], ints[0]] : ints) : nil
         }
         guard let stride = pair("stride"), let dilation = pair("dilation"),
-              let groups = module.attributes["groups"]?.intValue else { return nil }
+            let groups = module.attributes["groups"]?.intValue
+        else { return nil }
         var padding: [Int]
         switch module.attributes["padding"] {
         case .string("same")?: padding = zip(kernel, dilation).map { $1 * ($0 / 2) }

@@ -15,7 +15,8 @@ enum OutputGlobals {
         for (global, usage, path) in reachableGlobals(draft) {
             switch GlobalRisk.classify(global, usages: [usage]).risk {
             case .allowed: continue
-            case .dangerous: throw MergeError.dangerousGlobal(file: file, name: global.qualifiedName, path: path.isEmpty ? "<root>" : path)
+            case .dangerous:
+                throw MergeError.dangerousGlobal(file: file, name: global.qualifiedName, path: path.isEmpty ? "<root>" : path)
             case .unsafeForTorchLoad, .decodedData:
                 if !unsafe.contains(global.qualifiedName) { unsafe.append(global.qualifiedName) }
             }
@@ -33,12 +34,12 @@ enum OutputGlobals {
         var seen = Set<PickleNodeID>()
         var stack: [(PickleValue, String)] = [(draft.root, "")]
         while let (value, path) = stack.popLast() {
-            guard case let .node(id) = value, seen.insert(id).inserted else { continue }
+            guard case .node(let id) = value, seen.insert(id).inserted else { continue }
             let node = draft.graph[id]
             switch node.kind {
-            case let .global(global): found.append((global, .pushed, path))
-            case let .call(global): found.append((global, .reduce, path))
-            case let .object(global, _): found.append((global, .newObject, path))
+            case .global(let global): found.append((global, .pushed, path))
+            case .call(let global): found.append((global, .reduce, path))
+            case .object(let global, _): found.append((global, .newObject, path))
             default: break
             }
             func child(_ name: String) -> String { path.isEmpty ? name : path + "." + name }

@@ -6,7 +6,8 @@ import TorchCheckpoint
 /// position of its first key, and `_metadata` loses the branch entries, as torch writes it for the plain model.
 enum StateDictRewrite {
     /// `firstFold` is the plan index of `modules[0]`: the folded tensors are computed tensors of that index.
-    static func fold(_ modules: [DAConvModule], firstFold: Int, inDict dict: PickleNodeID, of draft: inout CheckpointDraft) throws {
+    static func fold(_ modules: [DAConvModule], firstFold: Int, inDict dict: PickleNodeID, of draft: inout CheckpointDraft) throws
+    {
         var owner: [String: Int] = [:]
         for (index, module) in modules.enumerated() {
             for key in module.keys { owner[key] = index }
@@ -19,7 +20,8 @@ enum StateDictRewrite {
                 continue
             }
             guard placed.insert(index).inserted else { continue }
-            let module = modules[index], foldIndex = firstFold + index
+            let module = modules[index]
+            let foldIndex = firstFold + index
             let weight = draft.addComputedTensor(
                 ComputedTensorID(index: foldIndex, part: .weight), dtype: module.dtype, shape: module.weightShape)
             entries.append(PickleDictEntry(key: .string(MergePlanner.dotted(module.module, "weight")), value: weight))
@@ -36,7 +38,8 @@ enum StateDictRewrite {
     /// Drops `P.<branch>` and everything below it from the dict's `_metadata`; `P` stays (it is the conv now).
     static func updateMetadata(of dict: PickleNodeID, removing modules: [DAConvModule], in graph: inout PickleGraph) {
         guard let state = graph[dict].state, let metadata = graph.lookup(state, "_metadata")?.nodeID,
-              case .dict = graph[metadata].kind else { return }
+            case .dict = graph[metadata].kind
+        else { return }
         let branchPrefixes = modules.flatMap { module in
             module.branches.map { MergePlanner.dotted(module.module, $0.rule.name) }
         }

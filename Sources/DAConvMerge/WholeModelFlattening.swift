@@ -8,15 +8,21 @@ enum WholeModelFlattening {
     static func replace(_ model: PickledModel, in draft: inout CheckpointDraft) throws -> PickleNodeID {
         var metadata: [PickleDictEntry] = []
         for module in model.modules {
-            let version = draft.graph.add(PickleNode(kind: .dict(ordered: false), entries: [
-                PickleDictEntry(key: .string("version"), value: .int(version(of: module.className))),
-            ]))
+            let version = draft.graph.add(
+                PickleNode(
+                    kind: .dict(ordered: false),
+                    entries: [
+                        PickleDictEntry(key: .string("version"), value: .int(version(of: module.className)))
+                    ]))
             metadata.append(PickleDictEntry(key: .string(module.prefix), value: version))
         }
         let metadataNode = draft.graph.add(PickleNode(kind: .dict(ordered: true), entries: metadata))
-        let state = draft.graph.add(PickleNode(kind: .dict(ordered: false), entries: [
-            PickleDictEntry(key: .string("_metadata"), value: metadataNode),
-        ]))
+        let state = draft.graph.add(
+            PickleNode(
+                kind: .dict(ordered: false),
+                entries: [
+                    PickleDictEntry(key: .string("_metadata"), value: metadataNode)
+                ]))
         let entries = model.stateDict.map { PickleDictEntry(key: .string($0.name), value: $0.value) }
         let stateDict = draft.graph.add(PickleNode(kind: .dict(ordered: true), entries: entries, state: state))
         try TreeEditing.replace(at: model.path, with: stateDict, in: &draft)

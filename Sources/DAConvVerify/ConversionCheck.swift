@@ -71,13 +71,15 @@ struct ConversionCheck {
     private func difference(_ conversion: ConvertedEntry, _ value: PickleValue) throws -> String? {
         switch conversion.target {
         case .scalar(let expected):
-            return PassThroughComparison.same(expected, value) ? nil
+            return PassThroughComparison.same(expected, value)
+                ? nil
                 : "should be \(PassThroughComparison.show(expected)), found \(PassThroughComparison.show(value))"
         case .complex(let real, let imaginary):
             guard let node = merged.graph.node(value), case .call(let function) = node.kind,
-                  function.qualifiedName == "builtins.complex", let parts = merged.graph.sequence(node.args),
-                  parts.count == 2, PassThroughComparison.same(parts[0], .float(real)),
-                  PassThroughComparison.same(parts[1], .float(imaginary)) else {
+                function.qualifiedName == "builtins.complex", let parts = merged.graph.sequence(node.args),
+                parts.count == 2, PassThroughComparison.same(parts[0], .float(real)),
+                PassThroughComparison.same(parts[1], .float(imaginary))
+            else {
                 return "should be complex (\(real), \(imaginary))"
             }
             return nil
@@ -85,11 +87,14 @@ struct ConversionCheck {
             guard let tensor = mergedTensors[conversion.path] else { return "should be a tensor" }
             let dtype = array.dtype.torchDType
             guard tensor.dtype == dtype, tensor.shape == array.shape else {
-                return "should be a \(dtype.rawValue) tensor of shape \(array.shape), found \(tensor.dtype.rawValue) \(tensor.shape)"
+                return
+                    "should be a \(dtype.rawValue) tensor of shape \(array.shape), found \(tensor.dtype.rawValue) \(tensor.shape)"
             }
             return try merged.contiguousBytes(of: tensor) == array.rowMajorBytes ? nil : "values differ from the array's"
         case .container(let content):
-            guard let node = merged.graph.node(value), node.kind == content.kind else { return "should be a \(content.description)" }
+            guard let node = merged.graph.node(value), node.kind == content.kind else {
+                return "should be a \(content.description)"
+            }
             return nil
         case .set:
             guard merged.graph.node(value)?.kind == .set(frozen: false) else { return "should be a set" }

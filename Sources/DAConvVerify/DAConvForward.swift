@@ -1,5 +1,5 @@
-import DAConvMerge
 import ConvEngine
+import DAConvMerge
 
 /// A DAConv's training-mode forward pass, branch by branch as PyTorch computes it, in float64:
 /// `sum_b g_b * (conv(x, W_b, b_b) + conv1x1(x, sum_hw W_b))` for an add branch, with `-` for a
@@ -16,8 +16,9 @@ public enum DAConvForward {
         let branches = values.branches.map {
             ProbeModule<Double>.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight, bias: $0.bias)
         }
-        return try outputs(branches, shape: values.shape, input: input, stride: stride, dilation: dilation, groups: groups,
-                           extraFilters: extraFilters)
+        return try outputs(
+            branches, shape: values.shape, input: input, stride: stride, dilation: dilation, groups: groups,
+            extraFilters: extraFilters)
     }
 
     static func outputs<W: ProbeWeightScalar>(
@@ -28,7 +29,9 @@ public enum DAConvForward {
             stride: stride, padding: ConvPair(height: dilation.height * (shape[2] / 2), width: dilation.width * (shape[3] / 2)),
             dilation: dilation, groups: groups)
         let weightShape = Shape4(shape[0], shape[1], shape[2], shape[3])
-        let branchFilters = try branches.map { ConvFilter(weight: try Tensor4(shape: weightShape, scalars: $0.weight), bias: $0.bias) }
+        let branchFilters = try branches.map {
+            ConvFilter(weight: try Tensor4(shape: weightShape, scalars: $0.weight), bias: $0.bias)
+        }
         var outputs = try W.convolve(input, filters: branchFilters + extraFilters, geometry: geometry, options: options)
         let extra = Array(outputs[branchFilters.count...])
         outputs.removeLast(extraFilters.count)
@@ -36,18 +39,26 @@ public enum DAConvForward {
         let taps = shape[2] * shape[3]
         let sums = try centred.map { index in
             ConvFilter<Double>(
-                weight: try Tensor4(shape: Shape4(shape[0], shape[1], 1, 1), scalars: tapSums?[index] ?? W.tapSums(branches[index].weight, taps: taps)),
+                weight: try Tensor4(
+                    shape: Shape4(shape[0], shape[1], 1, 1),
+                    scalars: tapSums?[index] ?? W.tapSums(branches[index].weight, taps: taps)),
                 bias: nil)
         }
-        let pointwise = sums.isEmpty ? [] : try Conv2D.forward(
-            input, filters: sums, geometry: ConvGeometry(stride: geometry.stride, padding: 0, dilation: 1, groups: geometry.groups), options: options)
+        let pointwise =
+            sums.isEmpty
+            ? []
+            : try Conv2D.forward(
+                input, filters: sums,
+                geometry: ConvGeometry(stride: geometry.stride, padding: 0, dilation: 1, groups: geometry.groups),
+                options: options)
         var reference = [Double](repeating: 0, count: outputs[0].scalars.count)
         for (index, branch) in branches.enumerated() {
             var branchOutput = outputs[index].scalars
             if let position = centred.firstIndex(of: index) {
                 let sign: Double = branch.kind == .add ? 1 : -1
                 let term = pointwise[position].scalars
-                precondition(term.count == branchOutput.count, "with padding d*(k//2) both convolutions give the same output size")
+                precondition(
+                    term.count == branchOutput.count, "with padding d*(k//2) both convolutions give the same output size")
                 for i in branchOutput.indices { branchOutput[i] += sign * term[i] }
             }
             for i in reference.indices { reference[i] += branch.gate * branchOutput[i] }

@@ -41,8 +41,9 @@ public enum EquivalenceProbe {
     ) -> LayerCheck {
         let shape = original.shape
         guard merged.weightShape == shape else {
-            return failed(module, shape: shape, dtype: merged.dtype, geometry: geometry, options: options,
-                          problem: "merged weight has shape \(merged.weightShape), the DAConv's branches \(shape)")
+            return failed(
+                module, shape: shape, dtype: merged.dtype, geometry: geometry, options: options,
+                problem: "merged weight has shape \(merged.weightShape), the DAConv's branches \(shape)")
         }
         let probe = ProbeModule<Double>(
             branches: original.branches.map { .init(kind: $0.kind, gate: $0.gate, weight: $0.weight, bias: $0.bias) },
@@ -57,10 +58,12 @@ public enum EquivalenceProbe {
         let shape = probe.shape
         let setup = ProbeSetup(shape: shape, geometry: geometry, options: options)
         if let bias = probe.mergedBias, bias.count != shape[0] {
-            return setup.result(module, dtype: dtype, errors: nil, problem: "merged bias has \(bias.count) values, expected \(shape[0])")
+            return setup.result(
+                module, dtype: dtype, errors: nil, problem: "merged bias has \(bias.count) values, expected \(shape[0])")
         }
         if probe.branches.contains(where: { $0.bias != nil }), probe.mergedBias == nil {
-            return setup.result(module, dtype: dtype, errors: nil, problem: "the merged conv has no bias but the DAConv's branches do")
+            return setup.result(
+                module, dtype: dtype, errors: nil, problem: "the merged conv has no bias but the DAConv's branches do")
         }
         do {
             let errors = try ProbeComputation(
@@ -68,7 +71,8 @@ public enum EquivalenceProbe {
                 probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module), origin: options.origin,
                 threads: options.threads
             ).run()
-            return setup.result(module, dtype: dtype, errors: errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")
+            return setup.result(
+                module, dtype: dtype, errors: errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")
         } catch {
             return setup.result(module, dtype: dtype, errors: nil, problem: "\(error)")
         }
@@ -108,7 +112,8 @@ struct ProbeSetup {
             module: module, kernel: kernel, dtype: dtype, stride: stride, dilation: dilation, groups: groups,
             geometrySource: geometry == nil ? .assumed : .pickledModel, probeShape: probeShape,
             maxAbsError: errors?.maxAbs ?? .infinity, maxRelError: errors?.maxRel ?? .infinity,
-            tolerance: tolerance, toleranceRule: options.tolerance == nil ? ProbeTolerance.rule(options.origin) : "given by the user",
+            tolerance: tolerance,
+            toleranceRule: options.tolerance == nil ? ProbeTolerance.rule(options.origin) : "given by the user",
             passed: problem == nil && (errors.map { $0.maxAbs <= tolerance } ?? false), problem: problem)
     }
 }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DAConvMerge
 import TorchCheckpoint
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The report of a merge or a verification: per-layer numeric evidence plus what else was found.
 public struct EquivalenceReport: Sendable {
@@ -34,9 +35,13 @@ public struct EquivalenceReport: Sendable {
             ("layers", .array(layers.map(Self.layerJSON))),
             ("dropped", .array(dropped.map(JSONValue.string))),
             ("warnings", .array(warnings.map(JSONValue.string))),
-            ("converted", .array(converted.map {
-                .object([("path", .string($0.path)), ("from", .string($0.from)), ("to", .string($0.to))])
-            })),
+            (
+                "converted",
+                .array(
+                    converted.map {
+                        .object([("path", .string($0.path)), ("from", .string($0.from)), ("to", .string($0.to))])
+                    })
+            ),
         ]
         if let passThrough { members.append(("pass_through", passThrough.json())) }
         return .object(members)
@@ -65,7 +70,9 @@ public struct EquivalenceReport: Sendable {
 
     /// A table for people: one row per layer, then the verdict.
     public func text() -> String {
-        var rows: [[String]] = [["module", "kernel", "dtype", "stride", "max abs error", "max rel error", "tolerance", "margin", "result"]]
+        var rows: [[String]] = [
+            ["module", "kernel", "dtype", "stride", "max abs error", "max rel error", "tolerance", "margin", "result"]
+        ]
         for layer in layers {
             rows.append([
                 layer.module, "\(layer.kernel[0])x\(layer.kernel[1])", layer.dtype.rawValue,
@@ -76,17 +83,20 @@ public struct EquivalenceReport: Sendable {
         }
         var lines = layers.isEmpty ? [] : Formatting.table(rows, rightAligned: [4, 5, 6, 7])
         if layers.contains(where: { $0.geometrySource == .assumed }) {
-            lines.append("* a state_dict stores no stride, dilation or groups: probed as stride 1, one group (the fold is the same for each)")
+            lines.append(
+                "* a state_dict stores no stride, dilation or groups: probed as stride 1, one group (the fold is the same for each)"
+            )
         }
         if let passThrough { lines += passThrough.textLines() }
         lines += dropped.map { "dropped: \($0) (optimizer state refers to parameters by position; --keep-optimizer keeps it)" }
         lines += converted.map { "converted: \($0.path) (\($0.from) -> \($0.to))" }
         lines += warnings.map { "warning: \($0)" }
         let failed = layers.filter { !$0.passed }.count
-        lines.append(passed
-            ? "equivalent: \(Formatting.plural(layers.count, "layer")) checked"
-            : "NOT equivalent: \(failed) of \(Formatting.plural(layers.count, "layer")) failed"
-                + (passThrough?.passed == false ? ", pass-through differs" : ""))
+        lines.append(
+            passed
+                ? "equivalent: \(Formatting.plural(layers.count, "layer")) checked"
+                : "NOT equivalent: \(failed) of \(Formatting.plural(layers.count, "layer")) failed"
+                    + (passThrough?.passed == false ? ", pass-through differs" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -1,5 +1,5 @@
-import DAConvMerge
 import ConvEngine
+import DAConvMerge
 
 /// A bound, per merged weight, on how far a fold by the natural formula can be from the exact fold when
 /// every step is rounded to the dtype: `|E| <= u * B`, to first order in u. Each rounded step moves its
@@ -25,7 +25,8 @@ struct FoldErrorBound {
     let conversion: Double
 
     init(dtypeName: String, taps: Int, converted: Bool) {
-        let u = ProbeTolerance.unitRoundoff(dtypeName), u32 = ProbeTolerance.unitRoundoff("float32")
+        let u = ProbeTolerance.unitRoundoff(dtypeName)
+        let u32 = ProbeTolerance.unitRoundoff("float32")
         let accumulation = min(u, u32)
         gateError = accumulation < u ? 1 + 4 * accumulation / u : 4
         tapSumOnMagnitudes = Double(taps - 1) * accumulation / u
@@ -46,7 +47,8 @@ struct FoldErrorBound {
     func biasBound<W: ProbeWeightScalar>(_ branches: [ProbeModule<W>.Branch], outChannels: Int) -> Double {
         var largest = 0.0
         for o in 0..<outChannels {
-            var magnitude = 0.0, merged = 0.0
+            var magnitude = 0.0
+            var merged = 0.0
             for branch in branches {
                 guard let bias = branch.bias else { continue }
                 let term = branch.gate * Double(bias[o])

@@ -5,10 +5,15 @@ extension EquivalenceReport {
         for layer in layers {
             var body = ""
             if !layer.passed {
-                let message = layer.problem ?? "max abs error \(Self.scientific(layer.maxAbsError)) exceeds tolerance \(Self.scientific(layer.tolerance))"
-                body = "<failure type=\"NotEquivalent\" message=\"\(Self.xml(message))\">"
-                    + Self.xml("module \(layer.module), kernel \(layer.kernel), dtype \(layer.dtype.rawValue), "
-                        + "max abs error \(layer.maxAbsError), max rel error \(layer.maxRelError), tolerance \(layer.tolerance)")
+                let message =
+                    layer.problem
+                    ?? "max abs error \(Self.scientific(layer.maxAbsError)) exceeds tolerance \(Self.scientific(layer.tolerance))"
+                body =
+                    "<failure type=\"NotEquivalent\" message=\"\(Self.xml(message))\">"
+                    + Self.xml(
+                        "module \(layer.module), kernel \(layer.kernel), dtype \(layer.dtype.rawValue), "
+                            + "max abs error \(layer.maxAbsError), max rel error \(layer.maxRelError), tolerance \(layer.tolerance)"
+                    )
                     + "</failure>"
             }
             cases.append(testCase(className: "daconv", name: layer.module, body: body))
@@ -17,14 +22,18 @@ extension EquivalenceReport {
             var body = ""
             if !passThrough.passed {
                 let lines = passThrough.textLines()
-                body = "<failure type=\"PassThroughDiffers\" message=\"\(Self.xml(lines.first ?? ""))\">"
+                body =
+                    "<failure type=\"PassThroughDiffers\" message=\"\(Self.xml(lines.first ?? ""))\">"
                     + Self.xml(lines.joined(separator: "\n")) + "</failure>"
             }
             cases.append(testCase(className: "pass-through", name: "pass-through", body: body))
         }
         let failures = layers.filter { !$0.passed }.count + (passThrough?.passed == false ? 1 : 0)
         let attributes = "name=\"\(Self.xml(suiteName))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\""
-        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<testsuites \(attributes)>", "  <testsuite \(attributes) skipped=\"0\">"]
+        var lines = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<testsuites \(attributes)>",
+            "  <testsuite \(attributes) skipped=\"0\">",
+        ]
         lines += cases.map { "    " + $0 }
         if !warnings.isEmpty || !dropped.isEmpty {
             let text = (dropped.map { "dropped: \($0)" } + warnings.map { "warning: \($0)" }).joined(separator: "\n")

@@ -48,9 +48,10 @@ public enum MarkdownSummary {
     public static func batch(_ files: [BatchFile]) -> String {
         let failed = files.filter { (try? $0.outcome.get().written) != true }.count
         var lines = [
-            "### " + (failed == 0
-                ? "✅ merge-daconv merge: \(Formatting.plural(files.count, "file")) merged"
-                : "❌ merge-daconv merge: \(failed) of \(Formatting.plural(files.count, "file")) failed"),
+            "### "
+                + (failed == 0
+                    ? "✅ merge-daconv merge: \(Formatting.plural(files.count, "file")) merged"
+                    : "❌ merge-daconv merge: \(failed) of \(Formatting.plural(files.count, "file")) failed"),
             "",
             "| input | output | layers | worst margin | result |",
             "|---|---|---:|---:|---|",
@@ -67,8 +68,11 @@ public enum MarkdownSummary {
                     failedTables += ["", "#### \(code(file.input))", ""] + layerTable(layers)
                 }
             case .failure(let failure):
-                lines.append(row([code(file.input), file.output.isEmpty ? "–" : code(file.output), "–", "–",
-                                  "**FAILED**: " + inline(failure.message)]))
+                lines.append(
+                    row([
+                        code(file.input), file.output.isEmpty ? "–" : code(file.output), "–", "–",
+                        "**FAILED**: " + inline(failure.message),
+                    ]))
             }
         }
         return (lines + failedTables).joined(separator: "\n") + "\n"
@@ -77,7 +81,8 @@ public enum MarkdownSummary {
     private static func document(heading: String, report: EquivalenceReport, subject: String) -> String {
         var lines = ["### " + verdict(heading, report), "", subject, ""]
         lines += report.layers.isEmpty ? ["No DAConv module was checked."] : layerTable(report.layers)
-        let notes = (report.passThrough?.textLines() ?? [])
+        let notes =
+            (report.passThrough?.textLines() ?? [])
             + report.dropped.map { "dropped: \($0) (optimizer state refers to parameters by position)" }
             + report.warnings.map { "warning: \($0)" }
         if !notes.isEmpty { lines += [""] + fenced(capped(notes)) }
@@ -151,7 +156,8 @@ public enum MarkdownSummary {
     }
 
     private static func longestRun(of character: Character, in text: String) -> Int {
-        var longest = 0, current = 0
+        var longest = 0
+        var current = 0
         for c in text {
             current = c == character ? current + 1 : 0
             longest = max(longest, current)

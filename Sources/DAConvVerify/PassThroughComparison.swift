@@ -32,7 +32,8 @@ struct PassThroughComparison {
         let mergedByName = Dictionary(mergedTensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         let mergedScalars = try scalars(merged)
         let dropped = try optimizerPaths(original).filter { prefix in
-            !mergedByName.keys.contains { $0.hasPrefix(prefix + ".") } && !mergedScalars.keys.contains { $0.hasPrefix(prefix + ".") }
+            !mergedByName.keys.contains { $0.hasPrefix(prefix + ".") }
+                && !mergedScalars.keys.contains { $0.hasPrefix(prefix + ".") }
                 && !mergedScalars.keys.contains(prefix)
         }
         func isDropped(_ name: String) -> Bool { dropped.contains { name == $0 || name.hasPrefix($0 + ".") } }
@@ -77,7 +78,9 @@ struct PassThroughComparison {
     /// Compares the scalars both sides hold as text; returns a note naming the original's scalars the other
     /// side lacks and the other side's extra ones (the metadata key `format`, which safetensors writers add
     /// on their own, is left out of both).
-    static func compare(_ scalars: TextScalars, into check: inout PassThroughCheck, skipping dropped: (String) -> Bool) -> [String] {
+    static func compare(_ scalars: TextScalars, into check: inout PassThroughCheck, skipping dropped: (String) -> Bool)
+        -> [String]
+    {
         var absent: [String] = []
         for (path, value) in scalars.original.sorted(by: { $0.key < $1.key }) where !dropped(path) && path != "format" {
             guard let other = scalars.merged[path] else {
@@ -89,15 +92,20 @@ struct PassThroughComparison {
         }
         let extra = scalars.merged.keys.sorted().filter { scalars.original[$0] == nil && $0 != "format" }
         var notes: [String] = []
-        if !absent.isEmpty { notes.append("scalars of the original not in the merged side (not compared): \(absent.joined(separator: ", "))") }
-        if !extra.isEmpty { notes.append("scalars of the merged side not in the original (not compared): \(extra.joined(separator: ", "))") }
+        if !absent.isEmpty {
+            notes.append("scalars of the original not in the merged side (not compared): \(absent.joined(separator: ", "))")
+        }
+        if !extra.isEmpty {
+            notes.append("scalars of the merged side not in the original (not compared): \(extra.joined(separator: ", "))")
+        }
         return notes
     }
 
     private func difference(_ a: TorchTensor, _ b: TorchTensor) throws -> String? {
         guard a.dtype == b.dtype else { return "dtype \(a.dtype) became \(b.dtype)" }
         guard a.shape == b.shape else { return "shape \(a.shape) became \(b.shape)" }
-        let left = try original.contiguousBytes(of: a), right = try merged.contiguousBytes(of: b)
+        let left = try original.contiguousBytes(of: a)
+        let right = try merged.contiguousBytes(of: b)
         guard let first = left.indices.first(where: { left[$0] != right[$0] }) else { return nil }
         return "values differ (first at element \(first / a.dtype.elementSize))"
     }
@@ -130,7 +138,8 @@ struct PassThroughComparison {
         var paths: [String] = []
         for entry in try checkpoint.entries() where entry.aliasOf == nil && !entry.path.isEmpty {
             guard OptimizerStates.isOptimizerState(entry.value, checkpoint.graph),
-                  !paths.contains(where: { entry.dottedPath.hasPrefix($0 + ".") }) else { continue }
+                !paths.contains(where: { entry.dottedPath.hasPrefix($0 + ".") })
+            else { continue }
             paths.append(entry.dottedPath)
         }
         return paths

@@ -1,6 +1,6 @@
+import ConvEngine
 import DAConvMerge
 import TorchCheckpoint
-import ConvEngine
 
 /// The convolutions of one probe: every kxk filter (each branch and the merged conv) in one pass over
 /// the packed input, then the branches' 1x1 convolutions of their spatially summed kernels.
@@ -20,10 +20,12 @@ struct ProbeComputation<W: ProbeWeightScalar> {
     func run() throws -> ProbeErrors {
         var normal = SeededNormal(seed: seed)
         let shape = module.shape
-        let input = try Tensor4(shape: Shape4(probeShape[0], probeShape[1], probeShape[2], probeShape[3]),
-                                scalars: normal.samples(probeShape.reduce(1, *)))
+        let input = try Tensor4(
+            shape: Shape4(probeShape[0], probeShape[1], probeShape[2], probeShape[3]),
+            scalars: normal.samples(probeShape.reduce(1, *)))
         let weightShape = Shape4(shape[0], shape[1], shape[2], shape[3])
-        let mergedFilter = ConvFilter(weight: try Tensor4(shape: weightShape, scalars: module.mergedWeight), bias: module.mergedBias)
+        let mergedFilter = ConvFilter(
+            weight: try Tensor4(shape: weightShape, scalars: module.mergedWeight), bias: module.mergedBias)
         let (reference, extra) = try DAConvForward.outputs(
             module.branches, shape: shape, input: input, stride: ConvPair(height: strides[0], width: strides[1]),
             dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups, extraFilters: [mergedFilter],
@@ -56,7 +58,8 @@ struct ProbeComputation<W: ProbeWeightScalar> {
         let shape = module.shape
         switch origin {
         case .roundedOnce:
-            let l2 = module.statistics?.mergedL2
+            let l2 =
+                module.statistics?.mergedL2
                 ?? W.rowNorms(module.mergedWeight, rows: shape[0], cols: shape[1] * shape[2] * shape[3]).l2
             return unitRoundoff * (l2.max() ?? 0)
         case .anyNaturalFold:
@@ -65,8 +68,9 @@ struct ProbeComputation<W: ProbeWeightScalar> {
     }
 
     private var foldErrorBound: FoldErrorBound {
-        FoldErrorBound(dtypeName: coarserDType, taps: module.shape[2] * module.shape[3],
-                       converted: (module.originalDType ?? dtype) != dtype)
+        FoldErrorBound(
+            dtypeName: coarserDType, taps: module.shape[2] * module.shape[3],
+            converted: (module.originalDType ?? dtype) != dtype)
     }
 
     private func biasBound() -> Double {

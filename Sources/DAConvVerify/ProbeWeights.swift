@@ -1,19 +1,22 @@
+import ConvEngine
 import DAConvMerge
 import TorchCheckpoint
-import ConvEngine
 
 /// The precision a probe reads weights in. Float32 checkpoints stay float32 until the convolution packs them
 /// into double panels (exactly, without a double copy of each weight); everything else is converted to
 /// double first. Either way the arithmetic is float64.
 public protocol ProbeWeightScalar: ConvScalar {
-    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Self>], geometry: ConvGeometry, options: ConvOptions) throws -> [Tensor4<Double>]
+    static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Self>], geometry: ConvGeometry, options: ConvOptions)
+        throws -> [Tensor4<Double>]
     static func rowNorms(_ matrix: [Self], rows: Int, cols: Int) -> (l2: [Double], l1: [Double])
     static func tapSums(_ weight: [Self], taps: Int) -> [Double]
     static func maxMagnitude(_ values: [Self]) -> Double
 }
 
 extension Double: ProbeWeightScalar {
-    public static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Double>], geometry: ConvGeometry, options: ConvOptions) throws -> [Tensor4<Double>] {
+    public static func convolve(
+        _ input: Tensor4<Double>, filters: [ConvFilter<Double>], geometry: ConvGeometry, options: ConvOptions
+    ) throws -> [Tensor4<Double>] {
         try Conv2D.forward(input, filters: filters, geometry: geometry, options: options)
     }
 
@@ -31,7 +34,9 @@ extension Double: ProbeWeightScalar {
 }
 
 extension Float: ProbeWeightScalar {
-    public static func convolve(_ input: Tensor4<Double>, filters: [ConvFilter<Float>], geometry: ConvGeometry, options: ConvOptions) throws -> [Tensor4<Double>] {
+    public static func convolve(
+        _ input: Tensor4<Double>, filters: [ConvFilter<Float>], geometry: ConvGeometry, options: ConvOptions
+    ) throws -> [Tensor4<Double>] {
         try Conv2D.forward(input, filters: filters, geometry: geometry, options: options)
     }
 

@@ -22,7 +22,8 @@ struct VerifyPairing {
     init(original: Checkpoint, merged: Checkpoint, rules: DAConvRules) throws {
         originalTensors = try original.stateDictTensors()
         mergedTensors = try merged.stateDictTensors()
-        let originalIsFlat = original.format.kind == .safetensors, mergedIsFlat = merged.format.kind == .safetensors
+        let originalIsFlat = original.format.kind == .safetensors
+        let mergedIsFlat = merged.format.kind == .safetensors
         guard originalIsFlat || mergedIsFlat else { return }
         textScalars = .init(original: try Self.scalarText(original), merged: try Self.scalarText(merged))
         if mergedIsFlat && !originalIsFlat {
@@ -47,7 +48,8 @@ struct VerifyPairing {
         var result: [String: String] = [:]
         for entry in try checkpoint.entries() where entry.aliasOf == nil && !entry.path.isEmpty {
             guard !models.contains(where: { entry.path.starts(with: $0) }),
-                  let text = SafetensorsScalarText.text(of: entry.value) else { continue }
+                let text = SafetensorsScalarText.text(of: entry.value)
+            else { continue }
             result[entry.dottedPath] = text
         }
         // numpy scalars, paths and dtypes as a merge writes them (docs/checkpoints.md).
@@ -90,7 +92,8 @@ struct VerifyPairing {
         var result: [String] = []
         for entry in try checkpoint.entries() where entry.aliasOf == nil {
             guard let entries = checkpoint.graph.dictEntries(entry.value),
-                  entries.contains(where: { $0.value.nodeID.map { checkpoint.tensors[$0] != nil } ?? false }) else { continue }
+                entries.contains(where: { $0.value.nodeID.map { checkpoint.tensors[$0] != nil } ?? false })
+            else { continue }
             result.append(entry.dottedPath)
         }
         for model in try checkpoint.pickledModels() where !result.contains(model.path.joined(separator: ".")) {

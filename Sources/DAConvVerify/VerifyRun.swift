@@ -35,8 +35,9 @@ public enum VerifyRun {
         if detection.modules.isEmpty { warnings.append("the original has no DAConv module: only pass-through is checked") }
         let geometry = try GeometryLookup(original: original, merged: merged)
         let layers = try detection.modules.map { module in
-            try check(module, original: original, merged: merged, mergedByName: mergedByName, pairing: pairing,
-                      geometry: geometry, probe: request.probe)
+            try check(
+                module, original: original, merged: merged, mergedByName: mergedByName, pairing: pairing,
+                geometry: geometry, probe: request.probe)
         }
         let (passThrough, dropped, notes, converted) = try PassThroughComparison(
             original: original, merged: merged, originalTensors: originalTensors, mergedTensors: mergedTensors,
@@ -44,7 +45,8 @@ public enum VerifyRun {
         ).run()
         warnings += notes
         for (group, count) in pairing.excluded where !dropped.contains(group) {
-            warnings.append("\(group) (\(Formatting.plural(count, "tensor"))) not compared: a safetensors file holds one state dict")
+            warnings.append(
+                "\(group) (\(Formatting.plural(count, "tensor"))) not compared: a safetensors file holds one state dict")
         }
         var report = EquivalenceReport(layers: layers, dropped: dropped, warnings: warnings, passThrough: passThrough)
         report.converted = converted
@@ -70,7 +72,9 @@ public enum VerifyRun {
         pairing: VerifyPairing, geometry: GeometryLookup, probe: ProbeOptions
     ) throws -> LayerCheck {
         // Reported under its name in the original file (`model.stem`) when paired through a state dict.
-        let named = pairing.originalPrefix.isEmpty ? module
+        let named =
+            pairing.originalPrefix.isEmpty
+            ? module
             : DAConvModule(module: MergePlanner.dotted(pairing.originalPrefix, module.module), branches: module.branches)
         let weightName = MergePlanner.dotted(module.module, "weight")
         guard let weight = mergedByName[weightName] else {
@@ -121,7 +125,9 @@ struct GeometryLookup {
     /// The geometry, and why the original module would not fold exactly, if its own model says so.
     func geometry(of module: DAConvModule) -> (ModuleGeometry?, problem: String?) {
         for path in originalModelPaths {
-            let relative = path.isEmpty ? module.module
+            let relative =
+                path.isEmpty
+                ? module.module
                 : (module.module.hasPrefix(path + ".") ? String(module.module.dropFirst(path.count + 1)) : nil)
             guard let relative else { continue }
             let found = originalIndex.geometry(of: DAConvModule(module: relative, branches: module.branches), under: path)

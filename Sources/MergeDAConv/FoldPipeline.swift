@@ -34,8 +34,10 @@ final class FoldPipeline: ComputedTensorSource, @unchecked Sendable {
     /// Set once the writer is done: later modules are still checked, but their bytes are not kept.
     private var writerDone = false
 
-    init(folds: [PlannedFold], input: Checkpoint, probe: ProbeOptions, window: Int = 2,
-         workers: Int = min(2, ConvOptions.defaultThreads)) {
+    init(
+        folds: [PlannedFold], input: Checkpoint, probe: ProbeOptions, window: Int = 2,
+        workers: Int = min(2, ConvOptions.defaultThreads)
+    ) {
         self.folds = folds
         self.input = input
         self.workers = max(1, min(workers, folds.count))
@@ -70,8 +72,18 @@ final class FoldPipeline: ComputedTensorSource, @unchecked Sendable {
     /// A folded weight or bias, when the writer reaches it: waits for its module's fold.
     func bytes(of tensor: ComputedTensorID) throws -> RecordBytes {
         switch tensor.part {
-        case .weight: return try take(tensor.index) { $0.weight } clear: { $0.weight = nil }
-        case .bias: return try take(tensor.index) { $0.bias } clear: { $0.bias = nil }
+        case .weight:
+            return try take(tensor.index) {
+                $0.weight
+            } clear: {
+                $0.weight = nil
+            }
+        case .bias:
+            return try take(tensor.index) {
+                $0.bias
+            } clear: {
+                $0.bias = nil
+            }
         }
     }
 
@@ -156,7 +168,8 @@ final class FoldPipeline: ComputedTensorSource, @unchecked Sendable {
         let merged = MergedConvValues(
             weight: ScalarConversion.doubles(fromLittleEndian: weight, dtype: module.dtype), weightShape: module.weightShape,
             bias: bias.map { ScalarConversion.doubles(fromLittleEndian: $0, dtype: module.dtype) }, dtype: module.dtype)
-        let check = EquivalenceProbe.check(module: name, original: original, merged: merged, geometry: fold.geometry, options: probe)
+        let check = EquivalenceProbe.check(
+            module: name, original: original, merged: merged, geometry: fold.geometry, options: probe)
         return (Folded(weight: RecordBytes(weight), bias: bias.map(RecordBytes.init)), check)
     }
 
@@ -175,15 +188,20 @@ final class FoldPipeline: ComputedTensorSource, @unchecked Sendable {
             branches.append(.init(kind: branch.rule.kind, gate: plain.gate, weight: weight, bias: bias))
         }
         let (mergedWeight, statistics) = FastFold.foldFloat32WithStatistics(
-            branches: branches.map { FastFold.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight) }, shape: module.weightShape)
-        let mergedBias = module.hasBias
+            branches: branches.map { FastFold.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight) }, shape: module.weightShape
+        )
+        let mergedBias =
+            module.hasBias
             ? DAConvFold.foldBias(biasBranches, outChannels: module.outChannels).map { Float($0) } : nil
-        let probeModule = ProbeModule<Float>(branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape,
-                                           statistics: statistics)
-        let check = EquivalenceProbe.check(module: name, probe: probeModule, dtype: .float32, geometry: fold.geometry, options: probe)
+        let probeModule = ProbeModule<Float>(
+            branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape,
+            statistics: statistics)
+        let check = EquivalenceProbe.check(
+            module: name, probe: probeModule, dtype: .float32, geometry: fold.geometry, options: probe)
         // Handed to the writer as the array the fold wrote: no copy on its way to the file.
-        let folded = Folded(weight: RecordBytes(littleEndianFloat32: mergedWeight),
-                            bias: mergedBias.map { RecordBytes(littleEndianFloat32: $0) })
+        let folded = Folded(
+            weight: RecordBytes(littleEndianFloat32: mergedWeight),
+            bias: mergedBias.map { RecordBytes(littleEndianFloat32: $0) })
         return (folded, check)
     }
 }

@@ -12,7 +12,8 @@ struct MergeOutput {
     let outputName: @Sendable (String) -> String?
 
     static func write(
-        _ plan: MergePlan, folded: any ComputedTensorSource, input: Checkpoint, format: CheckpointOutputFormat, to destination: String,
+        _ plan: MergePlan, folded: any ComputedTensorSource, input: Checkpoint, format: CheckpointOutputFormat,
+        to destination: String,
         options: CheckpointWriteOptions
     ) throws -> MergeOutput {
         switch format {
@@ -20,7 +21,9 @@ struct MergeOutput {
             let pending = try CheckpointWriter.writePending(plan.draft, computed: folded, to: destination, options: options)
             var notes: [String] = []
             if let metadata = input.format.safetensors?.metadata, !metadata.isEmpty {
-                notes.append("the input's safetensors __metadata__ (\(metadata.map(\.key).joined(separator: ", "))) is not written to a zip checkpoint")
+                notes.append(
+                    "the input's safetensors __metadata__ (\(metadata.map(\.key).joined(separator: ", "))) is not written to a zip checkpoint"
+                )
             }
             return MergeOutput(pending: pending, notes: notes, outputName: { $0 })
         case .safetensors:

@@ -46,14 +46,17 @@ public enum MergeRun {
         var options = CheckpointWriteOptions(replaceExisting: request.replaceExisting)
         options.progress = request.progress
         let output = try MergeOutput.write(
-            plan, folded: pipeline, input: input, format: request.format ?? .inferred(from: request.output), to: request.output, options: options)
+            plan, folded: pipeline, input: input, format: request.format ?? .inferred(from: request.output), to: request.output,
+            options: options)
         let pending = output.pending
         let layers = try pipeline.checksWhenDone()
         try checkStructure(of: pending, plan: plan, outputName: output.outputName)
         var warnings = plan.warnings + output.notes
         let devices = Set(input.storages.values.map(\.location)).subtracting(["cpu"])
         if !devices.isEmpty {
-            warnings.append("storages saved on \(devices.sorted().joined(separator: ", ")) are written as cpu (load with map_location to move them)")
+            warnings.append(
+                "storages saved on \(devices.sorted().joined(separator: ", ")) are written as cpu (load with map_location to move them)"
+            )
         }
         var report = EquivalenceReport(layers: layers, dropped: plan.dropped, warnings: warnings)
         report.converted = plan.converted
@@ -74,13 +77,17 @@ public enum MergeRun {
         let written = try CheckpointReader.open(pending.temporaryPath)
         let byName = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         for fold in plan.folds {
-            let expected = [(fold.weightName, fold.module.weightShape)] + (fold.biasName.map { [($0, [fold.module.outChannels])] } ?? [])
+            let expected =
+                [(fold.weightName, fold.module.weightShape)] + (fold.biasName.map { [($0, [fold.module.outChannels])] } ?? [])
             for (planName, shape) in expected {
                 guard let name = outputName(planName) else { continue }
                 guard let tensor = byName[name], tensor.shape == shape, tensor.dtype == fold.module.dtype else {
                     pending.discard()
-                    throw CheckpointError(path: pending.destination, .writeFailed(
-                        "the written file lacks \(name) as \(fold.module.dtype.rawValue) \(shape), which the plan put there (a bug in merge-daconv: please report it)"))
+                    throw CheckpointError(
+                        path: pending.destination,
+                        .writeFailed(
+                            "the written file lacks \(name) as \(fold.module.dtype.rawValue) \(shape), which the plan put there (a bug in merge-daconv: please report it)"
+                        ))
                 }
             }
         }
@@ -88,11 +95,13 @@ public enum MergeRun {
 
     /// The input is never written: refuse an output that is the input file, by name or by inode.
     static func refuseOverwritingInput(_ request: MergeRequest) throws {
-        let same = request.input == request.output || {
-            guard let a = OutputPlacement.identity(of: request.input), let b = OutputPlacement.identity(of: request.output)
-            else { return false }
-            return a == b
-        }()
+        let same =
+            request.input == request.output
+            || {
+                guard let a = OutputPlacement.identity(of: request.input), let b = OutputPlacement.identity(of: request.output)
+                else { return false }
+                return a == b
+            }()
         if same {
             throw CheckpointError(path: request.output, .writeFailed("it is the input file; merge-daconv never writes its input"))
         }

@@ -29,7 +29,11 @@ struct BatchMergeCommand {
         }
         bar.finish()
         let failed = items.filter { !$0.succeeded }
-        if !quiet { print("merged \(items.count - failed.count) of \(Formatting.plural(items.count, "file"))" + (failed.isEmpty ? "" : ", \(failed.count) failed")) }
+        if !quiet {
+            print(
+                "merged \(items.count - failed.count) of \(Formatting.plural(items.count, "file"))"
+                    + (failed.isEmpty ? "" : ", \(failed.count) failed"))
+        }
         if let report { try ReportFile.write(Self.json(items), to: report) }
         try JobSummary.write({ MarkdownSummary.batch(items.map(\.summaryFile)) }, to: summaryMarkdown)
         if !failed.isEmpty { throw ExitCode(Self.status(of: failed)) }
@@ -49,7 +53,10 @@ struct BatchMergeCommand {
             files += names.filter { Self.checkpointExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
                 .map { folder + $0 }
         }
-        guard !files.isEmpty else { throw ValidationError("no checkpoint files (.pth, .pt, .bin, .ckpt, .safetensors) in \(paths.joined(separator: ", "))") }
+        guard !files.isEmpty else {
+            throw ValidationError(
+                "no checkpoint files (.pth, .pt, .bin, .ckpt, .safetensors) in \(paths.joined(separator: ", "))")
+        }
         return files
     }
 
@@ -59,7 +66,8 @@ struct BatchMergeCommand {
             guard !quiet else { return }
             let worst = outcome.report.layers.map(\.maxRelError).max()
             let detail = worst.map { "max rel error \(EquivalenceReport.scientific($0))" } ?? "no DAConv"
-            print("ok      \(item.input) -> \(item.output)  \(Formatting.plural(outcome.report.layers.count, "layer")), \(detail)")
+            print(
+                "ok      \(item.input) -> \(item.output)  \(Formatting.plural(outcome.report.layers.count, "layer")), \(detail)")
         case .success(let outcome):
             let failed = outcome.report.layers.filter { !$0.passed }.map(\.module)
             ToolFailure.printError("\(item.input): not written, layers not equivalent: \(failed.joined(separator: ", "))")
@@ -70,27 +78,32 @@ struct BatchMergeCommand {
 
     /// One kind of failure gives its own status (``ToolFailure/status(_:)``, as for a single merge); a mix gives 1.
     private static func status(of failed: [BatchMerge.Item]) -> Int32 {
-        let statuses = Set(failed.map { item -> Int32 in
-            guard case .failure(let failure) = item.result else { return ToolFailure.checkFailed }
-            return ToolFailure.status(failure.kind)
-        })
+        let statuses = Set(
+            failed.map { item -> Int32 in
+                guard case .failure(let failure) = item.result else { return ToolFailure.checkFailed }
+                return ToolFailure.status(failure.kind)
+            })
         return statuses.count == 1 ? statuses.first! : ToolFailure.checkFailed
     }
 
     private static func json(_ items: [BatchMerge.Item]) -> JSONValue {
         .object([
             ("passed", .bool(items.allSatisfy(\.succeeded))),
-            ("files", .array(items.map { item in
-                var members: [(String, JSONValue)] = [
-                    ("input", .string(item.input)), ("output", .string(item.output)),
-                    ("passed", .bool(item.succeeded)), ("seconds", .double(item.seconds)),
-                ]
-                switch item.result {
-                case .success(let outcome): members.append(("report", outcome.report.json()))
-                case .failure(let failure): members.append(("error", .string(failure.message)))
-                }
-                return .object(members)
-            })),
+            (
+                "files",
+                .array(
+                    items.map { item in
+                        var members: [(String, JSONValue)] = [
+                            ("input", .string(item.input)), ("output", .string(item.output)),
+                            ("passed", .bool(item.succeeded)), ("seconds", .double(item.seconds)),
+                        ]
+                        switch item.result {
+                        case .success(let outcome): members.append(("report", outcome.report.json()))
+                        case .failure(let failure): members.append(("error", .string(failure.message)))
+                        }
+                        return .object(members)
+                    })
+            ),
         ])
     }
 }

@@ -14,9 +14,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Flag(help: ArgumentHelp(
-        "List every global the pickles reference, each allowed, unsafe for torch.load or dangerous; exit 1 if one is dangerous.",
-        discussion: "Nothing is run or refused while listing. Exit 3 when a pickle cannot be scanned to its end."))
+    @Flag(
+        help: ArgumentHelp(
+            "List every global the pickles reference, each allowed, unsafe for torch.load or dangerous; exit 1 if one is dangerous.",
+            discussion: "Nothing is run or refused while listing. Exit 3 when a pickle cannot be scanned to its end."))
     var audit = false
 
     func run() throws {

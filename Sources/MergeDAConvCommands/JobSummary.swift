@@ -29,7 +29,8 @@ enum JobSummary {
             let end = try handle.seekToEnd()
             try handle.write(contentsOf: Data(((end > 0 ? "\n" : "") + text).utf8))
         } catch {
-            ToolFailure.printError("cannot append the job summary to \(path) (\(environmentVariable)): \(error.localizedDescription)")
+            ToolFailure.printError(
+                "cannot append the job summary to \(path) (\(environmentVariable)): \(error.localizedDescription)")
             throw ExitCode(ToolFailure.writeFailed)
         }
     }

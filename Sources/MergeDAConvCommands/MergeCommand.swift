@@ -28,9 +28,10 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Merges to run at once in batch mode (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: ArgumentHelp(
-        "Output container: zip (torch.save's format) or safetensors. Default: from OUTPUT's extension (.safetensors), else zip.",
-        valueName: "zip|safetensors"))
+    @Option(
+        help: ArgumentHelp(
+            "Output container: zip (torch.save's format) or safetensors. Default: from OUTPUT's extension (.safetensors), else zip.",
+            valueName: "zip|safetensors"))
     var format: String?
 
     @Flag(help: "Replace outputs that exist.")
@@ -39,20 +40,25 @@ struct MergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the equivalence report as JSON to this file.", valueName: "path"))
     var report: String?
 
-    @Option(name: .customLong("summary-md"), help: ArgumentHelp(
-        "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
-        valueName: "path"))
+    @Option(
+        name: .customLong("summary-md"),
+        help: ArgumentHelp(
+            "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
+            valueName: "path"))
     var summaryMarkdown: String?
 
     @Flag(help: "Keep optimizer state (dropped by default: it refers to parameters by position).")
     var keepOptimizer = false
 
-    @Flag(help: "Write numpy values, paths and other objects back as read (the output then needs torch.load(weights_only=False)).")
+    @Flag(
+        help: "Write numpy values, paths and other objects back as read (the output then needs torch.load(weights_only=False)).")
     var keepObjects = false
 
-    @Option(name: .customLong("branch"), help: ArgumentHelp(
-        "A branch rule NAME:KIND:GATE (KIND add|difference|vanilla, GATE a parameter or none); repeat for each branch. Default: cac:add:cac_theta cdc:difference:cdc_theta.",
-        valueName: "rule"))
+    @Option(
+        name: .customLong("branch"),
+        help: ArgumentHelp(
+            "A branch rule NAME:KIND:GATE (KIND add|difference|vanilla, GATE a parameter or none); repeat for each branch. Default: cac:add:cac_theta cdc:difference:cdc_theta.",
+            valueName: "rule"))
     var branches: [String] = []
 
     @Option(help: ArgumentHelp("A rules file: one 'NAME KIND GATE' line per branch.", valueName: "path"))
@@ -78,7 +84,10 @@ struct MergeCommand: ParsableCommand {
         request.replaceExisting = force
         request.format = format.flatMap(CheckpointOutputFormat.init(rawValue:))
         if let outDir {
-            try BatchMergeCommand(request: request, inputs: paths, outDir: outDir, jobs: jobs, report: report, summaryMarkdown: summaryMarkdown, quiet: quiet).run()
+            try BatchMergeCommand(
+                request: request, inputs: paths, outDir: outDir, jobs: jobs, report: report, summaryMarkdown: summaryMarkdown,
+                quiet: quiet
+            ).run()
         } else {
             try mergeOne(request)
         }
@@ -95,9 +104,11 @@ struct MergeCommand: ParsableCommand {
         let outcome = try ToolFailure.reporting { try MergeRun.run(request) }
         bar.finish()
         if let report { try ReportFile.write(outcome.report.json(), to: report) }
-        try JobSummary.write({
-            MarkdownSummary.merge(outcome.report, input: request.input, output: request.output, written: outcome.written != nil)
-        }, to: summaryMarkdown)
+        try JobSummary.write(
+            {
+                MarkdownSummary.merge(
+                    outcome.report, input: request.input, output: request.output, written: outcome.written != nil)
+            }, to: summaryMarkdown)
         if !quiet { print(outcome.report.text(), terminator: "") }
         guard outcome.written != nil else {
             ToolFailure.printError("\(request.output) was not written: a merged layer is not equivalent to its DAConv")

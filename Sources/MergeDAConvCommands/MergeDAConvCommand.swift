@@ -1,7 +1,6 @@
 import ArgumentParser
-import MergeDAConv
-
 import Glibc
+import MergeDAConv
 
 /// The `merge-daconv` command: merging is the default subcommand, so `merge-daconv IN OUT` merges.
 public struct MergeDAConvCommand: ParsableCommand {

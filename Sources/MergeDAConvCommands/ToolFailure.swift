@@ -2,9 +2,9 @@ import ArgumentParser
 import MergeDAConv
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns library errors into one line on stderr and the exit status the README documents.

@@ -26,9 +26,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the result as JUnit XML (one test case per module) to this file.", valueName: "path"))
     var junit: String?
 
-    @Option(name: .customLong("summary-md"), help: ArgumentHelp(
-        "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
-        valueName: "path"))
+    @Option(
+        name: .customLong("summary-md"),
+        help: ArgumentHelp(
+            "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
+            valueName: "path"))
     var summaryMarkdown: String?
 
     @Option(help: "Probe inputs per module.")
@@ -55,7 +57,9 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         guard probeBatch >= 1, probeBatch <= 1024 else { throw ValidationError("--probe-batch must be between 1 and 1024") }
         if let probeSize, !(1...4096).contains(probeSize) { throw ValidationError("--probe-size must be between 1 and 4096") }
-        if let tolerance, !(tolerance >= 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be a finite number >= 0") }
+        if let tolerance, !(tolerance >= 0 && tolerance.isFinite) {
+            throw ValidationError("--tolerance must be a finite number >= 0")
+        }
         if rules != nil, !branches.isEmpty { throw ValidationError("give either --rules or --branch, not both") }
     }
 

@@ -7,7 +7,8 @@
 enum AttributeReference {
     static func isPlainName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic,
-              !name.hasPrefix("__") else { return false }
+            !name.hasPrefix("__")
+        else { return false }
         return name.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
             && name.utf8.count <= 128
     }
@@ -18,8 +19,9 @@ extension UnpicklerMachine {
     mutating func attributeReference(_ arguments: PickleValue) throws -> PickleValue? {
         guard let tuple = nodeID(arguments) else { return nil }
         let args = graph[tuple].items
-        guard args.count == 2, let ownerID = nodeID(args[0]), case let .global(owner) = graph[ownerID].kind,
-              case let .string(name) = args[1], AttributeReference.isPlainName(name) else { return nil }
+        guard args.count == 2, let ownerID = nodeID(args[0]), case .global(let owner) = graph[ownerID].kind,
+            case .string(let name) = args[1], AttributeReference.isPlainName(name)
+        else { return nil }
         return try pushedGlobal(PickleGlobal(module: owner.module, name: owner.name + "." + name))
     }
 }

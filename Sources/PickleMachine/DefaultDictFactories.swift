@@ -22,13 +22,15 @@ extension UnpicklerMachine {
     mutating func defaultDict(_ args: [PickleValue], callable: PickleGlobal, arguments: PickleValue) throws -> PickleValue {
         var factory = DefaultDictFactories.noFactory
         if let first = args.first, first != .none {
-            guard let id = nodeID(first), case let .global(global) = graph[id].kind,
-                  DefaultDictFactories.dataTypes.contains(global.qualifiedName) else {
+            guard let id = nodeID(first), case .global(let global) = graph[id].kind,
+                DefaultDictFactories.dataTypes.contains(global.qualifiedName)
+            else {
                 if policy.keepsEveryCallInert { return try addNode(PickleNode(kind: .call(callable), args: arguments)) }
-                let found = nodeID(first).flatMap { id -> String? in
-                    if case let .global(global) = graph[id].kind { return global.qualifiedName }
-                    return nil
-                } ?? kindName(first)
+                let found =
+                    nodeID(first).flatMap { id -> String? in
+                        if case .global(let global) = graph[id].kind { return global.qualifiedName }
+                        return nil
+                    } ?? kindName(first)
                 throw PickleError.refusedFactory(found: found, opcode: opcode, offset: offset)
             }
             factory = global.qualifiedName

@@ -8,7 +8,7 @@
 enum NestingDepthCheck {
     /// The first depth found above `limit` below `root`, or nil if the graph stays within it.
     static func depthExceeding(_ limit: Int, in graph: PickleGraph, from root: PickleValue) -> Int? {
-        guard case let .node(rootID) = root else { return nil }
+        guard case .node(let rootID) = root else { return nil }
         var finished = [Bool](repeating: false, count: graph.nodes.count)
         var walking = [Bool](repeating: false, count: graph.nodes.count)
         var heights = [Int32](repeating: 1, count: graph.nodes.count)
@@ -58,7 +58,7 @@ enum NestingDepthCheck {
             position -= node.items.count + 2 * node.entries.count
             value = position == 0 ? node.args : position == 1 ? node.state : nil
         }
-        guard case let .node(id)? = value else { return nil }
+        guard case .node(let id)? = value else { return nil }
         return id
     }
 }

@@ -74,43 +74,43 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
 
     private var readingDescription: String? {
         switch self {
-        case let .truncated(opcode?, offset):
+        case .truncated(let opcode?, let offset):
             return "pickle truncated inside \(opcode) at byte \(offset)"
-        case let .truncated(nil, offset):
+        case .truncated(nil, let offset):
             return "pickle ended at byte \(offset) without STOP"
-        case let .unknownOpcode(byte, offset):
+        case .unknownOpcode(let byte, let offset):
             return "unknown opcode 0x\(String(byte, radix: 16, uppercase: true)) at byte \(offset)"
-        case let .unsupportedProtocol(version, offset):
+        case .unsupportedProtocol(let version, let offset):
             return "unsupported pickle protocol \(version) at byte \(offset)"
-        case let .unsupportedOpcode(opcode, offset):
+        case .unsupportedOpcode(let opcode, let offset):
             return "\(opcode) at byte \(offset) is not supported: "
                 + (opcode.rawValue >= 0x96 ? "no out-of-band buffers are provided" : "no extension registry is provided")
-        case let .stackUnderflow(opcode, offset):
+        case .stackUnderflow(let opcode, let offset):
             return "stack underflow at \(opcode), byte \(offset)"
-        case let .missingMark(opcode, offset):
+        case .missingMark(let opcode, let offset):
             return "\(opcode) at byte \(offset) found no MARK"
-        case let .unknownMemoIndex(index, offset):
+        case .unknownMemoIndex(let index, let offset):
             return "memo index \(index) read at byte \(offset) was never stored"
-        case let .lengthBeyondInput(opcode, length, offset, remaining):
+        case .lengthBeyondInput(let opcode, let length, let offset, let remaining):
             return "\(opcode) at byte \(offset) claims \(length) bytes but only \(remaining) remain"
-        case let .limitExceeded(limit, value, offset):
+        case .limitExceeded(let limit, let value, let offset):
             return "\(limit.rawValue) limit exceeded at byte \(offset): \(value)"
-        case let .refusedCallable(name, opcode, offset):
+        case .refusedCallable(let name, let opcode, let offset):
             return "refused to call \(name) (\(opcode) at byte \(offset))"
-        case let .refusedFactory(found, opcode, offset):
+        case .refusedFactory(let found, let opcode, let offset):
             return "refused collections.defaultdict with factory \(found) (\(opcode) at byte \(offset)): "
                 + "only builtin data types (list, dict, int, ...) are read as a factory"
-        case let .invalidCallable(found, opcode, offset):
+        case .invalidCallable(let found, let opcode, let offset):
             return "\(opcode) at byte \(offset) needs a global as callable, found \(found)"
-        case let .invalidOperand(opcode, expected, found, offset):
+        case .invalidOperand(let opcode, let expected, let found, let offset):
             return "\(opcode) at byte \(offset) expected \(expected), found \(found)"
-        case let .invalidTarget(opcode, target, offset):
+        case .invalidTarget(let opcode, let target, let offset):
             return "\(opcode) at byte \(offset) cannot apply to \(target)"
-        case let .unhashableKey(kind, opcode, offset):
+        case .unhashableKey(let kind, let opcode, let offset):
             return "unhashable \(kind) used as key or set member (\(opcode) at byte \(offset))"
-        case let .invalidText(opcode, offset):
+        case .invalidText(let opcode, let offset):
             return "\(opcode) at byte \(offset) has an operand CPython would not parse"
-        case let .invalidUTF8(opcode, offset):
+        case .invalidUTF8(let opcode, let offset):
             return "\(opcode) at byte \(offset) holds invalid UTF-8"
         default:
             return nil
@@ -119,17 +119,17 @@ public enum PickleError: Error, Equatable, Sendable, CustomStringConvertible {
 
     private var writingDescription: String {
         switch self {
-        case let .danglingNode(index):
+        case .danglingNode(let index):
             return "graph refers to node \(index), which does not exist"
-        case let .argumentsNotTuple(node):
+        case .argumentsNotTuple(let node):
             return "node \(node) has arguments that are not a tuple"
-        case let .unencodableGlobal(name):
+        case .unencodableGlobal(let name):
             return "global \(name) cannot be written in protocol 2 (not ASCII, or contains a newline)"
-        case let .integerTooLarge(byteCount):
+        case .integerTooLarge(let byteCount):
             return "integer of \(byteCount) bytes exceeds LONG1's 255 bytes"
-        case let .cycleThroughImmutable(node):
+        case .cycleThroughImmutable(let node):
             return "node \(node) is reached again through a tuple or through arguments; the memo cannot express it"
-        case let .nestingTooDeep(limit, node):
+        case .nestingTooDeep(let limit, let node):
             return "nesting deeper than \(limit) at node \(node)"
         default:
             preconditionFailure("reading errors are described by readingDescription")

@@ -31,7 +31,8 @@ public enum PickleGlobalScan {
         var machine = UnpicklerMachine(bytes: bytes, start: start, policy: policy, limits: limits)
         do {
             let result = try machine.run()
-            return Result(globals: result.globals, protocolVersion: result.protocolVersion, endOffset: result.endOffset, error: nil)
+            return Result(
+                globals: result.globals, protocolVersion: result.protocolVersion, endOffset: result.endOffset, error: nil)
         } catch let error as PickleError {
             return Result(globals: machine.globalUses, protocolVersion: machine.protocolVersion, endOffset: nil, error: error)
         } catch {

@@ -113,7 +113,8 @@ public struct PickleBigInt: Hashable, Sendable, CustomStringConvertible {
     static func minimized(_ bytes: [UInt8]) -> [UInt8] {
         var result = bytes
         while result.count > 1 {
-            let last = result[result.count - 1], previous = result[result.count - 2]
+            let last = result[result.count - 1]
+            let previous = result[result.count - 2]
             if (last == 0 && previous & 0x80 == 0) || (last == 0xFF && previous & 0x80 != 0) {
                 result.removeLast()
             } else {

@@ -53,13 +53,13 @@ struct PickleHashKeys {
     mutating func key(for value: PickleValue, in graph: PickleGraph) throws -> PickleHashKey {
         switch value {
         case .none: return .none
-        case let .bool(flag): return .int(flag ? 1 : 0)
-        case let .int(number): return .int(number)
-        case let .bigInt(number): return number.int64.map { .int($0) } ?? .bigInt(number)
-        case let .float(number): return Int64(exactly: number).map { .int($0) } ?? .float(number)
-        case let .string(text): return .string(ExactString(value: text))
-        case let .bytes(data): return .bytes(data)
-        case let .node(id): return try nodeKey(id, in: graph)
+        case .bool(let flag): return .int(flag ? 1 : 0)
+        case .int(let number): return .int(number)
+        case .bigInt(let number): return number.int64.map { .int($0) } ?? .bigInt(number)
+        case .float(let number): return Int64(exactly: number).map { .int($0) } ?? .float(number)
+        case .string(let text): return .string(ExactString(value: text))
+        case .bytes(let data): return .bytes(data)
+        case .node(let id): return try nodeKey(id, in: graph)
         }
     }
 
@@ -67,7 +67,7 @@ struct PickleHashKeys {
         switch graph[id].kind {
         case .list, .dict, .set(frozen: false):
             throw Unhashable(kind: PickleValueKind.describe(.node(id), in: graph))
-        case let .global(global):
+        case .global(let global):
             return .global(global)
         case .tuple, .set(frozen: true):
             return .content(try contentNumber(id, in: graph))
@@ -86,7 +86,7 @@ struct PickleHashKeys {
                 continue
             }
             let unnumbered = graph[id].items.compactMap { item -> PickleNodeID? in
-                guard case let .node(child) = item, numberOfNode[child] == nil else { return nil }
+                guard case .node(let child) = item, numberOfNode[child] == nil else { return nil }
                 switch graph[child].kind {
                 case .tuple, .set(frozen: true): return child
                 default: return nil

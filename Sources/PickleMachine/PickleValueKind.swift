@@ -8,7 +8,7 @@ enum PickleValueKind {
         case .float: return "float"
         case .string: return "str"
         case .bytes: return "bytes"
-        case let .node(id):
+        case .node(let id):
             guard graph.nodes.indices.contains(id.index) else { return "node \(id.index)" }
             return describe(graph[id].kind)
         }
@@ -22,9 +22,9 @@ enum PickleValueKind {
         case .dict(ordered: true): return "OrderedDict"
         case .set(frozen: false): return "set"
         case .set(frozen: true): return "frozenset"
-        case let .global(global): return "global \(global)"
-        case let .call(global): return "call of \(global)"
-        case let .object(global, _): return "object \(global)"
+        case .global(let global): return "global \(global)"
+        case .call(let global): return "call of \(global)"
+        case .object(let global, _): return "object \(global)"
         case .persistentID: return "persistent id"
         }
     }

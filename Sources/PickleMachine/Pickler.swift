@@ -52,13 +52,13 @@ struct PicklerMachine {
     mutating func write(_ value: PickleValue) throws {
         switch value {
         case .none: output.write(.none)
-        case let .bool(flag): output.write(flag ? .newTrue : .newFalse)
-        case let .int(number): output.writeInteger(number)
-        case let .bigInt(number): try output.writeBigInteger(number)
-        case let .float(number): output.writeFloat(number)
-        case let .string(text): output.writeString(text)
-        case let .bytes(data): try output.writeBytes(data)
-        case let .node(id): try writeNode(id)
+        case .bool(let flag): output.write(flag ? .newTrue : .newFalse)
+        case .int(let number): output.writeInteger(number)
+        case .bigInt(let number): try output.writeBigInteger(number)
+        case .float(let number): output.writeFloat(number)
+        case .string(let text): output.writeString(text)
+        case .bytes(let data): try output.writeBytes(data)
+        case .node(let id): try writeNode(id)
         }
     }
 
@@ -66,7 +66,7 @@ struct PicklerMachine {
         guard graph.nodes.indices.contains(id.index) else { throw PickleError.danglingNode(index: id.index) }
         if output.writeGet(id) { return }
         let node = graph[id]
-        if case let .global(global) = node.kind { return try output.writeGlobal(global) }
+        if case .global(let global) = node.kind { return try output.writeGlobal(global) }
         if node.kind == .tuple && node.items.isEmpty { return output.write(.emptyTuple) }
         guard !open[id.index] else { throw PickleError.cycleThroughImmutable(node: id.index) }
         guard frames.count < maximumDepth else { throw PickleError.nestingTooDeep(limit: maximumDepth, node: id.index) }
@@ -84,11 +84,11 @@ struct PicklerMachine {
             return
         }
         switch frame.steps[frame.stepIndex] {
-        case let .items(batching), let .entries(batching):
+        case .items(let batching), .entries(let batching):
             if let child = nextChild(of: top, batching: batching) { return try write(child) }
-        case let .opcode(opcode): output.write(opcode)
-        case let .global(global): try output.writeGlobal(global)
-        case let .value(value):
+        case .opcode(let opcode): output.write(opcode)
+        case .global(let global): try output.writeGlobal(global)
+        case .value(let value):
             frames[top].stepIndex += 1
             return try write(value)  // may open a frame, which runs before this one continues
         case .memoizeNode: output.memoize(.node(frame.node))
@@ -123,7 +123,8 @@ struct PicklerMachine {
                 return position % 2 == 0 ? node.entries[element].key : node.entries[element].value
             }
             if batching != .plain {
-                let many: PickleOpcode = isEntries ? .setItems : .appends, one: PickleOpcode = isEntries ? .setItem : .append
+                let many: PickleOpcode = isEntries ? .setItems : .appends
+                let one: PickleOpcode = isEntries ? .setItem : .append
                 output.write(batch.marked ? many : one)
             }
             frames[top].batchIndex += 1

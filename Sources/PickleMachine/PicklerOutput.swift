@@ -32,7 +32,7 @@ struct PicklerOutput {
     /// BINPUT / LONG_BINPUT for the next memo index; `key` (if any) lets later uses find it.
     mutating func memoize(_ key: MemoKey?) {
         precondition(memoCount <= Int(UInt32.max), "more memo entries than LONG_BINPUT can number")
-        if case let .node(id)? = key {
+        if case .node(let id)? = key {
             nodeMemo[id.index] = memoCount
         }
         if memoCount < 256 {

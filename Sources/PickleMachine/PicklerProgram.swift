@@ -31,18 +31,22 @@ extension PicklerStep {
         case .dict(ordered: false):
             return [.opcode(.emptyDict), .memoizeNode, .entries(.dict)]
         case .dict(ordered: true):
-            let reduce: [PicklerStep] = [.global(PickleGlobal(module: "collections", name: "OrderedDict")),
-                                         .opcode(.emptyTuple), .opcode(.reduce), .memoizeNode]
+            let reduce: [PicklerStep] = [
+                .global(PickleGlobal(module: "collections", name: "OrderedDict")),
+                .opcode(.emptyTuple), .opcode(.reduce), .memoizeNode,
+            ]
             return reduce + [.entries(.iterator)]
-        case let .set(frozen):
+        case .set(let frozen):
             let constructor = PickleGlobal(module: "builtins", name: frozen ? "frozenset" : "set")
-            return [.global(constructor), .opcode(.emptyList), .memoizeAnonymous, .items(.list), .opcode(.tuple1),
-                    .memoizeAnonymous, .opcode(.reduce), .memoizeNode]
+            return [
+                .global(constructor), .opcode(.emptyList), .memoizeAnonymous, .items(.list), .opcode(.tuple1),
+                .memoizeAnonymous, .opcode(.reduce), .memoizeNode,
+            ]
         case .global:
             preconditionFailure("globals are written without a frame")
-        case let .call(function):
+        case .call(let function):
             return [.global(function), .value(try argumentTuple(node, id, in: graph)), .opcode(.reduce)] + afterCreation
-        case let .object(cls, construction):
+        case .object(let cls, let construction):
             return try objectCreation(node, id: id, cls: cls, construction, in: graph) + afterCreation
         case .persistentID:
             return [.value(node.args), .opcode(.binPersID)]
@@ -69,8 +73,10 @@ extension PicklerStep {
             let pair = graph[try tupleID(node.args, of: id, in: graph)].items
             guard pair.count == 2 else { throw PickleError.argumentsNotTuple(node: id.index) }
             _ = try tupleID(pair[0], of: id, in: graph)
-            return [.global(PickleGlobal(module: "copyreg", name: "__newobj_ex__")), .global(cls), .value(pair[0]),
-                    .value(pair[1]), .opcode(.tuple3), .memoizeAnonymous, .opcode(.reduce)]
+            return [
+                .global(PickleGlobal(module: "copyreg", name: "__newobj_ex__")), .global(cls), .value(pair[0]),
+                .value(pair[1]), .opcode(.tuple3), .memoizeAnonymous, .opcode(.reduce),
+            ]
         }
     }
 
@@ -80,7 +86,7 @@ extension PicklerStep {
     }
 
     private static func tupleID(_ value: PickleValue, of owner: PickleNodeID, in graph: PickleGraph) throws -> PickleNodeID {
-        guard case let .node(id) = value else { throw PickleError.argumentsNotTuple(node: owner.index) }
+        guard case .node(let id) = value else { throw PickleError.argumentsNotTuple(node: owner.index) }
         guard graph.nodes.indices.contains(id.index) else { throw PickleError.danglingNode(index: id.index) }
         guard graph[id].kind == .tuple else { throw PickleError.argumentsNotTuple(node: owner.index) }
         return id

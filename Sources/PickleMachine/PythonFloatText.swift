@@ -38,7 +38,8 @@ enum PythonFloatText {
 
         init?(_ text: ArraySlice<UInt8>) {
             var index = text.startIndex
-            var sawDigit = false, sawPoint = false
+            var sawDigit = false
+            var sawPoint = false
             while index < text.endIndex {
                 let byte = text[index]
                 if byte == UInt8(ascii: "."), !sawPoint {

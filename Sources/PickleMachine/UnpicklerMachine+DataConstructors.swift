@@ -95,7 +95,7 @@ extension UnpicklerMachine {
 
     /// `_codecs.encode(text[, encoding[, 'strict']])`: how protocol 2 stores bytes.
     private func codecsEncode(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
-        guard (1...3).contains(args.count), case let .string(text) = args[0],
+        guard (1...3).contains(args.count), case .string(let text) = args[0],
             let bytes = encode(text, args.dropFirst())
         else { throw badArguments(callable, args) }
         return .bytes(bytes)
@@ -105,12 +105,12 @@ extension UnpicklerMachine {
     private func bytesConstructor(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
         switch args.first {
         case nil: return .bytes([])
-        case let .bytes(bytes)? where args.count == 1: return .bytes(bytes)
-        case let .string(text)? where args.count >= 2:
+        case .bytes(let bytes)? where args.count == 1: return .bytes(bytes)
+        case .string(let text)? where args.count >= 2:
             if let bytes = encode(text, args.dropFirst()) { return .bytes(bytes) }
-        case let .node(id)? where args.count == 1 && [.list, .tuple].contains(graph[id].kind):
+        case .node(let id)? where args.count == 1 && [.list, .tuple].contains(graph[id].kind):
             let values = graph[id].items.compactMap { item -> UInt8? in
-                guard case let .int(value) = item else { return nil }
+                guard case .int(let value) = item else { return nil }
                 return UInt8(exactly: value)
             }
             if values.count == graph[id].items.count { return .bytes(values) }
@@ -123,7 +123,7 @@ extension UnpicklerMachine {
     private func encode(_ text: String, _ options: ArraySlice<PickleValue>) -> [UInt8]? {
         var encoding = "utf_8"
         if let first = options.first {
-            guard case let .string(name) = first else { return nil }
+            guard case .string(let name) = first else { return nil }
             encoding = String(name.lowercased().map { $0 == "-" || $0 == " " ? "_" : $0 })
         }
         if options.count == 2 {

@@ -4,27 +4,33 @@ extension UnpicklerMachine {
     mutating func objectOpcode(_ op: PickleOpcode) throws {
         switch op {
         case .global:
-            let moduleLine = try textLine(), nameLine = try textLine()
+            let moduleLine = try textLine()
+            let nameLine = try textLine()
             guard !moduleLine.isEmpty, !nameLine.isEmpty else { throw invalidText }  // as CPython's load_global
-            let module = try utf8(moduleLine), name = try utf8(nameLine)
+            let module = try utf8(moduleLine)
+            let name = try utf8(nameLine)
             try push(pushedGlobal(module: module, name: name))
         case .stackGlobal:
             let operands = try pop(2)
-            guard case let .string(module) = operands[0], case let .string(name) = operands[1] else {
+            guard case .string(let module) = operands[0], case .string(let name) = operands[1] else {
                 throw PickleError.invalidOperand(
                     opcode: op, expected: "two strings",
                     found: "\(kindName(operands[0])) and \(kindName(operands[1]))", offset: offset)
             }
             try push(pushedGlobal(module: module, name: name))
         case .reduce:
-            let arguments = try pop(), callableValue = try pop()
+            let arguments = try pop()
+            let callableValue = try pop()
             let callable = try globalOperand(callableValue)
             try push(call(callable, arguments: tupleOperand(arguments), usage: .reduce))
         case .newObj:
-            let arguments = try pop(), cls = try pop()
+            let arguments = try pop()
+            let cls = try pop()
             try push(newObject(globalOperand(cls), arguments: tupleOperand(arguments), keywords: nil))
         case .newObjEx:
-            let keywordsValue = try pop(), arguments = try pop(), cls = try pop()
+            let keywordsValue = try pop()
+            let arguments = try pop()
+            let cls = try pop()
             let keywords = try dictOperand(keywordsValue)
             try push(newObject(globalOperand(cls), arguments: tupleOperand(arguments), keywords: keywords))
         case .build:
@@ -38,9 +44,11 @@ extension UnpicklerMachine {
     private mutating func instantiateOrPersist(_ op: PickleOpcode) throws {
         switch op {
         case .inst:
-            let moduleLine = try textLine(), nameLine = try textLine()
+            let moduleLine = try textLine()
+            let nameLine = try textLine()
             guard !moduleLine.isEmpty, !nameLine.isEmpty else { throw invalidText }  // as CPython's load_inst
-            let module = try ascii(moduleLine), name = try ascii(nameLine)
+            let module = try ascii(moduleLine)
+            let name = try ascii(nameLine)
             let callable = python3(PickleGlobal(module: module, name: name))
             let use = noteGlobal(callable, .inst)
             try push(call(use, arguments: tuple(popMarked()), usage: .inst))
@@ -120,8 +128,8 @@ extension UnpicklerMachine {
         guard let id = nodeID(target) else { throw invalidTarget(target) }
         let owner: PickleGlobal
         switch graph[id].kind {
-        case let .object(cls, _): owner = cls
-        case let .call(function): owner = function
+        case .object(let cls, _): owner = cls
+        case .call(let function): owner = function
         case .dict(ordered: true): owner = PickleGlobal(module: "collections", name: "OrderedDict")
         default: throw invalidTarget(target)
         }
@@ -145,7 +153,8 @@ extension UnpicklerMachine {
 
     func tupleOperand(_ value: PickleValue) throws -> PickleValue {
         guard let id = nodeID(value), graph[id].kind == .tuple else {
-            throw PickleError.invalidOperand(opcode: opcode, expected: "an argument tuple", found: kindName(value), offset: offset)
+            throw PickleError.invalidOperand(
+                opcode: opcode, expected: "an argument tuple", found: kindName(value), offset: offset)
         }
         return value
     }

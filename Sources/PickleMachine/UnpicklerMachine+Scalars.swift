@@ -90,9 +90,9 @@ extension UnpicklerMachine {
 
     func textInteger(_ outcome: IntegerTextOutcome) throws -> PickleValue {
         switch outcome {
-        case let .value(value): return value
+        case .value(let value): return value
         case .invalid: throw invalidText
-        case let .tooLarge(bytes): throw limitExceeded(.integerBytes, bytes)
+        case .tooLarge(let bytes): throw limitExceeded(.integerBytes, bytes)
         }
     }
 

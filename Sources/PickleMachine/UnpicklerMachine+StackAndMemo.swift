@@ -73,7 +73,7 @@ extension UnpicklerMachine {
     /// GET and PUT take a base-10 Python integer line (leading zeros allowed).
     mutating func textMemoIndex() throws -> Int {
         let line = try textLine()
-        guard case let .value(.int(index)) = PythonIntegerText.parse(line, base: 10, maxBytes: 8) else {
+        guard case .value(.int(let index)) = PythonIntegerText.parse(line, base: 10, maxBytes: 8) else {
             throw invalidText
         }
         return Int(index)

@@ -100,7 +100,7 @@ struct UnpicklerMachine {
     // MARK: Nodes
 
     func depth(of value: PickleValue) -> Int {
-        guard case let .node(id) = value else { return 0 }
+        guard case .node(let id) = value else { return 0 }
         return Int(tracking[id.index].depth)
     }
 
@@ -118,7 +118,7 @@ struct UnpicklerMachine {
 
     /// Marks `value` as inside another node and returns its depth.
     private mutating func contain(_ value: PickleValue) -> Int {
-        guard case let .node(id) = value else { return 0 }
+        guard case .node(let id) = value else { return 0 }
         tracking[id.index].contained = true
         return Int(tracking[id.index].depth)
     }
@@ -143,7 +143,7 @@ struct UnpicklerMachine {
 
     /// The node behind `value` if it is one.
     func nodeID(_ value: PickleValue) -> PickleNodeID? {
-        if case let .node(id) = value { return id }
+        if case .node(let id) = value { return id }
         return nil
     }
 

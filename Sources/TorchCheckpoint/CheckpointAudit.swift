@@ -106,7 +106,8 @@ enum AuditedPickles {
             var start = source.start >= 0 ? source.start : nextStart
             var record = source.record
             while true {
-                let scan = PickleGlobalScan.scan(source.bytes, from: start, policy: TorchAllowList.unpicklerPolicy, limits: limits.unpickler)
+                let scan = PickleGlobalScan.scan(
+                    source.bytes, from: start, policy: TorchAllowList.unpicklerPolicy, limits: limits.unpickler)
                 results.append((record, scan))
                 guard let end = scan.endOffset else { return results }
                 nextStart = end

@@ -50,7 +50,8 @@ public struct CheckpointDraft: Sendable {
         let record = RecordBytes(bytes)
         let typed = dtype.storageClassName != nil
         let count = typed ? bytes.count / dtype.elementSize : bytes.count
-        storages[key] = DraftStorage(dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .inline(record))
+        storages[key] = DraftStorage(
+            dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .inline(record))
         if typed {
             return TensorPickling.rebuildCall(
                 in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape, strides: strides)

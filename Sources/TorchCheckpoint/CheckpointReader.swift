@@ -17,7 +17,8 @@ public enum CheckpointReader {
                 return try LegacyCheckpointReader.open(path: path, file: file, limits: limits)
             }
             if SafetensorsReader.looksLikeSafetensors(head, fileSize: file.size)
-                || path.lowercased().hasSuffix(SafetensorsCheckpointReader.fileExtension) {
+                || path.lowercased().hasSuffix(SafetensorsCheckpointReader.fileExtension)
+            {
                 return try SafetensorsCheckpointReader.open(path: path, file: file, limits: limits)
             }
             if head.starts(with: Array("PYTORCH1".utf8)) {

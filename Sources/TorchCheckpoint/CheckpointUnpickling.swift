@@ -2,7 +2,8 @@ import PickleMachine
 
 /// The steps both formats share: unpickle under torch's allow-list, then name and interpret tensors.
 enum CheckpointUnpickling {
-    static func unpickle(_ bytes: [UInt8], from start: Int = 0, record: String, limits: CheckpointLimits) throws -> UnpickleResult {
+    static func unpickle(_ bytes: [UInt8], from start: Int = 0, record: String, limits: CheckpointLimits) throws -> UnpickleResult
+    {
         do {
             return try Unpickler.unpickle(bytes, from: start, policy: TorchAllowList.unpicklerPolicy, limits: limits.unpickler)
         } catch let error as PickleError {
@@ -13,7 +14,9 @@ enum CheckpointUnpickling {
     /// Finds each node's first path (to name tensors in errors), then interprets the tensors and, unless
     /// `decodingData` is false (a draft, whose numpy values a merge has already converted), the numpy and pathlib
     /// values.
-    static func interpret(_ unpickled: UnpickleResult, limits: CheckpointLimits, decodingData: Bool = true) throws -> TensorInterpreter {
+    static func interpret(_ unpickled: UnpickleResult, limits: CheckpointLimits, decodingData: Bool = true) throws
+        -> TensorInterpreter
+    {
         let walker = CheckpointPathWalker(graph: unpickled.graph, leaves: [], maxDepth: limits.maxDepth)
         var names: [PickleNodeID: String] = [:]
         for entry in try walker.entries(from: unpickled.root) where entry.aliasOf == nil {

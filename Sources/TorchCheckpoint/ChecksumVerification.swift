@@ -44,8 +44,9 @@ extension Checkpoint {
     private func wholeRecord(of tensor: TorchTensor) -> (source: StorageSource, crc: UInt32, record: String)? {
         let storage = storage(of: tensor)
         guard tensor.dtype == .float32, !format.isBigEndian, tensor.isContiguous, tensor.storageOffset == 0,
-              tensor.byteCount == storage.byteCount,
-              let (crc, record) = bytes.recordedCRC(storage.source, wholeRecordOf: storage.byteCount) else { return nil }
+            tensor.byteCount == storage.byteCount,
+            let (crc, record) = bytes.recordedCRC(storage.source, wholeRecordOf: storage.byteCount)
+        else { return nil }
         return (storage.source, crc, record)
     }
 }

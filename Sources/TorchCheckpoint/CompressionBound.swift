@@ -17,6 +17,7 @@ enum CompressionBound {
         guard !overflow, record.size > bound + slack else { return }
         throw CheckpointError.Reason.malformed(
             what: "record \(record.name)",
-            detail: "it declares \(record.size) bytes from \(record.compressedSize) compressed bytes, more than deflate can produce")
+            detail:
+                "it declares \(record.size) bytes from \(record.compressedSize) compressed bytes, more than deflate can produce")
     }
 }

@@ -29,15 +29,22 @@ public enum GlobalRisk: String, Sendable, Equatable, CaseIterable {
     public static func classify(_ global: PickleGlobal, usages: Set<PickleGlobalUsage>) -> (risk: GlobalRisk, reason: String) {
         if TorchAllowList.allows(global) { return (.allowed, "on torch's weights-only allow-list") }
         if global.qualifiedName == "builtins.getattr", usages.contains(.attributeReference),
-           usages.isSubset(of: [.pushed, .attributeReference]) {
-            return (.decodedData, "only as getattr(<global>, 'name'), read as the global <global>.name (listed on its own), never called")
+            usages.isSubset(of: [.pushed, .attributeReference])
+        {
+            return (
+                .decodedData,
+                "only as getattr(<global>, 'name'), read as the global <global>.name (listed on its own), never called"
+            )
         }
         if let what = DangerousGlobals.match(global) { return (.dangerous, what) }
         if let why = DecodedDataGlobals.dataReason(global, usages: usages) { return (.decodedData, why) }
         let calls = usages.intersection([.reduce, .inst, .obj])
         if !calls.isEmpty {
             if PickleGlobalScan.isDataConstructor(global) {
-                return (.decodedData, "a data constructor the unpickler builds itself, never called; torch's weights-only loader refuses it")
+                return (
+                    .decodedData,
+                    "a data constructor the unpickler builds itself, never called; torch's weights-only loader refuses it"
+                )
             }
             return (.dangerous, "called by the pickle: unpickling it runs it")
         }

@@ -33,7 +33,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .double(let value): output += JSONValue.number(value)
         case .string(let value): output += JSONValue.quoted(value)
         case .array(let items):
-            guard !items.isEmpty else { output += "[]"; return }
+            guard !items.isEmpty else {
+                output += "[]"
+                return
+            }
             let scalarsOnly = items.allSatisfy(\.isScalar)
             if scalarsOnly {
                 output += "[" + items.map { $0.serialized(indent: 0) }.joined(separator: ", ") + "]"
@@ -47,7 +50,10 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
             output += closePad + "]"
         case .object(let members):
-            guard !members.isEmpty else { output += "{}"; return }
+            guard !members.isEmpty else {
+                output += "{}"
+                return
+            }
             output += "{" + newline
             for (i, (key, value)) in members.enumerated() {
                 output += pad + JSONValue.quoted(key) + (indent > 0 ? ": " : ":")

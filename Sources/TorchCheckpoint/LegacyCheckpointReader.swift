@@ -46,7 +46,8 @@ enum LegacyCheckpointReader {
                 return try parsePickles(prefix, limits: limits)
             } catch CheckpointError.Reason.pickle(.truncated, _) where length < Int(clamping: file.size) {
                 guard length < limits.maxPickleBytes else {
-                    throw CheckpointError.Reason.limitExceeded(what: "legacy pickle section in bytes", limit: limits.maxPickleBytes)
+                    throw CheckpointError.Reason.limitExceeded(
+                        what: "legacy pickle section in bytes", limit: limits.maxPickleBytes)
                 }
                 length = min(Int(clamping: file.size), length * 4, limits.maxPickleBytes)
             }
@@ -95,7 +96,8 @@ enum LegacyCheckpointReader {
         var roots: [String: (offset: UInt64, declaration: StorageDeclaration)] = [:]
         for key in keys {
             guard let declaration = interpreter.declarations[key], declaration.rootKey == key else {
-                throw CheckpointError.Reason.malformed(what: "legacy storage key list", detail: "key \(key) is not declared by any tensor")
+                throw CheckpointError.Reason.malformed(
+                    what: "legacy storage key list", detail: "key \(key) is not declared by any tensor")
             }
             guard offset.addingReportingOverflow(8).partialValue <= file.size, offset <= file.size else {
                 throw CheckpointError.Reason.missingRecord("legacy storage \(key) (the file ends at byte \(file.size))")

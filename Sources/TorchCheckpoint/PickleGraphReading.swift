@@ -42,7 +42,8 @@ extension PickleGraph {
     /// `torch.Size((2, 3))` as older writers pickle it.
     private func torchSizeItems(_ value: PickleValue) -> [PickleValue]? {
         guard let node = node(value), case .call(let global) = node.kind, global.qualifiedName == "torch.Size",
-              let args = sequence(node.args), args.count == 1 else { return nil }
+            let args = sequence(node.args), args.count == 1
+        else { return nil }
         return sequence(args[0])
     }
 

@@ -63,9 +63,10 @@ public struct PickledModel: Sendable {
     /// Class name and state entries of an object that looks like an `nn.Module`.
     static func moduleState(_ value: PickleValue, _ graph: PickleGraph) -> (String, [PickleDictEntry])? {
         guard let node = graph.node(value), case .object(let global, _) = node.kind,
-              let state = node.state, let entries = graph.dictEntries(state),
-              entries.contains(where: { $0.key == .string("_modules") }),
-              entries.contains(where: { $0.key == .string("_parameters") }) else { return nil }
+            let state = node.state, let entries = graph.dictEntries(state),
+            entries.contains(where: { $0.key == .string("_modules") }),
+            entries.contains(where: { $0.key == .string("_parameters") })
+        else { return nil }
         return (global.qualifiedName, entries)
     }
 
@@ -111,7 +112,8 @@ extension Checkpoint {
         }
         for entry in try entries() {
             guard let id = entry.value.nodeID, let tensor = tensors[id],
-                  !inside.contains(where: { entry.path.starts(with: $0) && entry.path.count > $0.count }) else { continue }
+                !inside.contains(where: { entry.path.starts(with: $0) && entry.path.count > $0.count })
+            else { continue }
             result.append((entry.dottedPath, id, tensor))
         }
         return result

@@ -47,7 +47,8 @@ enum SafetensorsCheckpointReader {
         var entries: [PickleDictEntry] = []
         for (index, info) in header.tensors.enumerated() {
             let dtype = TorchDType(safetensors: info.dtype)
-            let call = dtype.storageClassName != nil
+            let call =
+                dtype.storageClassName != nil
                 ? TensorPickling.rebuildCall(
                     in: &graph, storageKey: String(index), dtype: dtype, storageElements: info.shape.reduce(1, *),
                     shape: info.shape)

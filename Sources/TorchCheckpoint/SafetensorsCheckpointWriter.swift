@@ -82,7 +82,9 @@ public enum SafetensorsCheckpointWriter {
     /// The input's metadata, then the tree's scalars (which win on equal keys), sorted by key; `format: pt`
     /// added when there is any metadata and no format (transformers refuses metadata without one). Nil when
     /// there is nothing and the input had no `__metadata__` either, as `save_file` writes it.
-    static func metadata(_ carried: [SafetensorsMetadataEntry]?, _ fromTree: [SafetensorsMetadataEntry]) -> [SafetensorsMetadataEntry]? {
+    static func metadata(_ carried: [SafetensorsMetadataEntry]?, _ fromTree: [SafetensorsMetadataEntry])
+        -> [SafetensorsMetadataEntry]?
+    {
         var values: [String: String] = [:]
         for entry in (carried ?? []) + fromTree { values[entry.key] = entry.value }
         if values.isEmpty { return carried == nil ? nil : [] }

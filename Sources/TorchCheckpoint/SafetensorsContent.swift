@@ -46,8 +46,9 @@ struct SafetensorsContent {
         }
         report.omitted = groupOrder.map { groups[$0]!.omission(path: $0) }
         if let node, let state = tree.graph[node].state, tree.graph.lookup(state, "_metadata") != nil {
-            report.omitted.append(SafetensorsOmission(
-                path: (path + ["_metadata"]).joined(separator: "."), what: "torch's per-module version numbers"))
+            report.omitted.append(
+                SafetensorsOmission(
+                    path: (path + ["_metadata"]).joined(separator: "."), what: "torch's per-module version numbers"))
         }
         report.tensorCount = tensors.count
         report.metadataKeys = metadata.map(\.key)

@@ -26,7 +26,8 @@ public struct SafetensorsWriteReport: Sendable, Equatable {
     public var notes: [String] {
         var notes: [String] = []
         if !stateDictPath.isEmpty {
-            notes.append("safetensors holds one state dict: wrote '\(stateDictPath.joined(separator: "."))' (names without its prefix)")
+            notes.append(
+                "safetensors holds one state dict: wrote '\(stateDictPath.joined(separator: "."))' (names without its prefix)")
         }
         if !metadataKeys.isEmpty {
             notes.append("kept in safetensors __metadata__ as strings: \(Self.summarize(metadataKeys))")

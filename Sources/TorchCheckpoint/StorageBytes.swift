@@ -54,7 +54,8 @@ final class StorageBytes: @unchecked Sendable {
     /// `byteCount` bytes, so that a reader of all its bytes can check them as it goes; nil otherwise.
     func recordedCRC(_ source: StorageSource, wholeRecordOf byteCount: Int) -> (crc: UInt32, record: String)? {
         guard case .zipRecord(let name) = source, let record = recordsByName[name], record.compression == .stored,
-              record.dataOffset != nil, record.size == UInt64(byteCount) else { return nil }
+            record.dataOffset != nil, record.size == UInt64(byteCount)
+        else { return nil }
         return (record.crc32, name)
     }
 

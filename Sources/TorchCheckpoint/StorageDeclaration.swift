@@ -41,8 +41,9 @@ struct StorageDeclaration: Equatable {
         if items.count == 6, items[5] != .none {
             // Legacy storage view: (view_key, offset, view_size) inside the root storage `key`.
             guard let parts = graph.sequence(items[5]), parts.count == 3, let viewKey = parts[0].stringValue,
-                  let offset = parts[1].intValue, let size = parts[2].intValue, offset >= 0, size >= 0,
-                  offset <= count, size <= count - offset else {
+                let offset = parts[1].intValue, let size = parts[2].intValue, offset >= 0, size >= 0,
+                offset <= count, size <= count - offset
+            else {
                 throw malformed("view metadata (key, offset, size) inside the root storage", found: items[5], graph)
             }
             let view = StorageDeclaration(
@@ -65,14 +66,16 @@ struct StorageDeclaration: Equatable {
     static func storageType(_ global: PickleGlobal) throws -> (TorchDType, untyped: Bool) {
         if global.name == "UntypedStorage" { return (.uint8, true) }
         guard global.module == "torch" || global.module == "torch.cuda",
-              let dtype = TorchDType(storageClassName: global.name) else {
+            let dtype = TorchDType(storageClassName: global.name)
+        else {
             throw CheckpointError.Reason.unknownDType(global.qualifiedName)
         }
         return (dtype, false)
     }
 
     private static func malformed(_ expected: String, found: PickleValue, _ graph: PickleGraph) -> Error {
-        CheckpointError.Reason.malformed(what: "storage persistent id", detail: "expected \(expected), found \(describe(found, graph))")
+        CheckpointError.Reason.malformed(
+            what: "storage persistent id", detail: "expected \(expected), found \(describe(found, graph))")
     }
 }
 

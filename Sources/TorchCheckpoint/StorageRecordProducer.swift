@@ -19,7 +19,8 @@ final class StorageRecordProducer: ZipRecordFiller {
             return StorageRecordProducer(checkpoint: checkpoint, source: source, byteCount: storage.byteCount, meter: meter)
         case .computed(let id):
             guard let computed else { preconditionFailure("a draft with computed tensors is written with their source") }
-            return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: { try computed.bytes(of: id) })
+            return ComputedRecordProducer(
+                byteCount: storage.byteCount, key: key, meter: meter, produce: { try computed.bytes(of: id) })
         case .inline(let bytes):
             return ComputedRecordProducer(byteCount: storage.byteCount, key: key, meter: meter, produce: { bytes })
         }

@@ -10,10 +10,12 @@ enum StorageRenumbering {
         var newKey: [String: String] = [:]
         for id in try persistentIDsInPickleOrder(graph, root: root, maxDepth: maxDepth) {
             guard case .node(let tupleID) = graph[id].args, case .tuple = graph[tupleID].kind,
-                  graph[tupleID].items.count >= 5, graph[tupleID].items[0] == .string("storage"),
-                  var oldKey = graph[tupleID].items[2].stringValue else { continue }
+                graph[tupleID].items.count >= 5, graph[tupleID].items[0] == .string("storage"),
+                var oldKey = graph[tupleID].items[2].stringValue
+            else { continue }
             if graph[tupleID].items.count == 6, let view = graph.sequence(graph[tupleID].items[5]), view.count == 3,
-               let viewKey = view[0].stringValue {
+                let viewKey = view[0].stringValue
+            {
                 // A legacy storage view becomes a storage of its own, as the reader declared it.
                 oldKey = viewKey
                 graph[tupleID].items[4] = view[2]

@@ -51,8 +51,9 @@ final class TensorBytesProducer: ZipRecordProducer {
             throw CheckpointError.Reason.sizeMismatch(
                 what: "computed tensor \(name)", expected: UInt64(storage.byteCount), actual: UInt64(bytes.count))
         }
-        precondition(tensor.isContiguous && tensor.storageOffset == 0 && tensor.byteCount == bytes.count,
-                     "computed tensors cover their whole storage")
+        precondition(
+            tensor.isContiguous && tensor.storageOffset == 0 && tensor.byteCount == bytes.count,
+            "computed tensors cover their whole storage")
         return bytes
     }
 
@@ -64,7 +65,8 @@ final class TensorBytesProducer: ZipRecordProducer {
         var result: [UInt8] = []
         result.reserveCapacity(tensor.byteCount)
         for index in 0..<tensor.elementCount {
-            var remaining = index, offset = tensor.storageOffset
+            var remaining = index
+            var offset = tensor.storageOffset
             for axis in tensor.shape.indices.reversed() {
                 offset += (remaining % tensor.shape[axis]) * tensor.strides[axis]
                 remaining /= tensor.shape[axis]

@@ -33,7 +33,8 @@ extension Checkpoint {
         if tensor.isContiguous, !format.isBigEndian {
             do {
                 if let values = try bytes.readFloat32(
-                    storage(of: tensor).source, offset: tensor.storageOffset * 4, count: tensor.elementCount) {
+                    storage(of: tensor).source, offset: tensor.storageOffset * 4, count: tensor.elementCount)
+                {
                     return values
                 }
             } catch {
@@ -77,10 +78,12 @@ extension Checkpoint {
     private func checkMaterializable(_ tensor: TorchTensor, storage: TorchStorage) throws {
         guard tensor.byteCount > storage.byteCount, tensor.byteCount > limits.maxExpandedTensorBytes else { return }
         let name = (try? namedTensors().first { $0.tensor == tensor }?.name) ?? nil
-        throw CheckpointError(path: path, .limitExceeded(
-            what: "tensor \(name ?? "of shape \(tensor.shape)") (\(tensor.byteCount) bytes, a view repeating the "
-                + "\(storage.byteCount) bytes of storage \(storage.key)) in bytes",
-            limit: limits.maxExpandedTensorBytes))
+        throw CheckpointError(
+            path: path,
+            .limitExceeded(
+                what: "tensor \(name ?? "of shape \(tensor.shape)") (\(tensor.byteCount) bytes, a view repeating the "
+                    + "\(storage.byteCount) bytes of storage \(storage.key)) in bytes",
+                limit: limits.maxExpandedTensorBytes))
     }
 
     /// Checks a storage record's CRC-32 against the archive's central directory (zip files only).
@@ -112,8 +115,9 @@ extension Checkpoint {
             if windowed {
                 for b in 0..<size { result[position * size + b] = window[offset * size + b] }
             } else {
-                try bytes.read(storage.source, offset: (tensor.storageOffset + offset) * size, count: size,
-                               into: &element, at: 0)
+                try bytes.read(
+                    storage.source, offset: (tensor.storageOffset + offset) * size, count: size,
+                    into: &element, at: 0)
                 for b in 0..<size { result[position * size + b] = element[b] }
             }
             var axis = index.count - 1

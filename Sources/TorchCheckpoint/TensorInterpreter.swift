@@ -42,7 +42,8 @@ struct TensorInterpreter {
             for index in graph.nodes.indices {
                 let id = PickleNodeID(index: index)
                 guard case .call(let global) = graph[id].kind, DecodedDataGlobals.decodesCall(of: global),
-                      (global.qualifiedName == "numpy.dtype") == dtypes else { continue }
+                    (global.qualifiedName == "numpy.dtype") == dtypes
+                else { continue }
                 try decode(id, global)
             }
         }
@@ -78,25 +79,28 @@ struct TensorInterpreter {
             tensors[id] = try tensor(fromRebuild: global.name, args, node: id)
         case "torch._tensor._rebuild_from_type_v2":
             guard args.count >= 3, let function = graph.global(args[0]), let inner = graph.sequence(args[2]),
-                  function.module == "torch._utils", function.name.hasPrefix("_rebuild_tensor") else {
+                function.module == "torch._utils", function.name.hasPrefix("_rebuild_tensor")
+            else {
                 unsupportedTensors[id] = global.qualifiedName
                 return
             }
             tensors[id] = try tensor(fromRebuild: function.name, inner, node: id)
         case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
-             "torch._utils._rebuild_device_tensor_from_cpu_tensor":
+            "torch._utils._rebuild_device_tensor_from_cpu_tensor":
             guard let dataID = args.first?.nodeID, let data = tensors[dataID] else {
                 throw malformed(global, node: id, "its first argument is not a tensor")
             }
-            let requiresGrad = global.name.hasPrefix("_rebuild_parameter") ? (args.count > 1 ? args[1].boolValue ?? true : true)
+            let requiresGrad =
+                global.name.hasPrefix("_rebuild_parameter")
+                ? (args.count > 1 ? args[1].boolValue ?? true : true)
                 : data.requiresGrad
             tensors[id] = TorchTensor(
                 storageKey: data.storageKey, dtype: data.dtype, shape: data.shape, strides: data.strides,
                 storageOffset: data.storageOffset, requiresGrad: requiresGrad,
                 isParameter: global.name.hasPrefix("_rebuild_parameter"), rebuildFunction: global.name)
         case "torch._utils._rebuild_qtensor", "torch._utils._rebuild_sparse_tensor",
-             "torch._utils._rebuild_meta_tensor_no_storage", "torch._utils._rebuild_wrapper_subclass",
-             "torch._utils._rebuild_device_tensor_from_numpy":
+            "torch._utils._rebuild_meta_tensor_no_storage", "torch._utils._rebuild_wrapper_subclass",
+            "torch._utils._rebuild_device_tensor_from_numpy":
             unsupportedTensors[id] = global.qualifiedName
         default:
             return
@@ -126,7 +130,8 @@ struct TensorInterpreter {
         let global = PickleGlobal(module: "torch._utils", name: function)
         guard args.count >= minimum else { throw malformed(global, node: node, "\(args.count) arguments, expected \(minimum)") }
         guard let storageID = args[0].nodeID, let key = storageOfPersistentID[storageID],
-              let storage = declarations[key] else {
+            let storage = declarations[key]
+        else {
             throw malformed(global, node: node, "its first argument is not a storage persistent id")
         }
         guard let offset = args[1].intValue, let shape = graph.ints(args[2]), let strides = graph.ints(args[3]) else {
@@ -135,7 +140,8 @@ struct TensorInterpreter {
         var dtype = storage.dtype
         if function == "_rebuild_tensor_v3" {
             guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",
-                  let named = TorchDType(globalName: dtypeGlobal.name) else {
+                let named = TorchDType(globalName: dtypeGlobal.name)
+            else {
                 throw CheckpointError.Reason.unknownDType(describe(args[6], graph))
             }
             dtype = named

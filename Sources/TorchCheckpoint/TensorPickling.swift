@@ -9,12 +9,16 @@ enum TensorPickling {
         strides: [Int]? = nil
     ) -> PickleValue {
         let storageClass = graph.add(PickleNode(kind: .global(PickleGlobal(module: "torch", name: dtype.storageClassName!))))
-        let pidTuple = graph.add(PickleNode(kind: .tuple, items: [
-            .string("storage"), storageClass, .string(storageKey), .string("cpu"), .int(Int64(storageElements)),
-        ]))
+        let pidTuple = graph.add(
+            PickleNode(
+                kind: .tuple,
+                items: [
+                    .string("storage"), storageClass, .string(storageKey), .string("cpu"), .int(Int64(storageElements)),
+                ]))
         let pid = graph.add(PickleNode(kind: .persistentID, args: pidTuple))
         let size = graph.add(PickleNode(kind: .tuple, items: shape.map { .int(Int64($0)) }))
-        let stride = graph.add(PickleNode(kind: .tuple, items: (strides ?? TorchTensor.contiguousStrides(for: shape)).map { .int(Int64($0)) }))
+        let stride = graph.add(
+            PickleNode(kind: .tuple, items: (strides ?? TorchTensor.contiguousStrides(for: shape)).map { .int(Int64($0)) }))
         let hooks = graph.add(PickleNode(kind: .dict(ordered: true)))
         let args = graph.add(PickleNode(kind: .tuple, items: [pid, .int(0), size, stride, .bool(false), hooks]))
         return graph.add(PickleNode(kind: .call(PickleGlobal(module: "torch._utils", name: "_rebuild_tensor_v2")), args: args))
@@ -30,12 +34,16 @@ extension TensorPickling {
     ) -> PickleValue {
         let bytes = shape.reduce(1, *) * dtype.elementSize
         let storageClass = graph.add(PickleNode(kind: .global(PickleGlobal(module: "torch.storage", name: "UntypedStorage"))))
-        let pidTuple = graph.add(PickleNode(kind: .tuple, items: [
-            .string("storage"), storageClass, .string(storageKey), .string("cpu"), .int(Int64(bytes)),
-        ]))
+        let pidTuple = graph.add(
+            PickleNode(
+                kind: .tuple,
+                items: [
+                    .string("storage"), storageClass, .string(storageKey), .string("cpu"), .int(Int64(bytes)),
+                ]))
         let pid = graph.add(PickleNode(kind: .persistentID, args: pidTuple))
         let size = graph.add(PickleNode(kind: .tuple, items: shape.map { .int(Int64($0)) }))
-        let stride = graph.add(PickleNode(kind: .tuple, items: (strides ?? TorchTensor.contiguousStrides(for: shape)).map { .int(Int64($0)) }))
+        let stride = graph.add(
+            PickleNode(kind: .tuple, items: (strides ?? TorchTensor.contiguousStrides(for: shape)).map { .int(Int64($0)) }))
         let hooks = graph.add(PickleNode(kind: .dict(ordered: true)))
         let dtypeGlobal = graph.add(PickleNode(kind: .global(PickleGlobal(module: "torch", name: dtype.rawValue))))
         let args = graph.add(PickleNode(kind: .tuple, items: [pid, .int(0), size, stride, .bool(false), hooks, dtypeGlobal]))

@@ -22,9 +22,10 @@ public enum TorchAllowList {
             "_rebuild_device_tensor_from_cpu_tensor",
         ]
         names.formUnion(rebuilds.map { "torch._utils.\($0)" })
-        let dtypes = TorchDType.allCases.map(\.rawValue) + [
-            "bits8", "bits16", "bits1x8", "bits2x4", "bits4x2", "bcomplex32",
-        ] + (1...7).flatMap { ["uint\($0)", "int\($0)"] }
+        let dtypes =
+            TorchDType.allCases.map(\.rawValue) + [
+                "bits8", "bits16", "bits1x8", "bits2x4", "bits4x2", "bcomplex32",
+            ] + (1...7).flatMap { ["uint\($0)", "int\($0)"] }
         names.formUnion(dtypes.map { "torch.\($0)" })
         let tensorPrefixes = ["Double", "Float", "Half", "BFloat16", "Long", "Int", "Short", "Char", "Byte"]
         for prefix in tensorPrefixes + ["Bool"] {
@@ -41,10 +42,11 @@ public enum TorchAllowList {
             names.insert("torch.cuda.\(prefix)Storage")
         }
         names.formUnion(["QInt8", "QInt32", "QUInt8", "QUInt4x2", "QUInt2x4"].map { "torch.\($0)Storage" })
-        names.formUnion([
-            "per_tensor_affine", "per_tensor_symmetric", "per_channel_affine", "per_channel_symmetric",
-            "per_channel_affine_float_qparams",
-        ].map { "torch.\($0)" })
+        names.formUnion(
+            [
+                "per_tensor_affine", "per_tensor_symmetric", "per_channel_affine", "per_channel_symmetric",
+                "per_channel_affine_float_qparams",
+            ].map { "torch.\($0)" })
         return names
     }()
 
@@ -72,7 +74,8 @@ public enum TorchAllowList {
             isAllowedCallable: { TorchAllowList.allows($0) || DecodedDataGlobals.decodesCall(of: $0) },
             resolvePersistentID: { id, graph in
                 guard let items = graph.sequence(id), items.count == 4, items[0] == .string("module"),
-                      graph.global(items[1]) != nil else { return nil }
+                    graph.global(items[1]) != nil
+                else { return nil }
                 return items[1]
             })
     }

@@ -8,6 +8,8 @@ public enum TorchDType: String, CaseIterable, Sendable, Codable {
     case int64, int32, int16, int8, uint8, bool
     case complex128, complex64, complex32
     case uint16, uint32, uint64
+    // Spelled as torch spells them: the raw value is the name a checkpoint's pickle uses.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     case float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu, float4_e2m1fn_x2
     case qint8, qint32, quint8, quint4x2, quint2x4
 

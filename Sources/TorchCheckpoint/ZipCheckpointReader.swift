@@ -67,7 +67,8 @@ enum ZipCheckpointReader {
         format.version = trimmed
         if let order = try text("byteorder") {
             guard order == "little" || order == "big" else {
-                throw CheckpointError.Reason.invalidRecord(name: "\(prefix)/byteorder", detail: "'\(order)' is neither little nor big")
+                throw CheckpointError.Reason.invalidRecord(
+                    name: "\(prefix)/byteorder", detail: "'\(order)' is neither little nor big")
             }
             format.byteOrder = order
         }

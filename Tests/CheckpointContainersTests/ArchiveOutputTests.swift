@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The buffered, background-written output under the writer.
 final class ArchiveOutputTests: XCTestCase {
@@ -9,9 +10,9 @@ final class ArchiveOutputTests: XCTestCase {
         let output = try ArchiveOutput(creating: path, expectedSize: 1000)
         var expected: [UInt8] = []
         var generator = SplitMix(seed: 9)
-        for round in 0 ..< 400 {
+        for round in 0..<400 {
             let count = [0, 1, 999, 1000, 1001, 2500][round % 6] + Int(generator.next() % 50)
-            let piece = (0 ..< count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let piece = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             try output.append(piece[...])
             expected += piece
             XCTAssertEqual(output.position, UInt64(expected.count))

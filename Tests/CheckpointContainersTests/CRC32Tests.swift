@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The CRC-32 kernel, every implementation this CPU has, against zlib (the reference) and known vectors.
 final class CRC32Tests: XCTestCase {
@@ -7,7 +8,7 @@ final class CRC32Tests: XCTestCase {
     /// period, so the folding lanes never see aligned repeats), which keeps debug builds fast.
     private static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
         var generator = SplitMix(seed: seed)
-        let block = (0 ..< min(count, (1 << 20) + 7)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let block = (0..<min(count, (1 << 20) + 7)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count + block.count)
         while bytes.count < count { bytes.append(contentsOf: block) }
@@ -21,7 +22,8 @@ final class CRC32Tests: XCTestCase {
         XCTAssertEqual(CRC32.checksum([]), 0)
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF4_3926)
         XCTAssertEqual(CRC32.checksum(Array("The quick brown fox jumps over the lazy dog".utf8)), 0x414F_A339)
-        let zeros = [UInt8](repeating: 0, count: 4096), ones = [UInt8](repeating: 0xFF, count: 4096)
+        let zeros = [UInt8](repeating: 0, count: 4096)
+        let ones = [UInt8](repeating: 0xFF, count: 4096)
         for engine in CRC32Engine.available {
             XCTAssertEqual(engine.checksum(zeros[...], initial: 0), 0xC71C_0011, engine.name)
             XCTAssertEqual(engine.checksum(ones[...], initial: 0), 0xF154_670A, engine.name)
@@ -30,11 +32,11 @@ final class CRC32Tests: XCTestCase {
 
     func testThisMachineUsesTheFoldingKernel() throws {
         #if arch(x86_64)
-        XCTAssertNotEqual(CRC32Kernel.best, .table, "every x86-64 CPU of the last decade has PCLMULQDQ")
-        XCTAssertEqual(CRC32.implementation, CRC32Kernel.best.name)
-        XCTAssertTrue(["pclmulqdq", "vpclmulqdq"].contains(CRC32.implementation))
+            XCTAssertNotEqual(CRC32Kernel.best, .table, "every x86-64 CPU of the last decade has PCLMULQDQ")
+            XCTAssertEqual(CRC32.implementation, CRC32Kernel.best.name)
+            XCTAssertTrue(["pclmulqdq", "vpclmulqdq"].contains(CRC32.implementation))
         #else
-        throw XCTSkip("the folding kernel is x86-64 only")
+            throw XCTSkip("the folding kernel is x86-64 only")
         #endif
     }
 
@@ -42,10 +44,10 @@ final class CRC32Tests: XCTestCase {
         let bytes = Self.randomBytes(2000 + 64, seed: 1)
         for engine in kernels {
             var mismatches: [String] = []
-            for length in 0 ... 2000 {
+            for length in 0...2000 {
                 let offset = (length * 7) % 64  // every alignment of the start, spread over the lengths
                 let initial = UInt32(truncatingIfNeeded: length &* 2_654_435_761)
-                let slice = bytes[offset ..< offset + length]
+                let slice = bytes[offset..<offset + length]
                 if engine.checksum(slice, initial: initial) != Zlib.crc32(initial, slice) {
                     mismatches.append("length \(length) offset \(offset)")
                 }
@@ -57,14 +59,15 @@ final class CRC32Tests: XCTestCase {
     func testEveryImplementationMatchesZlibAtRandomOffsetsAndLengths() {
         let bytes = Self.randomBytes(1 << 20, seed: 2)
         var generator = SplitMix(seed: 3)
-        for _ in 0 ..< 300 {
+        for _ in 0..<300 {
             let start = Int(generator.next() % UInt64(bytes.count))
             let length = Int(generator.next() % UInt64(bytes.count - start + 1))
             let initial = UInt32(truncatingIfNeeded: generator.next())
-            let expected = Zlib.crc32(initial, bytes[start ..< start + length])
+            let expected = Zlib.crc32(initial, bytes[start..<start + length])
             for engine in kernels {
-                XCTAssertEqual(engine.checksum(bytes[start ..< start + length], initial: initial), expected,
-                               "\(engine.name) start \(start) length \(length)")
+                XCTAssertEqual(
+                    engine.checksum(bytes[start..<start + length], initial: initial), expected,
+                    "\(engine.name) start \(start) length \(length)")
             }
         }
     }
@@ -76,7 +79,7 @@ final class CRC32Tests: XCTestCase {
             XCTAssertEqual(engine.checksum(bytes[...], initial: 0), expected, engine.name)
             var crc: UInt32 = 0
             for start in stride(from: 0, to: bytes.count, by: 3_333_333) {
-                crc = engine.checksum(bytes[start ..< min(start + 3_333_333, bytes.count)], initial: crc)
+                crc = engine.checksum(bytes[start..<min(start + 3_333_333, bytes.count)], initial: crc)
             }
             XCTAssertEqual(crc, expected, "\(engine.name) in pieces")
         }
@@ -84,14 +87,15 @@ final class CRC32Tests: XCTestCase {
     }
 
     func testContinuingFromAnInitialValueEqualsOneRun() {
-        let bytes = (0 ..< 10_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
         let first = CRC32.checksum(Array(bytes[..<3333]))
         XCTAssertEqual(CRC32.checksum(bytes[3333...], initial: first), CRC32.checksum(bytes))
-        XCTAssertEqual(CRC32.checksum(bytes, range: 3333 ..< 10_000, initial: first), CRC32.checksum(bytes))
+        XCTAssertEqual(CRC32.checksum(bytes, range: 3333..<10_000, initial: first), CRC32.checksum(bytes))
     }
 
     func testCombine() {
-        let a = Array("hello, ".utf8), b = Array("world".utf8)
+        let a = Array("hello, ".utf8)
+        let b = Array("world".utf8)
         XCTAssertEqual(CRC32.combine(CRC32.checksum(a), CRC32.checksum(b), secondLength: 5), CRC32.checksum(a + b))
     }
 
@@ -101,7 +105,7 @@ final class CRC32Tests: XCTestCase {
         let bytes = Self.randomBytes(count, seed: 5)
         var serial: UInt32 = 0
         for start in stride(from: 0, to: count, by: 100_000) {
-            serial = CRC32.checksum(Array(bytes[start ..< min(start + 100_000, count)]), initial: serial)
+            serial = CRC32.checksum(Array(bytes[start..<min(start + 100_000, count)]), initial: serial)
         }
         XCTAssertEqual(CRC32.checksum(bytes), serial)
         let tail = CRC32.checksum(bytes[17...], initial: CRC32.checksum(Array(bytes[..<17])))
@@ -111,8 +115,8 @@ final class CRC32Tests: XCTestCase {
     func testAccumulator() {
         var accumulator = CRC32Accumulator()
         let bytes = Array("123456789".utf8)
-        accumulator.add(bytes, range: 0 ..< 4)
-        accumulator.addSerially(bytes[4 ..< 9])
+        accumulator.add(bytes, range: 0..<4)
+        accumulator.addSerially(bytes[4..<9])
         XCTAssertEqual(accumulator.value, 0xCBF4_3926)
         XCTAssertEqual(accumulator.count, 9)
     }

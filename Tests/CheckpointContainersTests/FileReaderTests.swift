@@ -1,10 +1,11 @@
-@testable import CheckpointContainers
 import Foundation
 import XCTest
 
+@testable import CheckpointContainers
+
 final class FileReaderTests: XCTestCase {
     func testReadsExactRanges() throws {
-        let path = try TemporaryDirectory(self).write(Array(0 ..< 100), to: "bytes")
+        let path = try TemporaryDirectory(self).write(Array(0..<100), to: "bytes")
         let reader = try FileReader(path: path)
         XCTAssertEqual(reader.size, 100)
         XCTAssertEqual(try reader.read(offset: 95, count: 5), [95, 96, 97, 98, 99])
@@ -15,7 +16,7 @@ final class FileReaderTests: XCTestCase {
     }
 
     func testRefusesReadsPastTheEnd() throws {
-        let path = try TemporaryDirectory(self).write(Array(0 ..< 100), to: "bytes")
+        let path = try TemporaryDirectory(self).write(Array(0..<100), to: "bytes")
         let reader = try FileReader(path: path)
         assertThrows(.readOutOfBounds(path: path, offset: 99, count: 2, fileSize: 100)) {
             try reader.read(offset: 99, count: 2)
@@ -36,7 +37,7 @@ final class FileReaderTests: XCTestCase {
     }
 
     func testFileThatShrinksWhileOpen() throws {
-        let path = try TemporaryDirectory(self).write(Array(0 ..< 100), to: "bytes")
+        let path = try TemporaryDirectory(self).write(Array(0..<100), to: "bytes")
         let reader = try FileReader(path: path)
         XCTAssertEqual(truncate(path, 50), 0)
         assertThrows(.unexpectedEndOfFile(path: path, offset: 50)) { try reader.read(offset: 40, count: 20) }

@@ -41,7 +41,8 @@ import Foundation
 /// ```
 enum FixtureArchives {
     /// 604 bytes.
-    static let pythonStored = decode("""
+    static let pythonStored = decode(
+        """
         UEsDBBQAAAAAAJsDeV3ykQLFBgAAAAYAAAAQAAAAYXJjaGl2ZS9kYXRhLnBrbIACfXEALlBLAwQUAAAAAACbA3ldc4wFKQABAAAA
         AQAADgAAAGFyY2hpdmUvZGF0YS8wAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1
         Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+A
@@ -54,7 +55,8 @@ enum FixtureArchives {
         """)
 
     /// 297 bytes.
-    static let pythonDeflated = decode("""
+    static let pythonDeflated = decode(
+        """
         UEsDBBQAAAAIAJsDeV3BHU+VMQAAAHgFAAATAAAAbS9jb2RlL19fdG9yY2hfXy5weUtJTVNIyy8qTyxK0ShOzUnTUajQtOJSAIKi
         1JLSojyFCq6UUSWjSkaVjCoZVUI9JQBQSwMEFAAAAAgAmwN5XW0vCVcGAAAABAAAAA8AAABtL2NvbnN0YW50cy5wa2xrYNLUAwBQ
         SwECFAMUAAAACACbA3ldwR1PlTEAAAB4BQAAEwAAAAAAAAAAAAAAgAEAAAAAbS9jb2RlL19fdG9yY2hfXy5weVBLAQIUAxQAAAAI
@@ -62,7 +64,8 @@ enum FixtureArchives {
         """)
 
     /// 1577 bytes.
-    static let torchSmall = decode("""
+    static let torchSmall = decode(
+        """
         UEsDBAAACAgAAAAAAAAAAAAAAAAAAAAAAAAQABIAYXJjaGl2ZS9kYXRhLnBrbEZCDgBaWlpaWlpaWlpaWlpaWoACfXEAWAEAAAB3
         cQFjdG9yY2guX3V0aWxzCl9yZWJ1aWxkX3RlbnNvcl92MgpxAigoWAcAAABzdG9yYWdlcQNjdG9yY2gKRmxvYXRTdG9yYWdlCnEE
         WAEAAAAwcQVYAwAAAGNwdXEGSwZ0cQdRSwBLBoVxCEsBhXEJiWNjb2xsZWN0aW9ucwpPcmRlcmVkRGljdApxCilScQt0cQxScQ1z
@@ -88,7 +91,8 @@ enum FixtureArchives {
         """)
 
     /// 1033 bytes.
-    static let megabyteOfZerosDeflated = decode("""
+    static let megabyteOfZerosDeflated = decode(
+        """
         7cExAQAAAMKg9U9tCF+gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
         AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
         AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA

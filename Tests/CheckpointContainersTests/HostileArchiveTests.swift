@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Archives that must be refused at open, each with the exact error that names its culprit.
 final class HostileArchiveTests: XCTestCase {
@@ -21,7 +22,7 @@ final class HostileArchiveTests: XCTestCase {
 
     func testRandomBytes() throws {
         var generator = SystemRandomNumberGenerator()
-        let (path, reader) = try open((0 ..< 5000).map { _ in UInt8.random(in: 0 ... 0x4F, using: &generator) })
+        let (path, reader) = try open((0..<5000).map { _ in UInt8.random(in: 0...0x4F, using: &generator) })
         assertThrows(.notAZipArchive(path: path), reader)
     }
 
@@ -90,8 +91,9 @@ final class HostileArchiveTests: XCTestCase {
 
     func testHeaderOffsetInsideTheCentralDirectory() throws {
         var builder = twoRecords()
-        let directoryOffset = UInt64(RawZipBuilder.localRecord(builder.entries[0]).count
-                                     + RawZipBuilder.localRecord(builder.entries[1]).count)
+        let directoryOffset = UInt64(
+            RawZipBuilder.localRecord(builder.entries[0]).count
+                + RawZipBuilder.localRecord(builder.entries[1]).count)
         builder.entries[1].headerOffsetOverride = directoryOffset - 10
         let (path, reader) = try open(builder.bytes())
         assertThrows(.recordOutOfBounds(path: path, record: "x/b", offset: directoryOffset - 10, size: 33), reader)
@@ -140,15 +142,17 @@ final class HostileArchiveTests: XCTestCase {
         var builder = twoRecords()
         builder.entryCountOverride = 1
         let (path, reader) = try open(builder.bytes())
-        assertThrows(.malformedCentralDirectory(path: path, offset: 120, reason: "49 bytes follow the 1 declared entries"), reader)
+        assertThrows(
+            .malformedCentralDirectory(path: path, offset: 120, reason: "49 bytes follow the 1 declared entries"), reader)
     }
 
     func testDirectoryNotEndingAtTheEndRecord() throws {
         var builder = twoRecords()
         builder.directoryOffsetOverride = 10
         let (path, reader) = try open(builder.bytes())
-        assertThrows(.malformedCentralDirectory(
-            path: path, offset: 10, reason: "directory of 98 bytes does not end where the end records start (169)"), reader)
+        assertThrows(
+            .malformedCentralDirectory(
+                path: path, offset: 10, reason: "directory of 98 bytes does not end where the end records start (169)"), reader)
     }
 
     func testZip64PlaceholdersWithoutZip64Field() throws {
@@ -156,16 +160,18 @@ final class HostileArchiveTests: XCTestCase {
         builder.entries[0].size = 0xFFFF_FFFF
         builder.entries[0].compressedSize = 0xFFFF_FFFF
         let (path, reader) = try open(builder.bytes())
-        assertThrows(.malformedCentralDirectory(
-            path: path, offset: 71, reason: "record 'x/a': placeholder sizes without a zip64 extra field"), reader)
+        assertThrows(
+            .malformedCentralDirectory(
+                path: path, offset: 71, reason: "record 'x/a': placeholder sizes without a zip64 extra field"), reader)
     }
 
     func testStoredEntryWhoseSizesDisagree() throws {
         var builder = twoRecords()
         builder.entries[0].size = 4
         let (path, reader) = try open(builder.bytes())
-        assertThrows(.malformedCentralDirectory(
-            path: path, offset: 71, reason: "stored record 'x/a' has size 4 but 3 bytes in the file"), reader)
+        assertThrows(
+            .malformedCentralDirectory(
+                path: path, offset: 71, reason: "stored record 'x/a' has size 4 but 3 bytes in the file"), reader)
     }
 
     func testZip64EndRecordDisagreeingWithThePlainOne() throws {
@@ -174,8 +180,9 @@ final class HostileArchiveTests: XCTestCase {
         var bytes = builder.bytes()
         bytes[bytes.count - 12] = 3  // the plain end record's total entry count: 3 instead of 2
         let (path, reader) = try open(bytes)
-        assertThrows(.malformedCentralDirectory(
-            path: path, offset: 169, reason: "end record and zip64 end record disagree"), reader)
+        assertThrows(
+            .malformedCentralDirectory(
+                path: path, offset: 169, reason: "end record and zip64 end record disagree"), reader)
     }
 
     func testZip64LocatorPointingElsewhere() throws {
@@ -184,8 +191,9 @@ final class HostileArchiveTests: XCTestCase {
         var bytes = builder.bytes()
         bytes[bytes.count - 22 - 20 + 8] = 0  // the locator's record offset: 0 instead of 169
         let (path, reader) = try open(bytes)
-        assertThrows(.malformedCentralDirectory(
-            path: path, offset: 225, reason: "zip64 locator points to 0, not to a record just before it"), reader)
+        assertThrows(
+            .malformedCentralDirectory(
+                path: path, offset: 225, reason: "zip64 locator points to 0, not to a record just before it"), reader)
     }
 
     func testMultiDiskArchive() throws {
@@ -214,8 +222,11 @@ final class HostileArchiveTests: XCTestCase {
         // Info-ZIP's 0x7075 field: libzip replaces the name by the one in the field, we do not.
         var field: [UInt8] = []
         let other = Array("x/other".utf8)
-        field.le(UInt16(0x7075)); field.le(UInt16(5 + other.count)); field.append(1)
-        field.le(CRC32.checksum(Array("x/a".utf8))); field += other
+        field.le(UInt16(0x7075))
+        field.le(UInt16(5 + other.count))
+        field.append(1)
+        field.le(CRC32.checksum(Array("x/a".utf8)))
+        field += other
         var builder = twoRecords()
         builder.entries[0].localExtra = field
         builder.entries[0].centralExtra = field

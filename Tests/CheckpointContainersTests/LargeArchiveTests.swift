@@ -1,6 +1,7 @@
-@testable import CheckpointContainers
 import Foundation
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Yields `total` zero bytes from one reused buffer, then a short recognisable tail.
 final class ZerosWithTailProducer: ZipRecordProducer {
@@ -59,7 +60,8 @@ final class LargeArchiveTests: XCTestCase {
         let writer = try ZipArchiveWriter(path: path)
         var planned: [UInt64] = []
         for (name, size) in sizes {
-            let producer: ZipRecordProducer = size == 0 ? PatternProducer(total: 0, chunkSize: 1) : ZerosWithTailProducer(size: size)
+            let producer: ZipRecordProducer =
+                size == 0 ? PatternProducer(total: 0, chunkSize: 1) : ZerosWithTailProducer(size: size)
             planned.append(try writer.addStored(name: name, size: size, producer: producer))
         }
         let start = Date()
@@ -106,7 +108,8 @@ final class LargeArchiveTests: XCTestCase {
         guard let python = ProcessInfo.processInfo.environment["MERGE_DACONV_PYTHON"] else {
             throw XCTSkip("set MERGE_DACONV_PYTHON to a Python with torch to run")
         }
-        let original = scratchPath("torch-zip64"), copy = scratchPath("ours-zip64")
+        let original = scratchPath("torch-zip64")
+        let copy = scratchPath("ours-zip64")
         let script = """
             import sys, torch
             big = torch.zeros(0xFFFFFFFF, dtype=torch.uint8); big[-3:] = 7

@@ -10,7 +10,8 @@ final class OtherReadersTests: XCTestCase {
         let writer = try ZipArchiveWriter(path: path)
         var records: [(String, [UInt8])] = []
         for (index, size) in [100, 0, 1, 64, 0, 70_000, 3].enumerated() {
-            let name = "sample/data/\(index)", bytes = PatternProducer.bytes(total: size, seed: UInt8(index))
+            let name = "sample/data/\(index)"
+            let bytes = PatternProducer.bytes(total: size, seed: UInt8(index))
             try writer.addStored(name: name, bytes: bytes)
             records.append((name, bytes))
         }

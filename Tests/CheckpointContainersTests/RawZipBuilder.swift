@@ -59,8 +59,9 @@ struct RawZipBuilder {
             appendCentral(entry, offset: entry.headerOffsetOverride ?? offset, to: &out)
         }
         let directorySize = UInt64(out.count) - directoryOffset
-        appendEnd(directoryOffset: directoryOffsetOverride ?? directoryOffset,
-                  directorySize: directorySizeOverride ?? directorySize, to: &out)
+        appendEnd(
+            directoryOffset: directoryOffsetOverride ?? directoryOffset,
+            directorySize: directorySizeOverride ?? directorySize, to: &out)
         return out
     }
 
@@ -75,19 +76,31 @@ struct RawZipBuilder {
         let crc = entry.crc ?? CRC32.checksum(entry.data)
         let size = entry.size ?? UInt64(entry.data.count)
         let name = entry.localName ?? entry.name
-        out.le(UInt32(0x0403_4B50)); out.le(UInt16(20))
-        out.le(entry.flags | (entry.deferredSizes ? 0x0008 : 0)); out.le(entry.localMethod ?? entry.method)
-        out.le(entry.localTime); out.le(UInt16(0x21))
+        out.le(UInt32(0x0403_4B50))
+        out.le(UInt16(20))
+        out.le(entry.flags | (entry.deferredSizes ? 0x0008 : 0))
+        out.le(entry.localMethod ?? entry.method)
+        out.le(entry.localTime)
+        out.le(UInt16(0x21))
         if entry.deferredSizes {
-            out.le(UInt32(0)); out.le(UInt32(0)); out.le(UInt32(0))
+            out.le(UInt32(0))
+            out.le(UInt32(0))
+            out.le(UInt32(0))
         } else {
-            out.le(crc); out.le(UInt32(clamping: entry.compressedSize ?? UInt64(entry.data.count)))
+            out.le(crc)
+            out.le(UInt32(clamping: entry.compressedSize ?? UInt64(entry.data.count)))
             out.le(UInt32(clamping: size))
         }
-        out.le(UInt16(name.count)); out.le(UInt16(entry.localExtra.count))
-        out += name; out += entry.localExtra; out += entry.data
+        out.le(UInt16(name.count))
+        out.le(UInt16(entry.localExtra.count))
+        out += name
+        out += entry.localExtra
+        out += entry.data
         if entry.deferredSizes && !entry.data.isEmpty {
-            out.le(UInt32(0x0807_4B50)); out.le(crc); out.le(UInt32(clamping: entry.data.count)); out.le(UInt32(clamping: size))
+            out.le(UInt32(0x0807_4B50))
+            out.le(crc)
+            out.le(UInt32(clamping: entry.data.count))
+            out.le(UInt32(clamping: size))
         }
     }
 
@@ -97,34 +110,61 @@ struct RawZipBuilder {
         let compressedSize = entry.compressedSize ?? UInt64(entry.data.count)
         var extra = entry.centralExtra
         if entry.zip64 {
-            extra.le(UInt16(1)); extra.le(UInt16(24))
-            extra.le(size); extra.le(compressedSize); extra.le(offset)
+            extra.le(UInt16(1))
+            extra.le(UInt16(24))
+            extra.le(size)
+            extra.le(compressedSize)
+            extra.le(offset)
         }
-        out.le(UInt32(0x0201_4B50)); out.le(UInt16(0x031E)); out.le(UInt16(20))
-        out.le(entry.flags | (entry.deferredSizes ? 0x0008 : 0)); out.le(entry.method)
-        out.le(UInt16(0)); out.le(UInt16(0x21)); out.le(crc)
+        out.le(UInt32(0x0201_4B50))
+        out.le(UInt16(0x031E))
+        out.le(UInt16(20))
+        out.le(entry.flags | (entry.deferredSizes ? 0x0008 : 0))
+        out.le(entry.method)
+        out.le(UInt16(0))
+        out.le(UInt16(0x21))
+        out.le(crc)
         out.le(entry.zip64 ? UInt32.max : UInt32(clamping: compressedSize))
         out.le(entry.zip64 ? UInt32.max : UInt32(clamping: size))
-        out.le(UInt16(entry.name.count)); out.le(UInt16(extra.count)); out.le(UInt16(0))
-        out.le(UInt16(0)); out.le(UInt16(0)); out.le(UInt32(0))
+        out.le(UInt16(entry.name.count))
+        out.le(UInt16(extra.count))
+        out.le(UInt16(0))
+        out.le(UInt16(0))
+        out.le(UInt16(0))
+        out.le(UInt32(0))
         out.le(entry.zip64 ? UInt32.max : UInt32(clamping: offset))
-        out += entry.name; out += extra
+        out += entry.name
+        out += extra
     }
 
     private func appendEnd(directoryOffset: UInt64, directorySize: UInt64, to out: inout [UInt8]) {
         let count = entryCountOverride ?? UInt64(entries.count)
         if zip64End {
             let recordOffset = UInt64(out.count)
-            out.le(UInt32(0x0606_4B50)); out.le(UInt64(44)); out.le(UInt16(0x031E)); out.le(UInt16(45))
-            out.le(UInt32(diskNumber)); out.le(UInt32(0)); out.le(count); out.le(count)
-            out.le(directorySize); out.le(directoryOffset)
-            out.le(UInt32(0x0706_4B50)); out.le(UInt32(0)); out.le(recordOffset); out.le(UInt32(1))
+            out.le(UInt32(0x0606_4B50))
+            out.le(UInt64(44))
+            out.le(UInt16(0x031E))
+            out.le(UInt16(45))
+            out.le(UInt32(diskNumber))
+            out.le(UInt32(0))
+            out.le(count)
+            out.le(count)
+            out.le(directorySize)
+            out.le(directoryOffset)
+            out.le(UInt32(0x0706_4B50))
+            out.le(UInt32(0))
+            out.le(recordOffset)
+            out.le(UInt32(1))
         }
-        out.le(UInt32(0x0605_4B50)); out.le(zip64End ? 0 : diskNumber); out.le(UInt16(0))
-        out.le(UInt16(clamping: count)); out.le(UInt16(clamping: count))
+        out.le(UInt32(0x0605_4B50))
+        out.le(zip64End ? 0 : diskNumber)
+        out.le(UInt16(0))
+        out.le(UInt16(clamping: count))
+        out.le(UInt16(clamping: count))
         out.le(zip64End ? UInt32.max : UInt32(clamping: directorySize))
         out.le(zip64End ? UInt32.max : UInt32(clamping: directoryOffset))
-        out.le(UInt16(comment.count)); out += comment
+        out.le(UInt16(comment.count))
+        out += comment
     }
 }
 
@@ -139,7 +179,7 @@ extension Array where Element == UInt8 {
     /// Reads a little-endian `T` at `offset`.
     func readLE<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
         var value: T = 0
-        for index in (0 ..< T.bitWidth / 8).reversed() {
+        for index in (0..<T.bitWidth / 8).reversed() {
             value = value << 8 | T(self[offset + index])
         }
         return value

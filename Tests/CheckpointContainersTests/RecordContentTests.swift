@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Archives that open but whose records' bytes must be refused when read.
 final class RecordContentTests: XCTestCase {
@@ -72,7 +73,7 @@ final class RecordContentTests: XCTestCase {
         entry.size = 100
         let archive = try reader([entry])
         XCTAssertThrowsError(try archive.readAll(archive.records[0], maxSize: 100)) { error in
-            guard case let .decompressionFailed(path, record, detail)? = error as? ContainerError else {
+            guard case .decompressionFailed(let path, let record, let detail)? = error as? ContainerError else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertEqual(path, archive.path)
@@ -92,7 +93,7 @@ final class RecordContentTests: XCTestCase {
         let archive = try ZipArchiveReader(path: path)
         XCTAssertEqual(truncate(path, 10), 0)  // libzip re-reads the local header to find the data
         XCTAssertThrowsError(try archive.readAll(archive.records[0], maxSize: 1 << 20)) { error in
-            guard case let .libzipFailed(failedPath, operation, message)? = error as? ContainerError else {
+            guard case .libzipFailed(let failedPath, let operation, let message)? = error as? ContainerError else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertEqual(failedPath, path)

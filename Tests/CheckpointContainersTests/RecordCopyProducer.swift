@@ -55,12 +55,14 @@ final class RecordCopyFiller: ZipRecordFiller {
 func rewrite(_ reader: ZipArchiveReader, to path: String, chunkSize: Int = 8 << 20, filling: Bool = false) throws -> [UInt64] {
     var alignment: UInt64 = 64
     if let record = reader.records.first(where: { $0.name.hasSuffix("/.storage_alignment") }),
-       let value = UInt64(String(decoding: try reader.readAll(record, maxSize: 32), as: UTF8.self)) {
+        let value = UInt64(String(decoding: try reader.readAll(record, maxSize: 32), as: UTF8.self))
+    {
         alignment = value
     }
     let writer = try ZipArchiveWriter(path: path, alignment: alignment)
     let offsets = try reader.records.map { record in
-        let producer: ZipRecordProducer = filling
+        let producer: ZipRecordProducer =
+            filling
             ? RecordCopyFiller(reader, record) : RecordCopyProducer(reader, record, chunkSize: chunkSize)
         return try writer.addStored(name: record.name, size: record.size, producer: producer)
     }

@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Every header problem the reader reports, each from the minimal bytes that cause exactly it.
 final class SafetensorsHeaderTests: XCTestCase {
@@ -14,7 +15,8 @@ final class SafetensorsHeaderTests: XCTestCase {
         return (0..<8).map { UInt8(truncatingIfNeeded: declared >> (8 * $0)) } + header + data
     }
 
-    private func read(_ bytes: [UInt8], limits: SafetensorsLimits = .standard) throws -> (String, () throws -> SafetensorsHeader) {
+    private func read(_ bytes: [UInt8], limits: SafetensorsLimits = .standard) throws -> (String, () throws -> SafetensorsHeader)
+    {
         let path = try TemporaryDirectory(self).write(bytes, to: "case.safetensors")
         return (path, { try SafetensorsReader.readHeader(FileReader(path: path), limits: limits) })
     }
@@ -82,27 +84,43 @@ final class SafetensorsHeaderTests: XCTestCase {
     }
 
     func testInvalidMetadata() throws {
-        try assertProblem(Self.file(#"{"__metadata__":[]}"#), .invalidMetadata(key: nil, reason: "expected an object of strings, found an array"))
-        try assertProblem(Self.file(#"{"__metadata__":{"epoch":3}}"#), .invalidMetadata(key: "epoch", reason: "expected a string, found the number 3"))
-        try assertProblem(Self.file(#"{"__metadata__":{"a":"1","a":"2"}}"#), .invalidMetadata(key: "a", reason: "the key appears more than once"))
+        try assertProblem(
+            Self.file(#"{"__metadata__":[]}"#),
+            .invalidMetadata(key: nil, reason: "expected an object of strings, found an array"))
+        try assertProblem(
+            Self.file(#"{"__metadata__":{"epoch":3}}"#),
+            .invalidMetadata(key: "epoch", reason: "expected a string, found the number 3"))
+        try assertProblem(
+            Self.file(#"{"__metadata__":{"a":"1","a":"2"}}"#),
+            .invalidMetadata(key: "a", reason: "the key appears more than once"))
     }
 
     func testMalformedTensorInfo() throws {
-        try assertProblem(Self.file(#"{"t":3}"#), .malformedTensorInfo(tensor: "t", reason: "expected an object, found the number 3"))
-        try assertProblem(Self.file(#"{"t":{"shape":[],"data_offsets":[0,0]}}"#), .malformedTensorInfo(tensor: "t", reason: "'dtype' must be a string"))
-        try assertProblem(Self.file(#"{"t":{"dtype":"U8","data_offsets":[0,0]}}"#), .malformedTensorInfo(tensor: "t", reason: "'shape' must be an array"))
-        try assertProblem(Self.file(#"{"t":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}}"#),
-                          .malformedTensorInfo(tensor: "t", reason: "shape entries must be non-negative integers"))
-        try assertProblem(Self.file(#"{"t":{"dtype":"U8","shape":[1.0],"data_offsets":[0,0]}}"#),
-                          .malformedTensorInfo(tensor: "t", reason: "shape entries must be non-negative integers"))
-        try assertProblem(Self.file(#"{"t":{"dtype":"U8","shape":[0],"data_offsets":[0]}}"#),
-                          .malformedTensorInfo(tensor: "t", reason: "'data_offsets' must be two non-negative integers"))
-        try assertProblem(Self.file(#"{"t":{"dtype":"U8","dtype":"U8","shape":[0],"data_offsets":[0,0]}}"#),
-                          .malformedTensorInfo(tensor: "t", reason: "field 'dtype' appears more than once"))
+        try assertProblem(
+            Self.file(#"{"t":3}"#), .malformedTensorInfo(tensor: "t", reason: "expected an object, found the number 3"))
+        try assertProblem(
+            Self.file(#"{"t":{"shape":[],"data_offsets":[0,0]}}"#),
+            .malformedTensorInfo(tensor: "t", reason: "'dtype' must be a string"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"U8","data_offsets":[0,0]}}"#),
+            .malformedTensorInfo(tensor: "t", reason: "'shape' must be an array"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}}"#),
+            .malformedTensorInfo(tensor: "t", reason: "shape entries must be non-negative integers"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"U8","shape":[1.0],"data_offsets":[0,0]}}"#),
+            .malformedTensorInfo(tensor: "t", reason: "shape entries must be non-negative integers"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"U8","shape":[0],"data_offsets":[0]}}"#),
+            .malformedTensorInfo(tensor: "t", reason: "'data_offsets' must be two non-negative integers"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"U8","dtype":"U8","shape":[0],"data_offsets":[0,0]}}"#),
+            .malformedTensorInfo(tensor: "t", reason: "field 'dtype' appears more than once"))
     }
 
     func testUnknownDType() throws {
-        try assertProblem(Self.file(#"{"t":{"dtype":"F4","shape":[],"data_offsets":[0,0]}}"#), .unknownDType(tensor: "t", dtype: "F4"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"F4","shape":[],"data_offsets":[0,0]}}"#), .unknownDType(tensor: "t", dtype: "F4"))
     }
 
     func testTooManyTensorsAndDimensions() throws {
@@ -116,13 +134,16 @@ final class SafetensorsHeaderTests: XCTestCase {
     }
 
     func testSizeOverflow() throws {
-        try assertProblem(Self.file(#"{"t":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#), .sizeOverflow(tensor: "t"))
-        try assertProblem(Self.file(#"{"t":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,0]}}"#), .sizeOverflow(tensor: "t"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#), .sizeOverflow(tensor: "t"))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,0]}}"#), .sizeOverflow(tensor: "t"))
     }
 
     func testOffsetsReversed() throws {
-        try assertProblem(Self.file(#"{"t":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, data: Array(repeating: 0, count: 8)),
-                          .offsetsReversed(tensor: "t", begin: 8, end: 0))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, data: Array(repeating: 0, count: 8)),
+            .offsetsReversed(tensor: "t", begin: 8, end: 0))
     }
 
     func testOffsetsOutOfRange() throws {
@@ -130,20 +151,24 @@ final class SafetensorsHeaderTests: XCTestCase {
     }
 
     func testSizeMismatch() throws {
-        try assertProblem(Self.file(#"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
-                          .sizeMismatch(tensor: "t", expected: 12, actual: 8))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
+            .sizeMismatch(tensor: "t", expected: 12, actual: 8))
     }
 
     func testOverlappingTensors() throws {
-        let json = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        let json =
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
         try assertProblem(Self.file(json, data: Array(repeating: 0, count: 12)), .overlappingTensors(first: "a", second: "b"))
-        let empty = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}"#
+        let empty =
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}"#
         try assertProblem(Self.file(empty, data: Array(repeating: 0, count: 8)), .overlappingTensors(first: "a", second: "e"))
     }
 
     func testGapBeforeTensor() throws {
-        try assertProblem(Self.file(#"{"t":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: Array(repeating: 0, count: 12)),
-                          .gapBeforeTensor(tensor: "t", begin: 4, expected: 0))
+        try assertProblem(
+            Self.file(#"{"t":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: Array(repeating: 0, count: 12)),
+            .gapBeforeTensor(tensor: "t", begin: 4, expected: 0))
     }
 
     func testUncoveredData() throws {
@@ -151,7 +176,8 @@ final class SafetensorsHeaderTests: XCTestCase {
     }
 
     func testZeroSizeTensorsMayShareAnOffset() throws {
-        let json = #"{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"b":{"dtype":"I64","shape":[2,0],"data_offsets":[0,0]},"#
+        let json =
+            #"{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"b":{"dtype":"I64","shape":[2,0],"data_offsets":[0,0]},"#
             + #""c":{"dtype":"U8","shape":[],"data_offsets":[0,1]}}"#
         let (_, reader) = try read(Self.file(json, data: [7]))
         XCTAssertEqual(try reader().tensors.map(\.name), ["a", "b", "c"])

@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The header JSON parser and UTF-8 check: what JSON allows, what it does not, and where errors point.
 final class SafetensorsJSONParserTests: XCTestCase {
@@ -17,9 +18,16 @@ final class SafetensorsJSONParserTests: XCTestCase {
     }
 
     func testValues() throws {
-        XCTAssertEqual(try parse(#" {"a" : [1, 0, -2, 1.5e3, true, false, null, "x"]}   "#), .object([
-            (key: "a", value: .array([.integer(1), .integer(0), .number("-2"), .number("1.5e3"), .bool(true), .bool(false), .null, .string("x")])),
-        ]))
+        XCTAssertEqual(
+            try parse(#" {"a" : [1, 0, -2, 1.5e3, true, false, null, "x"]}   "#),
+            .object([
+                (
+                    key: "a",
+                    value: .array([
+                        .integer(1), .integer(0), .number("-2"), .number("1.5e3"), .bool(true), .bool(false), .null, .string("x"),
+                    ])
+                )
+            ]))
         XCTAssertEqual(try parse("18446744073709551615"), .integer(UInt64.max))
         XCTAssertEqual(try parse("18446744073709551616"), .number("18446744073709551616"))
     }
@@ -56,11 +64,11 @@ final class SafetensorsJSONParserTests: XCTestCase {
 
     func testUTF8Validation() {
         XCTAssertNil(SafetensorsUTF8.firstInvalidIndex(in: Array("aé€😀".utf8)))
-        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0x61, 0xC0, 0x80]), 1)          // overlong
-        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0xED, 0xA0, 0x80]), 1)          // surrogate
-        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0xF4, 0x90, 0x80, 0x80]), 1)    // above U+10FFFF
-        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0x61, 0xE2, 0x82]), 1)          // truncated
-        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0xE2, 0x82, 0x41]), 2)          // bad continuation
-        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0x80]), 0)                      // stray continuation
+        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0x61, 0xC0, 0x80]), 1)  // overlong
+        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0xED, 0xA0, 0x80]), 1)  // surrogate
+        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0xF4, 0x90, 0x80, 0x80]), 1)  // above U+10FFFF
+        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0x61, 0xE2, 0x82]), 1)  // truncated
+        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0xE2, 0x82, 0x41]), 2)  // bad continuation
+        XCTAssertEqual(SafetensorsUTF8.firstInvalidIndex(in: [0x80]), 0)  // stray continuation
     }
 }

@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The safetensors writer: byte-exact against the reference implementation's own test vectors, its layout
 /// order, the order producers are pulled in, and what happens when a producer misbehaves.
@@ -52,14 +53,16 @@ final class SafetensorsWriterTests: XCTestCase {
         let (_, plain) = try written([tensor("attn.0", .float32, [1, 2, 3], data)])
         XCTAssertEqual(plain, Self.lengthPrefixed(#"{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}"#) + data)
         let (_, padded) = try written([tensor("attn0", .float32, [1, 1, 2, 3], data)])
-        XCTAssertEqual(padded, Self.lengthPrefixed(#"{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}"# + "       ") + data)
+        XCTAssertEqual(
+            padded, Self.lengthPrefixed(#"{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}"# + "       ") + data)
     }
 
     /// `test_empty`: no tensors, without and with metadata.
     func testReferenceEmptyVectors() throws {
         XCTAssertEqual(try written([]).bytes, Self.lengthPrefixed("{}      "))
         let metadata = [SafetensorsMetadataEntry(key: "framework", value: "pt")]
-        XCTAssertEqual(try written([], metadata: metadata).bytes, Self.lengthPrefixed(#"{"__metadata__":{"framework":"pt"}}"# + "     "))
+        XCTAssertEqual(
+            try written([], metadata: metadata).bytes, Self.lengthPrefixed(#"{"__metadata__":{"framework":"pt"}}"# + "     "))
     }
 
     func testLayoutIsByDescendingAlignmentThenName() throws {
@@ -80,9 +83,11 @@ final class SafetensorsWriterTests: XCTestCase {
     func testProducersArePulledInTheGivenOrderAndWrittenAtTheirOffsets() throws {
         var pulled: [String] = []
         let tensors = ["b", "a"].map { name in
-            SafetensorsOutputTensor(name: name, dtype: .uint8, shape: [2], producer: Chunks([[name == "a" ? 1 : 2], [], [9]]) {
-                if pulled.last != name { pulled.append(name) }
-            })
+            SafetensorsOutputTensor(
+                name: name, dtype: .uint8, shape: [2],
+                producer: Chunks([[name == "a" ? 1 : 2], [], [9]]) {
+                    if pulled.last != name { pulled.append(name) }
+                })
         }
         let (path, bytes) = try written(tensors)
         XCTAssertEqual(pulled, ["b", "a"])
@@ -104,7 +109,8 @@ final class SafetensorsWriterTests: XCTestCase {
     func testDuplicateNamesAreRefused() throws {
         let path = try TemporaryDirectory(self).path("dup.safetensors")
         assertThrows(.invalidSafetensors(path: path, problem: .duplicateTensorName("w"))) {
-            try SafetensorsWriter(path: path, tensors: [tensor("w", .uint8, [1], [1]), tensor("w", .uint8, [1], [2])], metadata: nil)
+            try SafetensorsWriter(
+                path: path, tensors: [tensor("w", .uint8, [1], [1]), tensor("w", .uint8, [1], [2])], metadata: nil)
         }
     }
 
@@ -131,7 +137,9 @@ final class SafetensorsWriterTests: XCTestCase {
             let writer = try SafetensorsWriter(
                 path: path, tensors: [SafetensorsOutputTensor(name: "w", dtype: .uint8, shape: [4], producer: Chunks(chunks))],
                 metadata: nil)
-            assertThrows(.invalidSafetensors(path: path, problem: .producedSizeMismatch(tensor: "w", expected: 4, actual: actual))) {
+            assertThrows(
+                .invalidSafetensors(path: path, problem: .producedSizeMismatch(tensor: "w", expected: 4, actual: actual))
+            ) {
                 try writer.write()
             }
             XCTAssertFalse(FileManager.default.fileExists(atPath: path))
@@ -141,7 +149,10 @@ final class SafetensorsWriterTests: XCTestCase {
     func testProducerErrorIsRethrownAndLeavesNoFile() throws {
         let path = try TemporaryDirectory(self).path("failed.safetensors")
         let writer = try SafetensorsWriter(
-            path: path, tensors: [SafetensorsOutputTensor(name: "w", dtype: .uint8, shape: [1], producer: Chunks([], failure: ProducerFailed()))],
+            path: path,
+            tensors: [
+                SafetensorsOutputTensor(name: "w", dtype: .uint8, shape: [1], producer: Chunks([], failure: ProducerFailed()))
+            ],
             metadata: nil)
         XCTAssertThrowsError(try writer.write()) { XCTAssertTrue($0 is ProducerFailed, "\($0)") }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))

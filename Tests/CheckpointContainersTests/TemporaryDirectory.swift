@@ -1,6 +1,7 @@
-@testable import CheckpointContainers
 import Foundation
 import XCTest
+
+@testable import CheckpointContainers
 
 /// A fresh directory under the system temporary directory, removed when the test ends.
 final class TemporaryDirectory {

@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The table of files a terminating signal removes (the removal itself is tested end to end, with signals
 /// sent to the tool, in OutputSafetyTests).
@@ -24,7 +25,7 @@ final class TerminationCleanupTests: XCTestCase {
         let before = TerminationCleanup.registeredCount
         TerminationCleanup.register("/" + String(repeating: "x", count: 5000))
         XCTAssertEqual(TerminationCleanup.registeredCount, before)
-        let paths = (0 ..< 70).map { "/tmp/.slot-\($0).tmp" }
+        let paths = (0..<70).map { "/tmp/.slot-\($0).tmp" }
         for path in paths { TerminationCleanup.register(path) }
         XCTAssertEqual(TerminationCleanup.registeredCount, 64, "the table holds 64 paths")
         for path in paths { TerminationCleanup.forget(path) }

@@ -8,7 +8,8 @@ import XCTest
 final class TorchInteropTests: XCTestCase {
     private func python() throws -> String {
         guard let python = ProcessInfo.processInfo.environment["MERGE_DACONV_PYTHON"],
-              FileManager.default.isExecutableFile(atPath: python) else {
+            FileManager.default.isExecutableFile(atPath: python)
+        else {
             throw XCTSkip("set MERGE_DACONV_PYTHON to a Python with torch to run")
         }
         return python
@@ -61,11 +62,13 @@ final class TorchInteropTests: XCTestCase {
             torch.save({'w': torch.arange(10.0), 'empty': torch.zeros(0, 3), 'b': torch.ones(3, dtype=torch.bool)}, sys.argv[1])
             """
         for alignment in [4096, 1] {
-            let original = directory.path("torch-\(alignment).pth"), copy = directory.path("ours-\(alignment).pth")
+            let original = directory.path("torch-\(alignment).pth")
+            let copy = directory.path("ours-\(alignment).pth")
             _ = try run(python, script, [original, String(alignment)])
             try rewrite(try ZipArchiveReader(path: original), to: copy)
-            XCTAssertEqual(try TemporaryDirectory.contents(of: copy), try TemporaryDirectory.contents(of: original),
-                           "alignment \(alignment)")
+            XCTAssertEqual(
+                try TemporaryDirectory.contents(of: copy), try TemporaryDirectory.contents(of: original),
+                "alignment \(alignment)")
         }
     }
 }

@@ -19,9 +19,11 @@ final class TorchLayoutExactnessTests: XCTestCase {
 
     /// Fails with the first differing offset (not two 30 KB arrays) unless the files are equal.
     private func assertSameBytes(_ path: String, as original: String, _ label: String, line: UInt = #line) throws {
-        let written = try TemporaryDirectory.contents(of: path), expected = try TemporaryDirectory.contents(of: original)
+        let written = try TemporaryDirectory.contents(of: path)
+        let expected = try TemporaryDirectory.contents(of: original)
         guard written != expected else { return }
-        let first = (0 ..< min(written.count, expected.count)).first { written[$0] != expected[$0] } ?? min(written.count, expected.count)
+        let first =
+            (0..<min(written.count, expected.count)).first { written[$0] != expected[$0] } ?? min(written.count, expected.count)
         XCTFail("\(label): \(written.count) bytes against torch's \(expected.count); first difference at \(first)", line: line)
     }
 

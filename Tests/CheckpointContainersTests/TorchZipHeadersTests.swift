@@ -1,12 +1,14 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The header bytes in the cases the committed torch fixtures do not reach (zip64, clamped fields,
 /// more than 65535 entries), field by field as pth-format.md §1.3–1.5 gives them.
 final class TorchZipHeadersTests: XCTestCase {
     private func placement(header: UInt64, size: UInt64, padding: Int = 0) -> RecordPlacement {
-        RecordPlacement(headerOffset: header, size: size, sizeNeedsZip64: size >= 0xFFFF_FFFF,
-                        offsetNeedsZip64: header >= 0xFFFF_FFFF, padding: padding, dataOffset: 0)
+        RecordPlacement(
+            headerOffset: header, size: size, sizeNeedsZip64: size >= 0xFFFF_FFFF,
+            offsetNeedsZip64: header >= 0xFFFF_FFFF, padding: padding, dataOffset: 0)
     }
 
     func testLocalHeaderOfAnEmptyRecordHasNoDescriptorFlag() {
@@ -24,8 +26,11 @@ final class TorchZipHeadersTests: XCTestCase {
         XCTAssertEqual(bytes.readLE(UInt64.self, at: 14 + 4), 0)  // sizes deferred, even with zip64
         XCTAssertEqual(bytes.readLE(UInt16.self, at: 28), 28 + 4 + 3)
         var expected: [UInt8] = [0x78]
-        expected.le(UInt16(1)); expected.le(UInt16(24))
-        expected.le(UInt64(0x2_0000_0001)); expected.le(UInt64(0)); expected.le(UInt64(0x1_2345_6789))
+        expected.le(UInt16(1))
+        expected.le(UInt16(24))
+        expected.le(UInt64(0x2_0000_0001))
+        expected.le(UInt64(0))
+        expected.le(UInt64(0x1_2345_6789))
         expected += [0x46, 0x42, 3, 0, 0x5A, 0x5A, 0x5A]
         XCTAssertEqual(Array(bytes[30...]), expected)
     }
@@ -33,8 +38,10 @@ final class TorchZipHeadersTests: XCTestCase {
     func testDescriptorIs24BytesWhenEitherFieldNeedsZip64() {
         let bySize = TorchZipHeaders.dataDescriptor(crc32: 0xDEAD_BEEF, placement: placement(header: 0, size: 0xFFFF_FFFF))
         var expected: [UInt8] = []
-        expected.le(UInt32(0x0807_4B50)); expected.le(UInt32(0xDEAD_BEEF))
-        expected.le(UInt64(0xFFFF_FFFF)); expected.le(UInt64(0xFFFF_FFFF))
+        expected.le(UInt32(0x0807_4B50))
+        expected.le(UInt32(0xDEAD_BEEF))
+        expected.le(UInt64(0xFFFF_FFFF))
+        expected.le(UInt64(0xFFFF_FFFF))
         XCTAssertEqual(bySize, expected)
         let byOffset = TorchZipHeaders.dataDescriptor(crc32: 1, placement: placement(header: 0xFFFF_FFFF, size: 5))
         XCTAssertEqual(byOffset.count, 24)
@@ -43,7 +50,8 @@ final class TorchZipHeadersTests: XCTestCase {
     }
 
     func testCentralEntryClampsAndCarriesZip64Values() {
-        let record = WrittenRecord(name: Array("n".utf8), placement: placement(header: 0x1_0000_0000, size: 0xFFFF_FFFF), crc32: 7)
+        let record = WrittenRecord(
+            name: Array("n".utf8), placement: placement(header: 0x1_0000_0000, size: 0xFFFF_FFFF), crc32: 7)
         let bytes = TorchZipHeaders.centralEntry(record)
         XCTAssertEqual(bytes.count, TorchZipHeaders.centralEntryLength(1, record.placement))
         XCTAssertEqual(bytes.readLE(UInt32.self, at: 4), 0)  // made by, needed
@@ -55,8 +63,11 @@ final class TorchZipHeadersTests: XCTestCase {
         XCTAssertEqual(bytes.readLE(UInt32.self, at: 38), 0)  // external attributes
         XCTAssertEqual(bytes.readLE(UInt32.self, at: 42), 0xFFFF_FFFF)
         var extra: [UInt8] = []
-        extra.le(UInt16(1)); extra.le(UInt16(24))
-        extra.le(UInt64(0xFFFF_FFFF)); extra.le(UInt64(0xFFFF_FFFF)); extra.le(UInt64(0x1_0000_0000))
+        extra.le(UInt16(1))
+        extra.le(UInt16(24))
+        extra.le(UInt64(0xFFFF_FFFF))
+        extra.le(UInt64(0xFFFF_FFFF))
+        extra.le(UInt64(0x1_0000_0000))
         XCTAssertEqual(Array(bytes[47...]), extra)
     }
 

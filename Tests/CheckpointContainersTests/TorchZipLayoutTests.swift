@@ -1,5 +1,6 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// The layout prediction on its own, including sizes and offsets beyond 4 GiB that the normal test
 /// run cannot afford to write (`LargeArchiveTests` writes them when enabled). Expected values follow
@@ -11,8 +12,10 @@ final class TorchZipLayoutTests: XCTestCase {
         var layout = TorchZipLayout(alignment: 64)
         // torch's small/data.pkl: 30 + 14 + 4 = 48, padded by 16 to 64; then 10 bytes and a 16-byte descriptor.
         let placement = layout.place(nameLength: 14, size: 10)
-        XCTAssertEqual(placement, RecordPlacement(
-            headerOffset: 0, size: 10, sizeNeedsZip64: false, offsetNeedsZip64: false, padding: 16, dataOffset: 64))
+        XCTAssertEqual(
+            placement,
+            RecordPlacement(
+                headerOffset: 0, size: 10, sizeNeedsZip64: false, offsetNeedsZip64: false, padding: 16, dataOffset: 64))
         XCTAssertEqual(placement?.descriptorLength, 16)
         XCTAssertEqual(layout.nextHeaderOffset, 90)
     }

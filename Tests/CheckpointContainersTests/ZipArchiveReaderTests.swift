@@ -1,15 +1,18 @@
-@testable import CheckpointContainers
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Reading archives written by torch, Python's zipfile and by hand (well-formed ones).
 final class ZipArchiveReaderTests: XCTestCase {
     func testReadsTorchSaveOutputWithDeferredSizesAndAlignment() throws {
         let directory = try TemporaryDirectory(self)
         let reader = try ZipArchiveReader(path: directory.write(FixtureArchives.torchSmall, to: "small.pth"))
-        XCTAssertEqual(reader.records.map(\.name), [
-            "archive/data.pkl", "archive/.format_version", "archive/.storage_alignment", "archive/byteorder",
-            "archive/data/0", "archive/version", "archive/.data/serialization_id",
-        ])
+        XCTAssertEqual(
+            reader.records.map(\.name),
+            [
+                "archive/data.pkl", "archive/.format_version", "archive/.storage_alignment", "archive/byteorder",
+                "archive/data/0", "archive/version", "archive/.data/serialization_id",
+            ])
         for record in reader.records {
             XCTAssertEqual(record.dataOffset.map { $0 % 64 }, 0, record.name)
             XCTAssertNoThrow(try reader.verifyCRC(record), record.name)
@@ -26,7 +29,7 @@ final class ZipArchiveReaderTests: XCTestCase {
         let reader = try ZipArchiveReader(path: directory.write(FixtureArchives.pythonStored, to: "py.zip"))
         XCTAssertEqual(reader.records.map(\.name), ["archive/data.pkl", "archive/data/0", "archive/version"])
         let data = try XCTUnwrap(reader.record(named: "archive/data/0"))
-        XCTAssertEqual(try reader.readAll(data, maxSize: 256), Array(0 ... 255))
+        XCTAssertEqual(try reader.readAll(data, maxSize: 256), Array(0...255))
         XCTAssertEqual(try reader.read(data, offset: 250, count: 6), [250, 251, 252, 253, 254, 255])
         var buffer = [UInt8](repeating: 9, count: 6)
         try reader.read(data, offset: 16, into: &buffer, at: 2, count: 3)
@@ -42,9 +45,10 @@ final class ZipArchiveReaderTests: XCTestCase {
         XCTAssertNil(code.dataOffset)
         let expected = Array(String(repeating: "def forward(self, x):\n    return x\n", count: 40).utf8)
         XCTAssertEqual(try reader.readAll(code, maxSize: 1 << 16), expected)
-        XCTAssertEqual(try reader.read(code, offset: 1000, count: 30), Array(expected[1000 ..< 1030]))
+        XCTAssertEqual(try reader.read(code, offset: 1000, count: 30), Array(expected[1000..<1030]))
         XCTAssertNoThrow(try reader.verifyCRC(code))
-        XCTAssertEqual(try reader.readAll(XCTUnwrap(reader.record(named: "m/constants.pkl")), maxSize: 16), [0x80, 2, 0x29, 0x2E])
+        XCTAssertEqual(
+            try reader.readAll(XCTUnwrap(reader.record(named: "m/constants.pkl")), maxSize: 16), [0x80, 2, 0x29, 0x2E])
     }
 
     func testReadsHandMadeZip64Directory() throws {

@@ -1,6 +1,7 @@
-@testable import CheckpointContainers
 import Foundation
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Every way writing can fail, each with its exact error, and that no file is left behind.
 final class ZipArchiveWriterFailureTests: XCTestCase {
@@ -87,7 +88,7 @@ final class ZipArchiveWriterFailureTests: XCTestCase {
         let path = directory.path("held-too-big.pth")
         let writer = try ZipArchiveWriter(path: path)
         let size = 2 * ArchiveOutput.bufferCapacity
-        for index in 0 ..< 3 {
+        for index in 0..<3 {
             let bytes = PatternProducer.bytes(total: size, seed: UInt8(index))
             try writer.addStored(name: "x/held\(index)", size: UInt64(size), producer: HeldProducer(RecordBytes(bytes)))
         }

@@ -1,6 +1,7 @@
-@testable import CheckpointContainers
 import Foundation
 import XCTest
+
+@testable import CheckpointContainers
 
 /// Produces `total` bytes of a seeded pattern (period 4099, so shifted data never matches) in
 /// chunks of `chunkSize`; can be told to fail part way.
@@ -19,7 +20,7 @@ final class PatternProducer: ZipRecordProducer {
 
     /// The whole pattern of `total` bytes.
     static func bytes(total: Int, seed: UInt8 = 7) -> [UInt8] {
-        let period = (0 ..< 4099).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
+        let period = (0..<4099).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(total + period.count)
         while bytes.count < total { bytes.append(contentsOf: period) }
@@ -32,7 +33,7 @@ final class PatternProducer: ZipRecordProducer {
         guard produced < total else { return nil }
         let count = min(chunkSize, total - produced)
         defer { produced += count }
-        return Array(pattern[produced ..< produced + count])
+        return Array(pattern[produced..<produced + count])
     }
 }
 
@@ -55,7 +56,7 @@ final class PatternFiller: ZipRecordFiller {
     func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
         if let failAfter, produced >= failAfter { throw ProducerFailure.broken }
         XCTAssertLessThanOrEqual(produced + count, pattern.count, "asked for more than the declared size")
-        buffer.replaceSubrange(index ..< index + count, with: pattern[produced ..< produced + count])
+        buffer.replaceSubrange(index..<index + count, with: pattern[produced..<produced + count])
         produced += count
         pieces.append(count)
     }
@@ -137,7 +138,8 @@ final class ZipArchiveWriterTests: XCTestCase {
         let reader = try ZipArchiveReader(path: path)
         for (record, size) in zip(reader.records, sizes) {
             XCTAssertEqual(record.dataOffset! % 64, 0)
-            XCTAssertEqual(try reader.readAll(record, maxSize: 16 << 20), PatternProducer.bytes(total: size, seed: UInt8(record.index)))
+            XCTAssertEqual(
+                try reader.readAll(record, maxSize: 16 << 20), PatternProducer.bytes(total: size, seed: UInt8(record.index)))
         }
     }
 
@@ -152,8 +154,9 @@ final class ZipArchiveWriterTests: XCTestCase {
         }
         try writer.finish()
         let piece = ZipArchiveWriter.fillPieceSize
-        XCTAssertEqual(fillers[0].pieces, [Int](repeating: piece, count: sizes[0] / piece) + [sizes[0] % piece],
-                       "pieces end at the multiples of the piece size, whatever the buffers' fill")
+        XCTAssertEqual(
+            fillers[0].pieces, [Int](repeating: piece, count: sizes[0] / piece) + [sizes[0] % piece],
+            "pieces end at the multiples of the piece size, whatever the buffers' fill")
         XCTAssertEqual(fillers[2].pieces, [], "an empty record is never asked for bytes")
         let reader = try ZipArchiveReader(path: path)
         for (record, size) in zip(reader.records, sizes) {
@@ -169,7 +172,7 @@ final class ZipArchiveWriterTests: XCTestCase {
         let directory = try TemporaryDirectory(self)
         let path = directory.path("held.pth")
         let writer = try ZipArchiveWriter(path: path)
-        let floats = (0 ..< (ArchiveOutput.bufferCapacity / 4 + 1001)).map { Float($0) * 0.37 - 11 }
+        let floats = (0..<(ArchiveOutput.bufferCapacity / 4 + 1001)).map { Float($0) * 0.37 - 11 }
         let floatBytes = floats.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
         let plain = PatternProducer.bytes(total: 3 * ArchiveOutput.bufferCapacity / 2 + 7, seed: 3)
         let records: [(String, [UInt8], ZipRecordProducer)] = [
@@ -201,7 +204,9 @@ final class ZipArchiveWriterTests: XCTestCase {
         let writer = try ZipArchiveWriter(path: path)
         var planned: [UInt64] = []
         for (index, size) in sizes.enumerated() {
-            planned.append(try writer.addStored(name: "a/\(String(repeating: "n", count: index * 7))", bytes: [UInt8](repeating: 1, count: size)))
+            planned.append(
+                try writer.addStored(
+                    name: "a/\(String(repeating: "n", count: index * 7))", bytes: [UInt8](repeating: 1, count: size)))
         }
         try writer.finish()
         let reader = try ZipArchiveReader(path: path)
@@ -220,9 +225,9 @@ final class ZipArchiveWriterTests: XCTestCase {
         let bytes = try TemporaryDirectory.contents(of: path)
         // 30 + 14 + 4 = 48, so 16 bytes of padding put the data at 64 (as torch does).
         XCTAssertEqual(bytes.readLE(UInt16.self, at: 28), 20)
-        XCTAssertEqual(Array(bytes[44 ..< 48]), [0x46, 0x42, 16, 0])
-        XCTAssertEqual(Array(bytes[48 ..< 64]), [UInt8](repeating: 0x5A, count: 16))
-        XCTAssertEqual(Array(bytes[64 ..< 67]), [1, 2, 3])
+        XCTAssertEqual(Array(bytes[44..<48]), [0x46, 0x42, 16, 0])
+        XCTAssertEqual(Array(bytes[48..<64]), [UInt8](repeating: 0x5A, count: 16))
+        XCTAssertEqual(Array(bytes[64..<67]), [1, 2, 3])
     }
 
     func testAlignmentIsConfigurable() throws {
@@ -295,7 +300,8 @@ final class ZipArchiveWriterTests: XCTestCase {
         let directory = try TemporaryDirectory(self)
         let writer = try ZipArchiveWriter(path: directory.path("ffffffff.pth"))
         // 30 + 3 + 20 (zip64 sizes) + 4 = 57 → data at 64.
-        XCTAssertEqual(try writer.addStored(name: "x/a", size: 0xFFFF_FFFF, producer: PatternProducer(total: 0, chunkSize: 1)), 64)
+        XCTAssertEqual(
+            try writer.addStored(name: "x/a", size: 0xFFFF_FFFF, producer: PatternProducer(total: 0, chunkSize: 1)), 64)
         // Next header at 64 + 0xFFFFFFFF + 24 (zip64 descriptor); + 30 + 3 + 12 (zip64 offset) + 4.
         let header: UInt64 = 64 + 0xFFFF_FFFF + 24
         XCTAssertEqual(try writer.addStored(name: "x/b", bytes: [1]), (header + 49 + 63) / 64 * 64)

@@ -41,11 +41,17 @@ final class InspectionTests: XCTestCase {
         let path = Fixtures.path("data_objects/research.pth")
         let inspection = try CheckpointInspection.inspect(path)
         let text = inspection.text()
-        for line in ["best_psnr                 numpy.float64", "psnr_history              numpy.ndarray            float64 [3] [21.25, 23.5, 24.75]",
-                     "    args.data_dir           pathlib.PosixPath        '/data/LOL/our485'", "counts                    collections.defaultdict"] {
+        for line in [
+            "best_psnr                 numpy.float64",
+            "psnr_history              numpy.ndarray            float64 [3] [21.25, 23.5, 24.75]",
+            "    args.data_dir           pathlib.PosixPath        '/data/LOL/our485'",
+            "counts                    collections.defaultdict",
+        ] {
             XCTAssertTrue(text.contains(line), "\(line) in\n\(text)")
         }
-        XCTAssertTrue(text.contains("data objects (read as data, never run; merge converts them for torch.load(weights_only=True)): 10"), text)
+        XCTAssertTrue(
+            text.contains("data objects (read as data, never run; merge converts them for torch.load(weights_only=True)): 10"),
+            text)
         let objects = try XCTUnwrap(try document(inspection.json())["data_objects"] as? [[String: Any]])
         let history = try XCTUnwrap(objects.first { $0["path"] as? String == "psnr_history" })
         XCTAssertEqual(history["type"] as? String, "numpy.ndarray")
@@ -55,8 +61,12 @@ final class InspectionTests: XCTestCase {
         XCTAssertEqual(objects.first { $0["path"] as? String == "args.seed" }?["value"] as? Int, 42)
         let audit = try CheckpointAudit.audit(Fixtures.path("data_objects/numpy2_p5.pth"))
         XCTAssertTrue(audit.dangerous.isEmpty && audit.isComplete)
-        XCTAssertTrue(audit.text().contains("numpy._core.numeric._frombuffer      decoded as data  named, called (REDUCE)"), audit.text())
-        XCTAssertTrue(audit.text().contains("verdict     no dangerous global; every global is on torch's weights-only allow-list or a data constructor"), audit.text())
+        XCTAssertTrue(
+            audit.text().contains("numpy._core.numeric._frombuffer      decoded as data  named, called (REDUCE)"), audit.text())
+        XCTAssertTrue(
+            audit.text().contains(
+                "verdict     no dangerous global; every global is on torch's weights-only allow-list or a data constructor"),
+            audit.text())
     }
 
     func testTextNamesTheDAConvModulesAndTheFormat() throws {

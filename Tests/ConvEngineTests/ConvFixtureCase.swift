@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import ConvEngine
 
 /// One case of fixtures/conv/cases.json, written by fixtures/conv/make_conv_fixtures.py with torch.
@@ -35,16 +36,18 @@ struct ConvFixtureCase: Decodable {
     }
 
     var geometry: ConvGeometry {
-        ConvGeometry(stride: ConvPair(height: stride[0], width: stride[1]),
-                     padding: ConvPair(height: padding[0], width: padding[1]),
-                     dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups)
+        ConvGeometry(
+            stride: ConvPair(height: stride[0], width: stride[1]),
+            padding: ConvPair(height: padding[0], width: padding[1]),
+            dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups)
     }
 
     var fanIn: Int { weight_shape[1] * weight_shape[2] * weight_shape[3] }
 
     /// The case's tensors, decoded from its little-endian .bin file.
     func tensors<Scalar: ConvScalar>(as _: Scalar.Type) throws
-        -> (input: Tensor4<Scalar>, weight: Tensor4<Scalar>, bias: [Scalar]?, output: Tensor4<Scalar>) {
+        -> (input: Tensor4<Scalar>, weight: Tensor4<Scalar>, bias: [Scalar]?, output: Tensor4<Scalar>)
+    {
         let bytes = [UInt8](try Data(contentsOf: Self.directory.appendingPathComponent(file)))
         let width = Scalar.convPrecision == .float64 ? 8 : 4
         func values(_ key: String) -> [Scalar]? {
@@ -56,9 +59,11 @@ struct ConvFixtureCase: Decodable {
             }
         }
         func shape(_ dims: [Int]) -> Shape4 { Shape4(dims[0], dims[1], dims[2], dims[3]) }
-        return (try Tensor4(shape: shape(input_shape), scalars: values("input")!),
-                try Tensor4(shape: shape(weight_shape), scalars: values("weight")!),
-                values("bias"),
-                try Tensor4(shape: shape(output_shape), scalars: values("output")!))
+        return (
+            try Tensor4(shape: shape(input_shape), scalars: values("input")!),
+            try Tensor4(shape: shape(weight_shape), scalars: values("weight")!),
+            values("bias"),
+            try Tensor4(shape: shape(output_shape), scalars: values("output")!)
+        )
     }
 }

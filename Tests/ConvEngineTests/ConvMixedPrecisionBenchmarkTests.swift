@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import ConvEngine
 
 /// Measured figures (printed): the DAConv check's convolution, 512 -> 512 3x3 with three float32
@@ -19,20 +20,25 @@ final class ConvMixedPrecisionBenchmarkTests: XCTestCase {
             let input = Tensor4<Double>.random(Shape4(2, 512, size, size), using: &generator)
             for threads in [1, 2] {
                 let options = ConvOptions(threads: threads)
-                var converted: [Tensor4<Double>] = [], mixed: [Tensor4<Double>] = []
+                var converted: [Tensor4<Double>] = []
+                var mixed: [Tensor4<Double>] = []
                 let convertFirst = try Self.bestSeconds {
                     let doubles = filters.map(ConvMixedPrecisionTests.asDouble)
-                    converted = try Conv2D.forward(input, filters: doubles, geometry: ConvGeometry(padding: 1),
-                                                   options: options)
+                    converted = try Conv2D.forward(
+                        input, filters: doubles, geometry: ConvGeometry(padding: 1),
+                        options: options)
                 }
                 let direct = try Self.bestSeconds {
-                    mixed = try Conv2D.forward(input, filters: filters, geometry: ConvGeometry(padding: 1),
-                                               options: options)
+                    mixed = try Conv2D.forward(
+                        input, filters: filters, geometry: ConvGeometry(padding: 1),
+                        options: options)
                 }
                 XCTAssertEqual(mixed, converted)
-                print(String(format: "conv 512->512 3x3, 3 filters, input 2x512x%dx%d, %d thread(s): "
-                             + "convert to Double first %.2f ms, float weights %.2f ms (%.2fx)",
-                             size, size, threads, convertFirst * 1e3, direct * 1e3, convertFirst / direct))
+                print(
+                    String(
+                        format: "conv 512->512 3x3, 3 filters, input 2x512x%dx%d, %d thread(s): "
+                            + "convert to Double first %.2f ms, float weights %.2f ms (%.2fx)",
+                        size, size, threads, convertFirst * 1e3, direct * 1e3, convertFirst / direct))
             }
         }
     }

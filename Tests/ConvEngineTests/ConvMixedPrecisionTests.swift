@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ConvEngine
 
 /// Float weights under double arithmetic: the very bits of converting the weights to `Double` first.
@@ -16,13 +17,15 @@ final class ConvMixedPrecisionTests: XCTestCase {
             let options = ConvRandomShapeTests.randomOptions(using: &generator)
             let label = "trial \(trial): input \(inputShape) weight \(weightShape) \(geometry) tuning \(options.tuning)"
             let mixed = try Conv2D.forward(input, filters: filters, geometry: geometry, options: options)
-            let converted = try Conv2D.forward(input, filters: filters.map(Self.asDouble), geometry: geometry,
-                                               options: options)
+            let converted = try Conv2D.forward(
+                input, filters: filters.map(Self.asDouble), geometry: geometry,
+                options: options)
             XCTAssertEqual(mixed.count, filters.count, label)
             for (index, (actual, expected)) in zip(mixed, converted).enumerated() {
                 XCTAssertEqual(actual.shape, expected.shape, "\(label) filter \(index)")
-                XCTAssertEqual(actual.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern),
-                               "\(label) filter \(index)")
+                XCTAssertEqual(
+                    actual.scalars.map(\.bitPattern), expected.scalars.map(\.bitPattern),
+                    "\(label) filter \(index)")
             }
         }
     }
@@ -35,16 +38,19 @@ final class ConvMixedPrecisionTests: XCTestCase {
         let weight = Tensor4<Float>.random(Shape4(8, 3, 3, 3), using: &generator)
         let bias = (0..<8).map { Float($0) / 7 }
         let geometry = ConvGeometry(padding: 1, groups: 2)
-        let reference = ConvReference(input: input, weight: weight.asDouble, bias: bias.map(Double.init),
-                                      geometry: geometry)
+        let reference = ConvReference(
+            input: input, weight: weight.asDouble, bias: bias.map(Double.init),
+            geometry: geometry)
         for (name, options) in ConvOptions.testConfigurations {
             let mixed = try Conv2D.forward(input, weight: weight, bias: bias, geometry: geometry, options: options)
-            let converted = try Conv2D.forward(input, weight: weight.asDouble, bias: bias.map(Double.init),
-                                               geometry: geometry, options: options)
+            let converted = try Conv2D.forward(
+                input, weight: weight.asDouble, bias: bias.map(Double.init),
+                geometry: geometry, options: options)
             XCTAssertEqual(mixed, converted, name)
-            XCTAssertNil(ConvTolerance.firstViolation(
-                actual: mixed.scalars, expected: reference.values, magnitudes: reference.magnitudes,
-                fanIn: 27, unitRoundoff: 0x1p-53), name)
+            XCTAssertNil(
+                ConvTolerance.firstViolation(
+                    actual: mixed.scalars, expected: reference.values, magnitudes: reference.magnitudes,
+                    fanIn: 27, unitRoundoff: 0x1p-53), name)
         }
     }
 
@@ -64,8 +70,11 @@ final class ConvMixedPrecisionTests: XCTestCase {
         }
         let wide = try! Tensor4<Float>(shape: Shape4(3, 2, 3, 5), scalars: [Float](repeating: 1, count: 90))
         XCTAssertThrowsError(try Conv2D.forward(input, filters: [ConvFilter(weight: weight), ConvFilter(weight: wide)])) {
-            XCTAssertEqual($0 as? ConvError, .filterKernelMismatch(index: 1, expected: Shape4(3, 2, 3, 3),
-                                                                    actual: Shape4(3, 2, 3, 5)))
+            XCTAssertEqual(
+                $0 as? ConvError,
+                .filterKernelMismatch(
+                    index: 1, expected: Shape4(3, 2, 3, 3),
+                    actual: Shape4(3, 2, 3, 5)))
         }
         let large = try! Tensor4<Float>(shape: Shape4(1, 2, 5, 5), scalars: [Float](repeating: 1, count: 50))
         XCTAssertThrowsError(try Conv2D.forward(input, weight: large)) {
@@ -75,11 +84,14 @@ final class ConvMixedPrecisionTests: XCTestCase {
 
     /// A filter for a random problem's kernel: its own output channel count (a multiple of the
     /// groups), float values, maybe a bias.
-    static func randomFloatFilter(kernel: Shape4, groups: Int,
-                                  using generator: inout SeededGenerator) -> ConvFilter<Float> {
+    static func randomFloatFilter(
+        kernel: Shape4, groups: Int,
+        using generator: inout SeededGenerator
+    ) -> ConvFilter<Float> {
         let outChannels = groups * Int.random(in: 1...5, using: &generator)
         let weight = Tensor4<Float>.random(Shape4(outChannels, kernel.c, kernel.h, kernel.w), using: &generator)
-        let bias: [Float]? = Bool.random(using: &generator)
+        let bias: [Float]? =
+            Bool.random(using: &generator)
             ? (0..<outChannels).map { _ in Float.random(in: -1..<1, using: &generator) } : nil
         return ConvFilter(weight: weight, bias: bias)
     }

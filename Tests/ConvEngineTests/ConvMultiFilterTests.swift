@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ConvEngine
 
 /// Several filters sharing one packed input give what each gives alone.
@@ -17,8 +18,9 @@ final class ConvMultiFilterTests: XCTestCase {
             let together = try Conv2D.forward(input, filters: filters, geometry: geometry, options: options)
             XCTAssertEqual(together.count, 3)
             for (index, filter) in filters.enumerated() {
-                let alone = try Conv2D.forward(input, weight: filter.weight, bias: filter.bias,
-                                               geometry: geometry, options: options)
+                let alone = try Conv2D.forward(
+                    input, weight: filter.weight, bias: filter.bias,
+                    geometry: geometry, options: options)
                 // Same blocking and kernels for the same filter: the very same bits.
                 XCTAssertEqual(together[index], alone, "filter \(index) tuning \(options.tuning)")
             }
@@ -31,12 +33,14 @@ final class ConvMultiFilterTests: XCTestCase {
         let weight = Tensor4<Float>.random(Shape4(5, 4, 3, 3), using: &generator)
         let geometry = ConvGeometry(padding: 1)
         let outputs = try Conv2D.forward(input, filters: [ConvFilter(weight: weight)], geometry: geometry)
-        let reference = ConvReference(input: input.asDouble, weight: weight.asDouble, bias: nil,
-                                      geometry: ConvGeometry(padding: 1))
+        let reference = ConvReference(
+            input: input.asDouble, weight: weight.asDouble, bias: nil,
+            geometry: ConvGeometry(padding: 1))
         XCTAssertEqual(outputs.count, 1)
         XCTAssertEqual(outputs[0].shape, Shape4(1, 5, 6, 6))
-        XCTAssertNil(ConvTolerance.firstViolation(
-            actual: outputs[0].scalars.map { Double($0) }, expected: reference.values,
-            magnitudes: reference.magnitudes, fanIn: 36, unitRoundoff: 0x1p-24))
+        XCTAssertNil(
+            ConvTolerance.firstViolation(
+                actual: outputs[0].scalars.map { Double($0) }, expected: reference.values,
+                magnitudes: reference.magnitudes, fanIn: 36, unitRoundoff: 0x1p-24))
     }
 }

@@ -1,12 +1,15 @@
 import XCTest
+
 @testable import ConvEngine
 
 /// The planner cuts work into pieces that cover the output exactly once, within the memory budget.
 final class ConvPlanTests: XCTestCase {
     private let traits = ConvKernelTraits(microRows: 6, microColumns: 8, scalarBytes: 8, depthBlock: 256, rowBlock: 144)
 
-    private func plan(_ shapes: [ConvShape], threads: Int = 2, budget: Int = 32 << 20,
-                      rowBlock: Int? = nil) -> ConvPlan {
+    private func plan(
+        _ shapes: [ConvShape], threads: Int = 2, budget: Int = 32 << 20,
+        rowBlock: Int? = nil
+    ) -> ConvPlan {
         var options = ConvOptions(threads: threads, packedInputBudget: budget)
         options.tuning.rowBlock = rowBlock
         return ConvPlan(shapes: shapes, precision: .float64, traits: traits, options: options)
@@ -15,13 +18,15 @@ final class ConvPlanTests: XCTestCase {
     /// Each (filter, output channel, column) is computed by exactly one task; each (group,
     /// column) is packed by exactly one task.
     private func assertCoversOnce(_ plan: ConvPlan, file: StaticString = #filePath, line: UInt = #line) {
-        let columns = plan.shapes[0].columnCount, groups = plan.shapes[0].geometry.groups
+        let columns = plan.shapes[0].columnCount
+        let groups = plan.shapes[0].geometry.groups
         var packed = [Int](repeating: 0, count: groups * columns)
         var computed = plan.shapes.map { [Int](repeating: 0, count: $0.output.c * columns) }
         for index in 0..<plan.chunkCount {
             let chunk = plan.chunk(index)
-            XCTAssertLessThanOrEqual(chunk.groups.count * chunk.panelCount * plan.shapes[0].fanIn * 8,
-                                     plan.packedElements, file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                chunk.groups.count * chunk.panelCount * plan.shapes[0].fanIn * 8,
+                plan.packedElements, file: file, line: line)
             func chunkColumns(_ panels: Range<Int>) -> Range<Int> {
                 let first = chunk.columns.lowerBound + panels.lowerBound * 8
                 return first..<min(chunk.columns.lowerBound + panels.upperBound * 8, chunk.columns.upperBound)
@@ -32,8 +37,9 @@ final class ConvPlanTests: XCTestCase {
             for task in plan.gemmTasks(chunk) {
                 let shape = plan.shapes[task.filter]
                 let groupRows = shape.output.c / groups
-                XCTAssertLessThanOrEqual(task.rows.count * plan.depthBlock, plan.workspaceElements,
-                                         file: file, line: line)
+                XCTAssertLessThanOrEqual(
+                    task.rows.count * plan.depthBlock, plan.workspaceElements,
+                    file: file, line: line)
                 for row in task.rows {
                     for column in chunkColumns(task.panels) {
                         computed[task.filter][(task.group * groupRows + row) * columns + column] += 1
@@ -46,8 +52,9 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testProbeSizedLayerIsOneChunkWithBalancedRowBlocks() throws {
-        let shape = try ConvShape(input: Shape4(2, 512, 16, 16), weight: Shape4(512, 512, 3, 3),
-                                  geometry: ConvGeometry(padding: 1))
+        let shape = try ConvShape(
+            input: Shape4(2, 512, 16, 16), weight: Shape4(512, 512, 3, 3),
+            geometry: ConvGeometry(padding: 1))
         let plan = plan([shape, shape, shape])
         XCTAssertEqual(plan.chunkCount, 1)
         let tasks = plan.gemmTasks(plan.chunk(0))
@@ -59,18 +66,20 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testSmallBudgetCutsColumnsIntoChunks() throws {
-        let shape = try ConvShape(input: Shape4(3, 4, 9, 10), weight: Shape4(5, 4, 3, 3),
-                                  geometry: ConvGeometry(padding: 1))
+        let shape = try ConvShape(
+            input: Shape4(3, 4, 9, 10), weight: Shape4(5, 4, 3, 3),
+            geometry: ConvGeometry(padding: 1))
         // One panel is 36 taps x 8 columns x 8 bytes = 2304 bytes; 5000 bytes hold two.
         let plan = plan([shape], budget: 5000)
-        XCTAssertEqual(plan.chunkCount, 17) // ceil(270 / 8) = 34 panels, two per chunk
+        XCTAssertEqual(plan.chunkCount, 17)  // ceil(270 / 8) = 34 panels, two per chunk
         XCTAssertEqual(plan.packedElements, 2 * 36 * 8)
         assertCoversOnce(plan)
     }
 
     func testGroupsAreChunkedWhenAllPanelsOfAllGroupsDoNotFit() throws {
-        let shape = try ConvShape(input: Shape4(1, 12, 5, 5), weight: Shape4(8, 3, 3, 3),
-                                  geometry: ConvGeometry(padding: 1, groups: 4))
+        let shape = try ConvShape(
+            input: Shape4(1, 12, 5, 5), weight: Shape4(8, 3, 3, 3),
+            geometry: ConvGeometry(padding: 1, groups: 4))
         // 4 panels per group of 27 x 8 doubles (1728 bytes each): a budget of 2.5 groups' worth.
         let plan = plan([shape], budget: 1728 * 10)
         XCTAssertEqual(plan.chunkCount, 2)
@@ -80,11 +89,12 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testBudgetBelowOnePanelStillHoldsOnePanel() throws {
-        let shape = try ConvShape(input: Shape4(1, 2, 4, 4), weight: Shape4(4, 1, 3, 3),
-                                  geometry: ConvGeometry(groups: 2))
+        let shape = try ConvShape(
+            input: Shape4(1, 2, 4, 4), weight: Shape4(4, 1, 3, 3),
+            geometry: ConvGeometry(groups: 2))
         let plan = plan([shape], budget: 1)
         XCTAssertEqual(plan.packedElements, 9 * 8)
-        XCTAssertEqual(plan.chunkCount, 2) // 4 columns = one panel per group, 2 groups
+        XCTAssertEqual(plan.chunkCount, 2)  // 4 columns = one panel per group, 2 groups
         assertCoversOnce(plan)
     }
 
@@ -101,17 +111,21 @@ final class ConvPlanTests: XCTestCase {
         for _ in 0..<100 {
             let (input, weight, geometry) = ConvRandomShapeTests.randomProblem(using: &generator)
             let shape = try ConvShape(input: input, weight: weight, geometry: geometry)
-            let other = try ConvShape(input: input, weight: Shape4(geometry.groups * 2, weight.c, weight.h, weight.w),
-                                      geometry: geometry)
-            assertCoversOnce(plan([shape, other], threads: Int.random(in: 1...4, using: &generator),
-                                  budget: [1, 2_000, 1 << 20].randomElement(using: &generator)!,
-                                  rowBlock: [nil, 6, 12].randomElement(using: &generator)!))
+            let other = try ConvShape(
+                input: input, weight: Shape4(geometry.groups * 2, weight.c, weight.h, weight.w),
+                geometry: geometry)
+            assertCoversOnce(
+                plan(
+                    [shape, other], threads: Int.random(in: 1...4, using: &generator),
+                    budget: [1, 2_000, 1 << 20].randomElement(using: &generator)!,
+                    rowBlock: [nil, 6, 12].randomElement(using: &generator)!))
         }
     }
 
     func testHugeBudgetIsClampedAndHoldsEverythingInOneChunk() throws {
-        let shape = try ConvShape(input: Shape4(2, 6, 8, 8), weight: Shape4(4, 3, 3, 3),
-                                  geometry: ConvGeometry(padding: 1, groups: 2))
+        let shape = try ConvShape(
+            input: Shape4(2, 6, 8, 8), weight: Shape4(4, 3, 3, 3),
+            geometry: ConvGeometry(padding: 1, groups: 2))
         let plan = plan([shape], budget: Int.max)
         XCTAssertEqual(plan.chunkCount, 1)
         XCTAssertEqual(plan.packedElements, 2 * 16 * 27 * 8)

@@ -13,7 +13,8 @@ struct ConvReference {
         let (x, w, g) = (input.shape, weight.shape, geometry)
         let outH = (x.h + 2 * g.padding.height - g.dilation.height * (w.h - 1) - 1) / g.stride.height + 1
         let outW = (x.w + 2 * g.padding.width - g.dilation.width * (w.w - 1) - 1) / g.stride.width + 1
-        var values: [Double] = [], magnitudes: [Double] = []
+        var values: [Double] = []
+        var magnitudes: [Double] = []
         for n in 0..<x.n {
             for o in 0..<w.n {
                 for oh in 0..<outH {
@@ -30,11 +31,14 @@ struct ConvReference {
     }
 
     /// One output value (without bias) and its magnitude sum.
-    private static func output(_ n: Int, _ o: Int, _ oh: Int, _ ow: Int, _ input: Tensor4<Double>,
-                               _ weight: Tensor4<Double>, _ g: ConvGeometry) -> (Double, Double) {
+    private static func output(
+        _ n: Int, _ o: Int, _ oh: Int, _ ow: Int, _ input: Tensor4<Double>,
+        _ weight: Tensor4<Double>, _ g: ConvGeometry
+    ) -> (Double, Double) {
         let (x, w) = (input.shape, weight.shape)
         let group = o / (w.n / g.groups)
-        var sum = 0.0, magnitude = 0.0
+        var sum = 0.0
+        var magnitude = 0.0
         for c in 0..<w.c {
             for ki in 0..<w.h {
                 for kj in 0..<w.w {
@@ -141,7 +145,9 @@ extension ConvOptions {
     static var testConfigurations: [(String, ConvOptions)] {
         var portableTiny = ConvOptions.tinyBlocks
         portableTiny.tuning.portableKernels = true
-        return [("default", ConvOptions()), ("tiny", .tinyBlocks), ("medium", .mediumBlocks),
-                ("portable", .portableSerial), ("portable-tiny", portableTiny)]
+        return [
+            ("default", ConvOptions()), ("tiny", .tinyBlocks), ("medium", .mediumBlocks),
+            ("portable", .portableSerial), ("portable-tiny", portableTiny),
+        ]
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ConvEngine
 
 /// Scratch memory is reused between convolutions, bounded, and can be released.

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import ConvEngine
 
 /// The engine against outputs computed by torch.nn.functional.conv2d (fixtures/conv).
@@ -37,11 +38,13 @@ final class ConvTorchFixtureTests: XCTestCase {
 
     private func check<Scalar: ConvScalar>(_ fixture: ConvFixtureCase, as type: Scalar.Type) throws {
         let (input, weight, bias, torch) = try fixture.tensors(as: type)
-        let reference = ConvReference(input: input.asDouble, weight: weight.asDouble,
-                                      bias: bias?.map { Double($0) }, geometry: fixture.geometry)
+        let reference = ConvReference(
+            input: input.asDouble, weight: weight.asDouble,
+            bias: bias?.map { Double($0) }, geometry: fixture.geometry)
         for (name, options) in ConvOptions.testConfigurations {
-            let output = try Conv2D.forward(input, weight: weight, bias: bias, geometry: fixture.geometry,
-                                            options: options)
+            let output = try Conv2D.forward(
+                input, weight: weight, bias: bias, geometry: fixture.geometry,
+                options: options)
             XCTAssertEqual(output.shape, torch.shape, "\(fixture.name) [\(name)]")
             let violation = ConvTolerance.firstViolation(
                 actual: output.scalars.map { Double($0) }, expected: torch.scalars.map { Double($0) },

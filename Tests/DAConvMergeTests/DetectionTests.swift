@@ -8,7 +8,8 @@ final class DetectionTests: XCTestCase {
     // MARK: Unfoldable modules
 
     private func tensor(_ shape: [Int], _ dtype: TorchDType = .float32) -> TorchTensor {
-        TorchTensor(storageKey: "0", dtype: dtype, shape: shape, strides: TorchTensor.contiguousStrides(for: shape), storageOffset: 0)
+        TorchTensor(
+            storageKey: "0", dtype: dtype, shape: shape, strides: TorchTensor.contiguousStrides(for: shape), storageOffset: 0)
     }
 
     private func module(

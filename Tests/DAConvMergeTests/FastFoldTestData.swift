@@ -34,7 +34,8 @@ struct FoldGenerator: RandomNumberGenerator {
             let kind = DAConvRules.Kind.allCases.randomElement(using: &generator)!
             let theta: Double? = Bool.random(using: &generator) ? Double.random(in: -4...4, using: &generator) : nil
             let weight = (0..<elements).map { _ in
-                Float.random(in: -1..<1, using: &generator) * Float(sign: .plus, exponent: Int.random(in: -12...12, using: &generator), significand: 1)
+                Float.random(in: -1..<1, using: &generator)
+                    * Float(sign: .plus, exponent: Int.random(in: -12...12, using: &generator), significand: 1)
             }
             return RandomBranch(kind: kind, theta: theta, weight: weight)
         }

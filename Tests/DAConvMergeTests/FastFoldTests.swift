@@ -1,5 +1,6 @@
-@testable import DAConvMerge
 import XCTest
+
+@testable import DAConvMerge
 
 /// The fast fold against the reference `DAConvFold.fold` rounded to float32: the same bits, on
 /// every kernel path (AVX2 and plain C, whole and partial blocks, kernels too large for a block),
@@ -19,10 +20,12 @@ final class FastFoldTests: XCTestCase {
             let (branches, expected) = (random.map(\.fast), Self.reference(random, shape: shape))
             for vector in [true, false] {
                 for threads in [1, 2, 3] {
-                    let actual = FastFold.foldFloat32(branches: branches, shape: shape, threads: threads,
-                                                      vectorKernels: vector)
-                    Self.assertSameBits(actual, expected,
-                                        "shape \(shape) kinds \(branches.map(\.kind)) vector \(vector) threads \(threads)")
+                    let actual = FastFold.foldFloat32(
+                        branches: branches, shape: shape, threads: threads,
+                        vectorKernels: vector)
+                    Self.assertSameBits(
+                        actual, expected,
+                        "shape \(shape) kinds \(branches.map(\.kind)) vector \(vector) threads \(threads)")
                 }
             }
         }
@@ -39,8 +42,9 @@ final class FastFoldTests: XCTestCase {
                     return FastFold.ByteBranch(kind: branch.kind, theta: branch.theta, bytes: padded[offset...])
                 }
                 for vector in [true, false] {
-                    let bytes = FastFold.foldFloat32(branches: byteBranches, shape: shape, threads: 2,
-                                                     vectorKernels: vector)
+                    let bytes = FastFold.foldFloat32(
+                        branches: byteBranches, shape: shape, threads: 2,
+                        vectorKernels: vector)
                     XCTAssertEqual(bytes.count, expected.count * 4)
                     let values = stride(from: 0, to: bytes.count, by: 4).map { Self.float(bytes[$0..<$0 + 4]) }
                     Self.assertSameBits(values, expected, "shape \(shape) offset \(offset) vector \(vector)")
@@ -51,8 +55,10 @@ final class FastFoldTests: XCTestCase {
 
     /// Infinities, NaNs, signed zeros, subnormals and sums that overflow float32.
     func testSpecialValuesGiveTheReferenceBits() {
-        let specials: [Float] = [.infinity, -.infinity, .nan, 0, -0.0, .leastNonzeroMagnitude,
-                                 -.leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1]
+        let specials: [Float] = [
+            .infinity, -.infinity, .nan, 0, -0.0, .leastNonzeroMagnitude,
+            -.leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1,
+        ]
         var generator = FoldGenerator(seed: 0x5BEC)
         let shape = [7, 5, 3, 3]
         for _ in 0..<20 {
@@ -64,8 +70,9 @@ final class FastFoldTests: XCTestCase {
             }
             let expected = Self.reference(branches, shape: shape)
             for vector in [true, false] {
-                let actual = FastFold.foldFloat32(branches: branches.map(\.fast), shape: shape, threads: 1,
-                                                  vectorKernels: vector)
+                let actual = FastFold.foldFloat32(
+                    branches: branches.map(\.fast), shape: shape, threads: 1,
+                    vectorKernels: vector)
                 Self.assertSameBits(actual, expected, "vector \(vector)")
             }
         }
@@ -74,11 +81,13 @@ final class FastFoldTests: XCTestCase {
     /// The folded values worked out by hand: add and difference moves, gates, the centre of an
     /// oblong kernel.
     func testFoldByHand() {
-        let ones = [Float](repeating: 1, count: 15), twos = [Float](repeating: 2, count: 15)
+        let ones = [Float](repeating: 1, count: 15)
+        let twos = [Float](repeating: 2, count: 15)
         for vector in [true, false] {
-            let folded = FastFold.foldFloat32(branches: [
-                .init(kind: .add, theta: 0, weight: ones), .init(kind: .difference, theta: 0, weight: twos),
-            ], shape: [1, 1, 3, 5], threads: 1, vectorKernels: vector)
+            let folded = FastFold.foldFloat32(
+                branches: [
+                    .init(kind: .add, theta: 0, weight: ones), .init(kind: .difference, theta: 0, weight: twos),
+                ], shape: [1, 1, 3, 5], threads: 1, vectorKernels: vector)
             // add: 1, centre 1 + 15; difference: 2, centre 2 - 30; both halved. Centre: row 1, column 2.
             var expected = [Float](repeating: 1.5, count: 15)
             expected[7] = 0.5 * 16 + 0.5 * -28
@@ -93,10 +102,11 @@ final class FastFoldTests: XCTestCase {
         kernel[0] = 0x1p60
         kernel[1] = -0x1p60
         kernel[2] = 1
-        let weight = Array([[Float]](repeating: kernel, count: 6).joined()) // six kernels: AVX2 groups and a rest
+        let weight = Array([[Float]](repeating: kernel, count: 6).joined())  // six kernels: AVX2 groups and a rest
         for vector in [true, false] {
-            let folded = FastFold.foldFloat32(branches: [.init(kind: .add, gate: 1, weight: weight)],
-                                              shape: [3, 2, 3, 3], threads: 1, vectorKernels: vector)
+            let folded = FastFold.foldFloat32(
+                branches: [.init(kind: .add, gate: 1, weight: weight)],
+                shape: [3, 2, 3, 3], threads: 1, vectorKernels: vector)
             for k in 0..<6 { XCTAssertEqual(folded[k * 9 + 4], 1, "kernel \(k) vector \(vector)") }
         }
     }
@@ -104,11 +114,14 @@ final class FastFoldTests: XCTestCase {
     /// Each product and sum rounds to double on its own (no fused multiply-add): here a fused
     /// `1 + g * w` lands just above a float32 tie and would round up.
     func testNoFusedMultiplyAdd() {
-        let gate = 0x1.fffffc100007ep-25, wide = Float(1).nextUp
+        let gate = 0x1.fffffc100007ep-25
+        let wide = Float(1).nextUp
         XCTAssertEqual(Float(1 + gate * Double(wide)), 1, "rounded product: a tie, to even")
         XCTAssertEqual(Float((1.0).addingProduct(gate, Double(wide))), wide, "fused: above the tie")
-        let branches = [FastFold.Branch(kind: .vanilla, gate: 1, weight: [Float](repeating: 1, count: 36)),
-                        FastFold.Branch(kind: .vanilla, gate: gate, weight: [Float](repeating: wide, count: 36))]
+        let branches = [
+            FastFold.Branch(kind: .vanilla, gate: 1, weight: [Float](repeating: 1, count: 36)),
+            FastFold.Branch(kind: .vanilla, gate: gate, weight: [Float](repeating: wide, count: 36)),
+        ]
         for vector in [true, false] {
             let folded = FastFold.foldFloat32(branches: branches, shape: [2, 2, 3, 3], threads: 1, vectorKernels: vector)
             XCTAssertEqual(folded, [Float](repeating: 1, count: 36), "vector \(vector)")
@@ -120,9 +133,12 @@ final class FastFoldTests: XCTestCase {
         let zeros = [Float](repeating: -0.0, count: 18 * 9)
         for kind in DAConvRules.Kind.allCases {
             for vector in [true, false] {
-                let folded = FastFold.foldFloat32(branches: [.init(kind: kind, gate: 0.5, weight: zeros),
-                                                             .init(kind: .vanilla, gate: 1, weight: zeros)],
-                                                  shape: [3, 6, 3, 3], threads: 1, vectorKernels: vector)
+                let folded = FastFold.foldFloat32(
+                    branches: [
+                        .init(kind: kind, gate: 0.5, weight: zeros),
+                        .init(kind: .vanilla, gate: 1, weight: zeros),
+                    ],
+                    shape: [3, 6, 3, 3], threads: 1, vectorKernels: vector)
                 XCTAssertEqual(folded.map(\.bitPattern), [UInt32](repeating: 0, count: 18 * 9), "\(kind) vector \(vector)")
             }
         }
@@ -137,10 +153,12 @@ final class FastFoldTests: XCTestCase {
 
     func testGateFromThetaIsTheReferenceGate() {
         for theta in [nil, 0, 2, -3.5, -800] as [Double?] {
-            XCTAssertEqual(FastFold.Branch(kind: .add, theta: theta, weight: []).gate,
-                           DAConvFold.Branch(kind: .add, theta: theta, weight: [], bias: nil).gate)
-            XCTAssertEqual(FastFold.ByteBranch(kind: .add, theta: theta, bytes: []).gate,
-                           DAConvFold.Branch(kind: .add, theta: theta, weight: [], bias: nil).gate)
+            XCTAssertEqual(
+                FastFold.Branch(kind: .add, theta: theta, weight: []).gate,
+                DAConvFold.Branch(kind: .add, theta: theta, weight: [], bias: nil).gate)
+            XCTAssertEqual(
+                FastFold.ByteBranch(kind: .add, theta: theta, bytes: []).gate,
+                DAConvFold.Branch(kind: .add, theta: theta, weight: [], bias: nil).gate)
         }
     }
 
@@ -162,14 +180,17 @@ final class FastFoldTests: XCTestCase {
         return DAConvFold.fold(converted, shape: shape).weight.map(Float.init)
     }
 
-    static func assertSameBits(_ actual: [Float], _ expected: [Float], _ label: String,
-                               file: StaticString = #filePath, line: UInt = #line) {
+    static func assertSameBits(
+        _ actual: [Float], _ expected: [Float], _ label: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(actual.count, expected.count, label, file: file, line: line)
         for (index, (a, e)) in zip(actual, expected).enumerated() {
             let same = a.isNaN ? e.isNaN : a.bitPattern == e.bitPattern
             if !same {
-                XCTFail("\(label): element \(index) is \(a) (\(a.bitPattern)), expected \(e) (\(e.bitPattern))",
-                        file: file, line: line)
+                XCTFail(
+                    "\(label): element \(index) is \(a) (\(a.bitPattern)), expected \(e) (\(e.bitPattern))",
+                    file: file, line: line)
                 return
             }
         }

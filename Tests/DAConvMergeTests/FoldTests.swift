@@ -5,11 +5,13 @@ import XCTest
 final class FoldTests: XCTestCase {
     /// One output channel, one input channel, 3x3 kernels of ones and twos, gates theta = 0 (sigmoid 1/2).
     func testTwoGatedBranchesFoldByHand() {
-        let ones = [Double](repeating: 1, count: 9), twos = [Double](repeating: 2, count: 9)
-        let folded = DAConvFold.fold([
-            .init(kind: .add, theta: 0, weight: ones, bias: [4]),
-            .init(kind: .difference, theta: 0, weight: twos, bias: [6]),
-        ], shape: [1, 1, 3, 3])
+        let ones = [Double](repeating: 1, count: 9)
+        let twos = [Double](repeating: 2, count: 9)
+        let folded = DAConvFold.fold(
+            [
+                .init(kind: .add, theta: 0, weight: ones, bias: [4]),
+                .init(kind: .difference, theta: 0, weight: twos, bias: [6]),
+            ], shape: [1, 1, 3, 3])
         // add: 1 everywhere, centre 1 + 9 = 10; difference: 2 everywhere, centre 2 - 18 = -16; halves summed.
         var expected = [Double](repeating: 0.5 * 1 + 0.5 * 2, count: 9)
         expected[4] = 0.5 * 10 + 0.5 * -16
@@ -47,15 +49,17 @@ final class FoldTests: XCTestCase {
 
     func testGateIsTheSigmoidOfTheta() {
         XCTAssertEqual(DAConvFold.Branch(kind: .add, theta: 0, weight: [], bias: nil).gate, 0.5)
-        XCTAssertEqual(DAConvFold.Branch(kind: .add, theta: 2, weight: [], bias: nil).gate, 1 / (1 + 0.1353352832366127), accuracy: 1e-16)
+        XCTAssertEqual(
+            DAConvFold.Branch(kind: .add, theta: 2, weight: [], bias: nil).gate, 1 / (1 + 0.1353352832366127), accuracy: 1e-16)
         XCTAssertEqual(DAConvFold.Branch(kind: .add, theta: -800, weight: [], bias: nil).gate, 0)
         XCTAssertEqual(DAConvFold.Branch(kind: .add, theta: nil, weight: [], bias: nil).gate, 1)
     }
 
     func testBiasFromOneBranchOnly() {
-        let bias = DAConvFold.foldBias([
-            .init(kind: .add, theta: 0, weight: [], bias: [2, 4]), .init(kind: .difference, theta: 0, weight: [], bias: nil),
-        ], outChannels: 2)
+        let bias = DAConvFold.foldBias(
+            [
+                .init(kind: .add, theta: 0, weight: [], bias: [2, 4]), .init(kind: .difference, theta: 0, weight: [], bias: nil),
+            ], outChannels: 2)
         XCTAssertEqual(bias, [1, 2])
     }
 }

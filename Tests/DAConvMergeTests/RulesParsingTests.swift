@@ -4,10 +4,12 @@ import XCTest
 final class RulesParsingTests: XCTestCase {
     func testBranchSpecificationsGiveTheRules() throws {
         let rules = try DAConvRules.parse(branchSpecifications: ["a:add:ta", "d:difference:td", "v:vanilla:none"])
-        XCTAssertEqual(rules.branches, [
-            .init(name: "a", kind: .add, gate: "ta"), .init(name: "d", kind: .difference, gate: "td"),
-            .init(name: "v", kind: .vanilla, gate: nil),
-        ])
+        XCTAssertEqual(
+            rules.branches,
+            [
+                .init(name: "a", kind: .add, gate: "ta"), .init(name: "d", kind: .difference, gate: "td"),
+                .init(name: "v", kind: .vanilla, gate: nil),
+            ])
     }
 
     func testTheStandardRulesAreThePublicRelease() throws {
@@ -21,7 +23,8 @@ final class RulesParsingTests: XCTestCase {
 
     func testMalformedRulesAreRefusedWithTheirPlace() {
         XCTAssertThrowsError(try DAConvRules.parse(branchSpecifications: ["cac:add"])) {
-            XCTAssertEqual($0 as? DAConvRules.ParseError, .malformed(source: "--branch", text: "cac:add", expected: "NAME:KIND:GATE"))
+            XCTAssertEqual(
+                $0 as? DAConvRules.ParseError, .malformed(source: "--branch", text: "cac:add", expected: "NAME:KIND:GATE"))
         }
         XCTAssertThrowsError(try DAConvRules.parse(branchSpecifications: ["cac:sum:t"])) {
             XCTAssertEqual($0 as? DAConvRules.ParseError, .unknownKind(source: "--branch", kind: "sum"))
@@ -30,7 +33,8 @@ final class RulesParsingTests: XCTestCase {
             XCTAssertEqual($0 as? DAConvRules.ParseError, .duplicateBranch(source: "--branch", name: "a"))
         }
         XCTAssertThrowsError(try DAConvRules.parse(rulesFile: "cac add\n", source: "r.txt")) {
-            XCTAssertEqual($0 as? DAConvRules.ParseError, .malformed(source: "r.txt line 1", text: "cac add", expected: "NAME KIND GATE"))
+            XCTAssertEqual(
+                $0 as? DAConvRules.ParseError, .malformed(source: "r.txt line 1", text: "cac add", expected: "NAME KIND GATE"))
         }
         XCTAssertThrowsError(try DAConvRules.parse(rulesFile: "# nothing\n", source: "r.txt")) {
             XCTAssertEqual($0 as? DAConvRules.ParseError, .noBranches(source: "r.txt"))

@@ -1,8 +1,9 @@
-@testable import DAConvMerge
-@testable import DAConvVerify
 import ConvEngine
 import TorchCheckpoint
 import XCTest
+
+@testable import DAConvMerge
+@testable import DAConvVerify
 
 /// The bound on a merged weight's error that `verify`'s tolerance is built from.
 final class FoldErrorBoundTests: XCTestCase {
@@ -21,7 +22,8 @@ final class FoldErrorBoundTests: XCTestCase {
         XCTAssertEqual(bound.maxRowNorm(branches, shape: [1, 1, 3, 3]), 11)
         // float16: the gate costs 1u (+ float32's 4u in float16 units), the tap sum one rounding of |1|.
         let half = FoldErrorBound(dtypeName: "float16", taps: 9, converted: false)
-        let gate = 1 + 4 * 0x1p-24 / 0x1p-11, tapSum = 8 * 0x1p-24 / 0x1p-11 + 1
+        let gate = 1 + 4 * 0x1p-24 / 0x1p-11
+        let tapSum = 8 * 0x1p-24 / 0x1p-11 + 1
         XCTAssertEqual(half.maxRowNorm(branches, shape: [1, 1, 3, 3]), (gate * 2 + tapSum + 4 + 2) * 0.5, accuracy: 1e-15)
     }
 
@@ -31,12 +33,18 @@ final class FoldErrorBoundTests: XCTestCase {
             var largest = 0.0
             for fanIn in NaturalFoldToleranceTests.fanIns {
                 for k in NaturalFoldToleranceTests.kernels {
-                    let layer = NaturalFoldLayer(dtype: dtype, out: 4, inPer: NaturalFoldToleranceTests.inputs(fanIn: fanIn, kernel: k),
-                                                 kernel: k, seed: UInt64(fanIn * 7 + k))
+                    let layer = NaturalFoldLayer(
+                        dtype: dtype, out: 4, inPer: NaturalFoldToleranceTests.inputs(fanIn: fanIn, kernel: k),
+                        kernel: k, seed: UInt64(fanIn * 7 + k))
                     let exact = DAConvFold.fold(layer.branches, shape: layer.shape).weight
-                    let branches = layer.branches.map { ProbeModule<Double>.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight, bias: $0.bias) }
+                    let branches = layer.branches.map {
+                        ProbeModule<Double>.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight, bias: $0.bias)
+                    }
                     let u = ProbeTolerance.unitRoundoff(dtype.rawValue)
-                    let bound = u * FoldErrorBound(dtypeName: dtype.rawValue, taps: k * k, converted: false).maxRowNorm(branches, shape: layer.shape)
+                    let bound =
+                        u
+                        * FoldErrorBound(dtypeName: dtype.rawValue, taps: k * k, converted: false).maxRowNorm(
+                            branches, shape: layer.shape)
                     for origin in NaturalFoldLayer.Origin.all {
                         let error = zip(layer.merged(origin).weight, exact).map { $0 - $1 }
                         let norms = ReductionKernels.rowNorms(error, rows: 4, cols: error.count / 4).l2

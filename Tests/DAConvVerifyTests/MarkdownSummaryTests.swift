@@ -1,9 +1,10 @@
-@testable import DAConvVerify
 import DAConvMerge
 import Foundation
 import TestSupport
 import TorchCheckpoint
 import XCTest
+
+@testable import DAConvVerify
 
 /// The job summary's Markdown: verdict on top, one row per layer, and names from files rendered inert.
 final class MarkdownSummaryTests: XCTestCase {
@@ -11,33 +12,42 @@ final class MarkdownSummaryTests: XCTestCase {
 
     /// The rows a verify run of the fixtures gives: the report's own numbers, in the report's layer order.
     func testVerifyOfAFixtureGivesTheVerdictThenOneRowPerLayer() throws {
-        let original = Fixtures.path("tiny_sd.pth"), merged = Fixtures.path("tiny_sd.expected.pth")
+        let original = Fixtures.path("tiny_sd.pth")
+        let merged = Fixtures.path("tiny_sd.expected.pth")
         let report = try VerifyRun.run(VerifyRequest(original: original, merged: merged))
         XCTAssertTrue(report.passed)
-        let lines = MarkdownSummary.verify(report, original: original, merged: merged).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = MarkdownSummary.verify(report, original: original, merged: merged).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let rows = report.layers.map { layer in
             "| `\(layer.module)` | \(EquivalenceReport.scientific(layer.maxAbsError)) | "
                 + "\(EquivalenceReport.scientific(layer.tolerance)) | \(MarkdownSummary.margin(layer.margin)) | ok |"
         }
         XCTAssertEqual(report.layers.map(\.module), ["stem", "body.0", "body.3", "down"])
-        let expected = ["### ✅ merge-daconv verify: equivalent, 4 layers checked", "",
-                        "`\(original)` against `\(merged)`", ""] + Self.header + rows
+        let expected =
+            [
+                "### ✅ merge-daconv verify: equivalent, 4 layers checked", "",
+                "`\(original)` against `\(merged)`", "",
+            ] + Self.header + rows
             + ["", "```text", "pass-through: 7 entries identical (tensors and scalars)", "```", ""]
         XCTAssertEqual(lines.map(String.init), expected)
         for layer in report.layers { XCTAssertLessThan(layer.margin, 1, layer.module) }
     }
 
     func testAFailedVerifySaysWhyOnTop() throws {
-        let original = Fixtures.path("tiny_sd.pth"), merged = Fixtures.path("tiny_sd_f64.expected.pth")
+        let original = Fixtures.path("tiny_sd.pth")
+        let merged = Fixtures.path("tiny_sd_f64.expected.pth")
         let report = try VerifyRun.run(VerifyRequest(original: original, merged: merged))
         let text = MarkdownSummary.verify(report, original: original, merged: merged)
-        XCTAssertTrue(text.hasPrefix("### ❌ merge-daconv verify: NOT equivalent, 0 of 4 layers failed, pass-through differs\n"), text)
+        XCTAssertTrue(
+            text.hasPrefix("### ❌ merge-daconv verify: NOT equivalent, 0 of 4 layers failed, pass-through differs\n"), text)
         XCTAssertTrue(text.contains("```text\npass-through: changed: body.1.weight: dtype float32 became float64\n"), text)
     }
 
     func testAMergeThatWasNotWrittenSaysSo() throws {
         let report = EquivalenceReport(layers: [Self.layer("stem", error: 2e-6, tolerance: 1e-6, passed: false)])
-        XCTAssertEqual(MarkdownSummary.merge(report, input: "in.pth", output: "out.pth", written: false), """
+        XCTAssertEqual(
+            MarkdownSummary.merge(report, input: "in.pth", output: "out.pth", written: false),
+            """
             ### ❌ merge-daconv merge: NOT equivalent, 1 of 1 layer failed
 
             `in.pth` → `out.pth` (**not written**)
@@ -57,7 +67,9 @@ final class MarkdownSummaryTests: XCTestCase {
                 Self.layer("a\\| ok |", error: .infinity, tolerance: 0, passed: false, problem: "<img src=x> **b** $x$ | ok"),
             ],
             warnings: ["```\n# heading"])
-        XCTAssertEqual(MarkdownSummary.verify(report, original: "o.pth", merged: "m.pth"), """
+        XCTAssertEqual(
+            MarkdownSummary.verify(report, original: "o.pth", merged: "m.pth"),
+            """
             ### ❌ merge-daconv verify: NOT equivalent, 1 of 2 layers failed
 
             `o.pth` against `m.pth`
@@ -78,13 +90,17 @@ final class MarkdownSummaryTests: XCTestCase {
         let changed = (0..<5000).map { "layer\($0).weight: values differ" }
         let report = EquivalenceReport(layers: [], passThrough: PassThroughCheck(compared: 5000, changed: changed))
         let text = MarkdownSummary.verify(report, original: "o.pth", merged: "m.pth")
-        XCTAssertTrue(text.contains("pass-through: changed: layer49.weight: values differ\n"
-            + "... and 4950 more (the JSON report lists every one)\n```\n"), text)
+        XCTAssertTrue(
+            text.contains(
+                "pass-through: changed: layer49.weight: values differ\n"
+                    + "... and 4950 more (the JSON report lists every one)\n```\n"), text)
         XCTAssertFalse(text.contains("layer50.weight"))
         XCTAssertLessThan(text.utf8.count, 8 * 1024)
     }
 
-    private static func layer(_ module: String, error: Double, tolerance: Double, passed: Bool, problem: String? = nil) -> LayerCheck {
+    private static func layer(_ module: String, error: Double, tolerance: Double, passed: Bool, problem: String? = nil)
+        -> LayerCheck
+    {
         LayerCheck(
             module: module, kernel: [3, 3], dtype: .float32, stride: [1, 1], dilation: [1, 1], groups: 1,
             geometrySource: .assumed, probeShape: [2, 4, 5, 5], maxAbsError: error, maxRelError: error,

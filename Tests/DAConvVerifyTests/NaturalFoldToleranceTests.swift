@@ -1,7 +1,8 @@
-@testable import DAConvMerge
 import DAConvVerify
 import TorchCheckpoint
 import XCTest
+
+@testable import DAConvMerge
 
 /// `verify`'s derived tolerance accepts every merge by the natural formula (float64 rounded once, or step
 /// by step in the dtype, in either order), at every dtype, fan-in, kernel, seed and probe size of the grid.
@@ -24,15 +25,21 @@ final class NaturalFoldToleranceTests: XCTestCase {
         for dtype in Self.dtypes {
             for fanIn in Self.fanIns {
                 for k in Self.kernels {
-                    let layer = NaturalFoldLayer(dtype: dtype, out: fanIn < 1000 ? 8 : 3, inPer: Self.inputs(fanIn: fanIn, kernel: k),
-                                                 kernel: k, seed: UInt64(fanIn * 10 + k))
+                    let layer = NaturalFoldLayer(
+                        dtype: dtype, out: fanIn < 1000 ? 8 : 3, inPer: Self.inputs(fanIn: fanIn, kernel: k),
+                        kernel: k, seed: UInt64(fanIn * 10 + k))
                     for origin in NaturalFoldLayer.Origin.all {
                         let merged = layer.merged(origin)
-                        for (seed, batch, size) in [(UInt64(1), 2, nil), (2, 2, 16), (3, 3, 11), (4, 1, 24)] as [(UInt64, Int, Int?)] {
+                        for (seed, batch, size) in [(UInt64(1), 2, nil), (2, 2, 16), (3, 3, 11), (4, 1, 24)]
+                            as [(UInt64, Int, Int?)]
+                        {
                             let check = EquivalenceProbe.check(
                                 module: "m", original: layer.values, merged: merged, geometry: nil,
                                 options: Self.options(seed: seed &* 7919 &+ UInt64(fanIn), batch: batch, size: size))
-                            XCTAssertTrue(check.passed, "\(dtype) fan-in \(fanIn) k=\(k) \(origin) seed \(seed) size \(size ?? 0): margin \(check.margin)")
+                            XCTAssertTrue(
+                                check.passed,
+                                "\(dtype) fan-in \(fanIn) k=\(k) \(origin) seed \(seed) size \(size ?? 0): margin \(check.margin)"
+                            )
                             largest[dtype] = max(largest[dtype] ?? 0, check.margin)
                             checked += 1
                         }
@@ -40,20 +47,23 @@ final class NaturalFoldToleranceTests: XCTestCase {
                 }
             }
         }
-        print("natural merges checked: \(checked); largest margin per dtype: "
-              + Self.dtypes.map { "\($0.rawValue) \(EquivalenceReport.marginText(largest[$0] ?? 0))" }.joined(separator: ", "))
+        print(
+            "natural merges checked: \(checked); largest margin per dtype: "
+                + Self.dtypes.map { "\($0.rawValue) \(EquivalenceReport.marginText(largest[$0] ?? 0))" }.joined(separator: ", "))
     }
 
     /// The merge's own check: its fold rounded once, held to the tighter bound, still never fails it.
     func testTheMergesOwnCheckPassesItsOwnFoldAtEveryProbeSize() throws {
         for dtype in Self.dtypes {
             for (fanIn, k) in [(27, 3), (2304, 3), (4608, 5)] {
-                let layer = NaturalFoldLayer(dtype: dtype, out: 4, inPer: Self.inputs(fanIn: fanIn, kernel: k), kernel: k, seed: UInt64(fanIn + k))
+                let layer = NaturalFoldLayer(
+                    dtype: dtype, out: 4, inPer: Self.inputs(fanIn: fanIn, kernel: k), kernel: k, seed: UInt64(fanIn + k))
                 for (seed, batch, size) in [(UInt64(5), 2, nil), (6, 4, 16), (7, 2, 32)] as [(UInt64, Int, Int?)] {
                     var options = Self.options(seed: seed, batch: batch, size: size)
                     options.origin = .roundedOnce
-                    let check = EquivalenceProbe.check(module: "m", original: layer.values, merged: layer.merged(.roundedOnce),
-                                                       geometry: nil, options: options)
+                    let check = EquivalenceProbe.check(
+                        module: "m", original: layer.values, merged: layer.merged(.roundedOnce),
+                        geometry: nil, options: options)
                     XCTAssertTrue(check.passed, "\(dtype) fan-in \(fanIn) k=\(k) seed \(seed): margin \(check.margin)")
                     XCTAssertTrue(check.toleranceRule.hasPrefix("z(N) * u * max_o ||W_o||_2"), check.toleranceRule)
                 }
@@ -68,7 +78,8 @@ final class NaturalFoldToleranceTests: XCTestCase {
         var own = Self.options(seed: 1)
         own.origin = .roundedOnce
         let merged = layer.merged(.stepByStep(.centreFirst))
-        let natural = EquivalenceProbe.check(module: "m", original: layer.values, merged: merged, geometry: nil, options: Self.options(seed: 1))
+        let natural = EquivalenceProbe.check(
+            module: "m", original: layer.values, merged: merged, geometry: nil, options: Self.options(seed: 1))
         let tight = EquivalenceProbe.check(module: "m", original: layer.values, merged: merged, geometry: nil, options: own)
         XCTAssertEqual(natural.maxAbsError, tight.maxAbsError)
         XCTAssertGreaterThan(natural.tolerance, 4 * tight.tolerance)

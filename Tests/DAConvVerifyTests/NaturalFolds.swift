@@ -4,7 +4,7 @@ import Foundation
 import TorchCheckpoint
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// DAConv layers as training leaves them, and the merges other people's code makes of them: the fold in
@@ -88,7 +88,8 @@ struct NaturalFoldLayer {
     }
 
     private func stepByStepWeight(_ order: Order) -> [Double] {
-        let taps = shape[2] * shape[3], centre = (shape[2] / 2) * shape[3] + shape[3] / 2
+        let taps = shape[2] * shape[3]
+        let centre = (shape[2] / 2) * shape[3] + shape[3] / 2
         let r = { (x: Double) in Self.round(x, to: self.dtype) }
         let gates = branches.map(gate)
         var result = [Double](repeating: 0, count: shape.reduce(1, *))
@@ -118,7 +119,9 @@ struct NaturalFoldLayer {
     private func stepByStepBias() -> [Double] {
         let gates = branches.map(gate)
         return (0..<shape[0]).map { o in
-            Self.round(Self.round(gates[0] * branches[0].bias![o], to: dtype) + Self.round(gates[1] * branches[1].bias![o], to: dtype), to: dtype)
+            Self.round(
+                Self.round(gates[0] * branches[0].bias![o], to: dtype) + Self.round(gates[1] * branches[1].bias![o], to: dtype),
+                to: dtype)
         }
     }
 

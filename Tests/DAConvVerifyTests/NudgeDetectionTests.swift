@@ -1,8 +1,9 @@
-@testable import DAConvMerge
 import DAConvVerify
 import Foundation
 import TorchCheckpoint
 import XCTest
+
+@testable import DAConvMerge
 
 /// What `verify`'s tolerance still catches: one merged weight moved by a fraction of its layer's largest
 /// |w|, on top of the least accurate correct merge (step by step in the dtype), at every fan-in, kernel
@@ -29,7 +30,8 @@ final class NudgeDetectionTests: XCTestCase {
             for k in NaturalFoldToleranceTests.kernels {
                 for groups in [1, 4] {
                     let inPer = NaturalFoldToleranceTests.inputs(fanIn: fanIn, kernel: k)
-                    let layer = NaturalFoldLayer(dtype: dtype, out: 4, inPer: inPer, kernel: k, seed: UInt64(fanIn * 31 + k * 7 + groups))
+                    let layer = NaturalFoldLayer(
+                        dtype: dtype, out: 4, inPer: inPer, kernel: k, seed: UInt64(fanIn * 31 + k * 7 + groups))
                     cases.append(Case(layer: layer, groups: groups, merged: layer.merged(.stepByStep(.centreFirst))))
                 }
             }
@@ -40,7 +42,8 @@ final class NudgeDetectionTests: XCTestCase {
     /// Positions to nudge: the first kernel's centre and corner, the last kernel's far corner, and one
     /// chosen at random.
     static func positions(_ shape: [Int], seed: UInt64) -> [Int] {
-        let taps = shape[2] * shape[3], count = shape.reduce(1, *)
+        let taps = shape[2] * shape[3]
+        let count = shape.reduce(1, *)
         var random = SplitMix(seed)
         return [(shape[2] / 2) * shape[3] + shape[3] / 2, 0, count - 1, Int(random.next() % UInt64(count)), count - taps]
     }
@@ -53,9 +56,11 @@ final class NudgeDetectionTests: XCTestCase {
         merged.weight[position] += (seed % 2 == 0 ? 1 : -1) * fraction * scale
         merged.weight[position] = NaturalFoldLayer.round(merged.weight[position], to: c.layer.dtype)
         let k = c.layer.shape[2]
-        let geometry = ModuleGeometry(stride: [1, 1], padding: [k / 2, k / 2], dilation: [1, 1], groups: c.groups, paddingMode: "zeros")
-        return EquivalenceProbe.check(module: "m", original: c.layer.values, merged: merged, geometry: geometry,
-                                      options: ProbeOptions(seed: seed))
+        let geometry = ModuleGeometry(
+            stride: [1, 1], padding: [k / 2, k / 2], dilation: [1, 1], groups: c.groups, paddingMode: "zeros")
+        return EquivalenceProbe.check(
+            module: "m", original: c.layer.values, merged: merged, geometry: geometry,
+            options: ProbeOptions(seed: seed))
     }
 
     func testAThousandthOfTheLargestWeightIsCaughtInFloat32AndFloat64() {
@@ -65,7 +70,10 @@ final class NudgeDetectionTests: XCTestCase {
                 for seed in [UInt64(1), 2, 3] {
                     for position in Self.positions(c.layer.shape, seed: seed) {
                         let check = Self.check(c, at: position, fraction: 1e-3, seed: seed)
-                        XCTAssertFalse(check.passed, "\(dtype) \(c.layer.shape) groups \(c.groups) position \(position) seed \(seed): margin \(check.margin)")
+                        XCTAssertFalse(
+                            check.passed,
+                            "\(dtype) \(c.layer.shape) groups \(c.groups) position \(position) seed \(seed): margin \(check.margin)"
+                        )
                         smallest = min(smallest, check.margin)
                     }
                 }
@@ -84,7 +92,10 @@ final class NudgeDetectionTests: XCTestCase {
                 for seed in [UInt64(1), 2, 3] {
                     for position in Self.positions(c.layer.shape, seed: seed) {
                         let check = Self.check(c, at: position, fraction: floors[fanIn]!, seed: seed)
-                        XCTAssertFalse(check.passed, "\(dtype) fan-in \(fanIn) \(c.layer.shape) groups \(c.groups) position \(position): margin \(check.margin)")
+                        XCTAssertFalse(
+                            check.passed,
+                            "\(dtype) fan-in \(fanIn) \(c.layer.shape) groups \(c.groups) position \(position): margin \(check.margin)"
+                        )
                         smallest = min(smallest, check.margin)
                     }
                 }

@@ -97,7 +97,8 @@ final class VerifyRunTests: XCTestCase {
 /// Each layer's margin (error / tolerance) is in both reports, so a near miss shows before it fails.
 final class ReportMarginTests: XCTestCase {
     func testTheMarginIsInTheJSONAndTheTable() throws {
-        let report = try VerifyRun.run(VerifyRequest(original: Fixtures.path("tiny_sd.pth"), merged: Fixtures.path("tiny_sd.expected.pth")))
+        let report = try VerifyRun.run(
+            VerifyRequest(original: Fixtures.path("tiny_sd.pth"), merged: Fixtures.path("tiny_sd.expected.pth")))
         let json = report.json().serialized()
         for layer in report.layers {
             XCTAssertEqual(layer.margin, layer.maxAbsError / layer.tolerance)
@@ -105,7 +106,8 @@ final class ReportMarginTests: XCTestCase {
             XCTAssertTrue(json.contains("\"margin\": \(JSONValue.double(layer.margin).serialized())"), json)
         }
         let lines = report.text().split(separator: "\n")
-        XCTAssertTrue(lines[0].contains("tolerance   margin  result") || lines[0].contains("tolerance  margin  result"), "\(lines[0])")
+        XCTAssertTrue(
+            lines[0].contains("tolerance   margin  result") || lines[0].contains("tolerance  margin  result"), "\(lines[0])")
         for (line, layer) in zip(lines.dropFirst(), report.layers) {
             XCTAssertTrue(line.hasSuffix(" \(EquivalenceReport.marginText(layer.margin))  ok"), "\(line)")
         }

@@ -43,18 +43,21 @@ final class WrongMergeDetectionTests: XCTestCase {
             var smallest: [Mistake: Double] = [:]
             for fanIn in NaturalFoldToleranceTests.fanIns {
                 for k in NaturalFoldToleranceTests.kernels {
-                    let layer = NaturalFoldLayer(dtype: dtype, out: 4, inPer: NaturalFoldToleranceTests.inputs(fanIn: fanIn, kernel: k),
-                                                 kernel: k, seed: UInt64(fanIn + 3 * k))
+                    let layer = NaturalFoldLayer(
+                        dtype: dtype, out: 4, inPer: NaturalFoldToleranceTests.inputs(fanIn: fanIn, kernel: k),
+                        kernel: k, seed: UInt64(fanIn + 3 * k))
                     for mistake in Mistake.allCases {
-                        let check = EquivalenceProbe.check(module: "m", original: layer.values, merged: Self.wrongMerge(layer, mistake),
-                                                           geometry: nil, options: ProbeOptions())
+                        let check = EquivalenceProbe.check(
+                            module: "m", original: layer.values, merged: Self.wrongMerge(layer, mistake),
+                            geometry: nil, options: ProbeOptions())
                         XCTAssertFalse(check.passed, "\(dtype) fan-in \(fanIn) k=\(k) \(mistake): margin \(check.margin)")
                         smallest[mistake] = min(smallest[mistake] ?? .infinity, check.margin)
                     }
                 }
             }
-            print("\(dtype.rawValue): smallest margins of wrong merges: "
-                  + Mistake.allCases.map { "\($0) \(EquivalenceReport.marginText(smallest[$0]!))" }.joined(separator: ", "))
+            print(
+                "\(dtype.rawValue): smallest margins of wrong merges: "
+                    + Mistake.allCases.map { "\($0) \(EquivalenceReport.marginText(smallest[$0]!))" }.joined(separator: ", "))
         }
     }
 }

@@ -25,7 +25,9 @@ final class BatchMergeCommandTests: XCTestCase {
     private func path(_ name: String) -> String { scratch.appendingPathComponent(name).path }
 
     func testAFolderIsMergedFileByFileAndABadFileDoesNotStopTheOthers() throws {
-        let outcome = try InProcessTool.run(["merge", path("in"), "--out-dir", path("out"), "--jobs", "2", "--report", path("batch.json")])
+        let outcome = try InProcessTool.run([
+            "merge", path("in"), "--out-dir", path("out"), "--jobs", "2", "--report", path("batch.json"),
+        ])
         XCTAssertEqual(outcome.status, 3, "the only failure is an unreadable input: \(outcome.stderr)")
         let produced = try FileManager.default.contentsOfDirectory(atPath: path("out")).sorted()
         XCTAssertEqual(produced, ["legacy_sd.pth", "tiny_sd.pth", "whole_module.pth", "zero_dce.pth"])
@@ -34,7 +36,8 @@ final class BatchMergeCommandTests: XCTestCase {
         XCTAssertTrue(outcome.stdout.contains("merged 4 of 5 files, 1 failed"), outcome.stdout)
         XCTAssertTrue(outcome.stderr.contains("short_storage.pth"), outcome.stderr)
         XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("batch.json")))) as? [String: Any])
+        let report = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("batch.json")))) as? [String: Any])
         XCTAssertEqual(report["passed"] as? Bool, false)
         let files = try XCTUnwrap(report["files"] as? [[String: Any]])
         XCTAssertEqual(files.count, 5)
@@ -46,11 +49,14 @@ final class BatchMergeCommandTests: XCTestCase {
     }
 
     func testAllGoodFilesExitZeroAndQuietPrintsNothing() throws {
-        let outcome = try InProcessTool.run(["merge", "-q", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out")])
+        let outcome = try InProcessTool.run([
+            "merge", "-q", path("in/tiny_sd.pth"), path("in/zero_dce.pth"), "--out-dir", path("out"),
+        ])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertEqual(outcome.stdout, "")
         XCTAssertEqual(outcome.stderr, "", "no progress bar when stderr is not a terminal")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("out")).sorted(), ["tiny_sd.pth", "zero_dce.pth"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: path("out")).sorted(), ["tiny_sd.pth", "zero_dce.pth"])
     }
 
     func testExistingOutputsNeedForce() throws {

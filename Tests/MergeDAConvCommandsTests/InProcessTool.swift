@@ -3,7 +3,7 @@ import MergeDAConvCommands
 import TestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a `merge-daconv` command line in this process, as the executable's main does, with standard output
@@ -14,12 +14,15 @@ enum InProcessTool {
 
     /// The same outcome ``ToolRunner/run(_:currentDirectory:environment:)`` gives for the executable.
     /// `environment` values are set for the call (an empty string unsets), then restored.
-    static func run(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws -> ToolRunner.Outcome {
+    static func run(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws
+        -> ToolRunner.Outcome
+    {
         lock.lock()
         defer { lock.unlock() }
         let folder = try Fixtures.scratchDirectory("merge-daconv-in-process")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outPath = folder.appendingPathComponent("stdout").path, errPath = folder.appendingPathComponent("stderr").path
+        let outPath = folder.appendingPathComponent("stdout").path
+        let errPath = folder.appendingPathComponent("stderr").path
         var variables = environment
         if variables["GITHUB_STEP_SUMMARY"] == nil { variables["GITHUB_STEP_SUMMARY"] = "" }
         let saved = variables.keys.map { ($0, ProcessInfo.processInfo.environment[$0]) }
@@ -42,8 +45,10 @@ enum InProcessTool {
     private static func redirecting<T>(stdout outPath: String, stderr errPath: String, _ body: () -> T) throws -> T {
         fflush(Glibc.stdout)
         fflush(Glibc.stderr)
-        let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644), err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let savedOut = dup(1), savedErr = dup(2)
+        let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let savedOut = dup(1)
+        let savedErr = dup(2)
         guard out >= 0, err >= 0, savedOut >= 0, savedErr >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         dup2(out, 1)
         dup2(err, 2)

@@ -50,7 +50,8 @@ final class ExecutableTests: XCTestCase {
             ["inspect", Fixtures.path("bad/empty.pth")], ["--bogus", "x"], ["--version"], ["help", "verify"],
         ]
         for arguments in lines {
-            let program = try ToolRunner.run(arguments), inProcess = try InProcessTool.run(arguments)
+            let program = try ToolRunner.run(arguments)
+            let inProcess = try InProcessTool.run(arguments)
             XCTAssertEqual(program.status, inProcess.status, "\(arguments)")
             XCTAssertEqual(program.stdout, inProcess.stdout, "\(arguments)")
             XCTAssertEqual(program.stderr, inProcess.stderr, "\(arguments)")

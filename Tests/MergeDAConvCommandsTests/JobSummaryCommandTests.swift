@@ -29,20 +29,24 @@ final class JobSummaryCommandTests: XCTestCase {
     func testVerifyAppendsToTheStepSummaryWhatSummaryMdWrites() throws {
         try "earlier step\n".write(toFile: path("step.md"), atomically: true, encoding: .utf8)
         let outcome = try InProcessTool.run(
-            ["verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth"), "-q",
-             "--summary-md", path("summary.md"), "--report", path("report.json")],
+            [
+                "verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth"), "-q",
+                "--summary-md", path("summary.md"), "--report", path("report.json"),
+            ],
             environment: ["GITHUB_STEP_SUMMARY": path("step.md")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         let markdown = try contents("summary.md")
         XCTAssertTrue(markdown.hasPrefix("### ✅ merge-daconv verify: equivalent, 4 layers checked\n"), markdown)
         XCTAssertEqual(try contents("step.md"), "earlier step\n\n" + markdown)
 
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("report.json")))) as? [String: Any])
+        let report = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("report.json")))) as? [String: Any])
         let layers = try XCTUnwrap(report["layers"] as? [[String: Any]])
         let table = rows(markdown)
         XCTAssertEqual(table.map { $0[0] }, layers.map { "`\($0["module"] as? String ?? "")`" })
         for (row, layer) in zip(table, layers) {
-            let error = try XCTUnwrap(layer["max_abs_error"] as? Double), tolerance = try XCTUnwrap(layer["tolerance"] as? Double)
+            let error = try XCTUnwrap(layer["max_abs_error"] as? Double)
+            let tolerance = try XCTUnwrap(layer["tolerance"] as? Double)
             XCTAssertEqual(try XCTUnwrap(Double(row[1])), error, accuracy: error * 0.01)
             XCTAssertEqual(try XCTUnwrap(Double(row[2])), tolerance, accuracy: tolerance * 0.01)
             XCTAssertEqual(try XCTUnwrap(Double(row[3])), error / tolerance, accuracy: 0.006)
@@ -68,7 +72,10 @@ final class JobSummaryCommandTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertEqual(outcome.stdout, "")
         let markdown = try contents("summary.md")
-        XCTAssertTrue(markdown.hasPrefix("### ✅ merge-daconv merge: equivalent, 7 layers checked\n\n`\(Fixtures.path("zero_dce.pth"))` → `\(path("z.pth"))`\n"), markdown)
+        XCTAssertTrue(
+            markdown.hasPrefix(
+                "### ✅ merge-daconv merge: equivalent, 7 layers checked\n\n`\(Fixtures.path("zero_dce.pth"))` → `\(path("z.pth"))`\n"
+            ), markdown)
         XCTAssertEqual(rows(markdown).map { $0[0] }, (1...7).map { "`e_conv\($0)`" })
     }
 
@@ -106,7 +113,9 @@ final class JobSummaryCommandTests: XCTestCase {
             environment: ["GITHUB_STEP_SUMMARY": missing])
         XCTAssertEqual(github.status, 4)
         XCTAssertEqual(github.stderr.split(separator: "\n").count, 1, github.stderr)
-        XCTAssertTrue(github.stderr.hasPrefix("merge-daconv: cannot append the job summary to \(missing) (GITHUB_STEP_SUMMARY)"), github.stderr)
+        XCTAssertTrue(
+            github.stderr.hasPrefix("merge-daconv: cannot append the job summary to \(missing) (GITHUB_STEP_SUMMARY)"),
+            github.stderr)
         let file = try InProcessTool.run([Fixtures.path("tiny_sd.pth"), path("t.pth"), "--summary-md", missing])
         XCTAssertEqual(file.status, 4)
         XCTAssertTrue(file.stderr.hasPrefix("merge-daconv: cannot write the report \(missing)"), file.stderr)

@@ -6,7 +6,7 @@ import TorchCheckpoint
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a merge may do to files: the destination name only ever holds a complete checkpoint (even when the
@@ -48,7 +48,8 @@ final class OutputSafetyTests: XCTestCase {
         let input = try largeCheckpoint(megabytes: 192)
         let before = try fingerprint(input)
         let output = folder.appendingPathComponent("merged.pth").path
-        let out = folder.appendingPathComponent("stdout").path, err = folder.appendingPathComponent("stderr").path
+        let out = folder.appendingPathComponent("stdout").path
+        let err = folder.appendingPathComponent("stderr").path
         let pid = try MeasuredToolRun.spawn([ToolRunner.executable.path, input, output, "-q"], stdout: out, stderr: err)
         let temporary = try waitForGrowingTemporary(beside: output, atLeast: 8 << 20, pid: pid)
         MeasuredToolRun.kill(pid, signal: SIGKILL)
@@ -69,11 +70,13 @@ final class OutputSafetyTests: XCTestCase {
         let logs = [folder.appendingPathComponent("stdout").path, folder.appendingPathComponent("stderr").path]
         for signal in [SIGTERM, SIGINT, SIGHUP] {
             let output = folder.appendingPathComponent("merged.pth").path
-            let pid = try MeasuredToolRun.spawn([ToolRunner.executable.path, input, output, "-q"], stdout: logs[0], stderr: logs[1])
+            let pid = try MeasuredToolRun.spawn(
+                [ToolRunner.executable.path, input, output, "-q"], stdout: logs[0], stderr: logs[1])
             _ = try waitForGrowingTemporary(beside: output, atLeast: 8 << 20, pid: pid)
             XCTAssertEqual(MeasuredToolRun.kill(pid, signal: signal), signal, "signal \(signal) ends the tool")
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
-                           ["large.pth", "stderr", "stdout"], "signal \(signal) leaves only the input")
+            XCTAssertEqual(
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+                ["large.pth", "stderr", "stdout"], "signal \(signal) leaves only the input")
         }
         XCTAssertEqual(try fingerprint(input), before, "the input was modified")
     }
@@ -81,20 +84,25 @@ final class OutputSafetyTests: XCTestCase {
     /// In batch mode every merge in flight has its temporary file, and SIGTERM removes them all.
     func testSigtermRemovesTheTemporaryFilesOfABatch() throws {
         let input = try largeCheckpoint(megabytes: 192)
-        let inputs = folder.appendingPathComponent("in"), outputs = folder.appendingPathComponent("out")
+        let inputs = folder.appendingPathComponent("in")
+        let outputs = folder.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
-        for name in ["a.pth", "b.pth"] { try FileManager.default.copyItem(atPath: input, toPath: inputs.appendingPathComponent(name).path) }
+        for name in ["a.pth", "b.pth"] {
+            try FileManager.default.copyItem(atPath: input, toPath: inputs.appendingPathComponent(name).path)
+        }
         let pid = try MeasuredToolRun.spawn(
             [ToolRunner.executable.path, "merge", "-q", inputs.path, "--out-dir", outputs.path, "--jobs", "2"],
             stdout: folder.appendingPathComponent("stdout").path, stderr: folder.appendingPathComponent("stderr").path)
         let deadline = Date().addingTimeInterval(60)
         while try FileManager.default.contentsOfDirectory(atPath: outputs.path).filter({ $0.hasSuffix(".tmp") }).count < 2,
-              Date() < deadline {
+            Date() < deadline
+        {
             usleep(1_000)
         }
         XCTAssertEqual(MeasuredToolRun.kill(pid, signal: SIGTERM), SIGTERM)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outputs.path), [], "nothing is left in the output folder")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: outputs.path), [], "nothing is left in the output folder")
     }
 
     /// Killed at any moment, the destination is absent or a complete, readable checkpoint.
@@ -115,7 +123,8 @@ final class OutputSafetyTests: XCTestCase {
             switch ended {
             case SIGKILL?:
                 if exists {
-                    XCTAssertNoThrow(try CheckpointReader.open(output).verifyStorageChecksums(), "killed after the rename, \(delay) s")
+                    XCTAssertNoThrow(
+                        try CheckpointReader.open(output).verifyStorageChecksums(), "killed after the rename, \(delay) s")
                 } else {
                     killedMidMerge += 1
                 }
@@ -145,8 +154,9 @@ final class OutputSafetyTests: XCTestCase {
             }
         }
         XCTAssertEqual(try fingerprint(input), before)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
-                       ["hardlink.pth", "model.pth", "symlink.pth"], "no temporary file is left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+            ["hardlink.pth", "model.pth", "symlink.pth"], "no temporary file is left")
     }
 
     /// With --force, a refused input does not cost the existing output: it stays as it was.
@@ -164,7 +174,9 @@ final class OutputSafetyTests: XCTestCase {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".tmp") {
-                let size = (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int) ?? 0
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size] as? Int)
+                    ?? 0
                 if size >= bytes { return name }
             }
             usleep(1_000)

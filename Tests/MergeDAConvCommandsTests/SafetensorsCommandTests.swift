@@ -21,17 +21,24 @@ final class SafetensorsCommandTests: XCTestCase {
     }
 
     func testOutputFormatFromExtensionOrFlag() throws {
-        let byName = try InProcessTool.run([Fixtures.path("train_checkpoint.pth"), path("m.safetensors"), "--report", path("r.json")])
+        let byName = try InProcessTool.run([
+            Fixtures.path("train_checkpoint.pth"), path("m.safetensors"), "--report", path("r.json"),
+        ])
         XCTAssertEqual(byName.status, 0, byName.stderr)
         XCTAssertEqual(try firstBytes(path("m.safetensors")).last, UInt8(ascii: "{"))
         XCTAssertTrue(byName.stdout.contains("warning: safetensors holds one state dict: wrote 'model'"), byName.stdout)
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("r.json")))) as? [String: Any])
+        let report = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("r.json")))) as? [String: Any])
         let warnings = try XCTUnwrap(report["warnings"] as? [String])
         XCTAssertTrue(warnings.contains { $0.contains("not kept") && $0.contains("config.pretrained (None)") }, "\(warnings)")
-        let byFlag = try InProcessTool.run([SafetensorsFacts.path("tiny_sd.safetensors"), path("m.pth"), "--format", "safetensors", "-q"])
+        let byFlag = try InProcessTool.run([
+            SafetensorsFacts.path("tiny_sd.safetensors"), path("m.pth"), "--format", "safetensors", "-q",
+        ])
         XCTAssertEqual(byFlag.status, 0, byFlag.stderr)
         XCTAssertEqual(try firstBytes(path("m.pth")).last, UInt8(ascii: "{"))
-        let zip = try InProcessTool.run([SafetensorsFacts.path("tiny_sd.safetensors"), path("z.safetensors"), "--format", "zip", "-q"])
+        let zip = try InProcessTool.run([
+            SafetensorsFacts.path("tiny_sd.safetensors"), path("z.safetensors"), "--format", "zip", "-q",
+        ])
         XCTAssertEqual(zip.status, 0, zip.stderr)
         XCTAssertEqual(Array(try firstBytes(path("z.safetensors")).prefix(2)), Array("PK".utf8))
     }
@@ -71,7 +78,9 @@ final class SafetensorsCommandTests: XCTestCase {
         let outcome = try InProcessTool.run(["verify", Fixtures.path("train_checkpoint.pth"), path("m.safetensors")])
         XCTAssertEqual(outcome.status, 0, outcome.stdout + outcome.stderr)
         XCTAssertTrue(outcome.stdout.contains("model.stem"), outcome.stdout)
-        let reverse = try InProcessTool.run(["verify", SafetensorsFacts.path("tiny_sd.safetensors"), Fixtures.path("tiny_sd.expected.pth")])
+        let reverse = try InProcessTool.run([
+            "verify", SafetensorsFacts.path("tiny_sd.safetensors"), Fixtures.path("tiny_sd.expected.pth"),
+        ])
         XCTAssertEqual(reverse.status, 0, reverse.stdout + reverse.stderr)
     }
 
@@ -83,6 +92,7 @@ final class SafetensorsCommandTests: XCTestCase {
         try FileManager.default.copyItem(atPath: Fixtures.path("zero_dce.pth"), toPath: folder + "/b.pth")
         let outcome = try InProcessTool.run(["merge", folder, "--out-dir", path("out"), "--format", "safetensors", "-q"])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("out")).sorted(), ["a.safetensors", "b.safetensors"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: path("out")).sorted(), ["a.safetensors", "b.safetensors"])
     }
 }

@@ -20,12 +20,14 @@ final class VerifyAndMergeCommandTests: XCTestCase {
         let outcome = try InProcessTool.run([Fixtures.path("zero_dce.pth"), path("z.pth"), "--report", path("z.json")])
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertTrue(outcome.stdout.contains("equivalent: 7 layers checked"), outcome.stdout)
-        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("z.json")))) as? [String: Any])
+        let report = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("z.json")))) as? [String: Any])
         XCTAssertEqual(report["passed"] as? Bool, true)
         let layers = try XCTUnwrap(report["layers"] as? [[String: Any]])
         XCTAssertEqual(layers.compactMap { $0["module"] as? String }, (1...7).map { "e_conv\($0)" })
         for layer in layers {
-            let error = try XCTUnwrap(layer["max_abs_error"] as? Double), tolerance = try XCTUnwrap(layer["tolerance"] as? Double)
+            let error = try XCTUnwrap(layer["max_abs_error"] as? Double)
+            let tolerance = try XCTUnwrap(layer["tolerance"] as? Double)
             XCTAssertLessThanOrEqual(error, tolerance)
         }
         let explicit = try InProcessTool.run(["merge", Fixtures.path("zero_dce.pth"), path("z2.pth"), "-q"])
@@ -51,12 +53,15 @@ final class VerifyAndMergeCommandTests: XCTestCase {
 
     func testBadRulesAreUsageErrors() throws {
         XCTAssertEqual(try InProcessTool.run([Fixtures.path("tiny_sd.pth"), path("r.pth"), "--branch", "cac:sum:t"]).status, 2)
-        XCTAssertEqual(try InProcessTool.run([Fixtures.path("tiny_sd.pth"), path("r.pth"), "--rules", path("none.txt")]).status, 2)
+        XCTAssertEqual(
+            try InProcessTool.run([Fixtures.path("tiny_sd.pth"), path("r.pth"), "--rules", path("none.txt")]).status, 2)
     }
 
     func testVerifyExitStatusesAndReports() throws {
-        let good = try InProcessTool.run(["verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth"),
-                                       "--junit", path("ok.xml"), "--report", path("ok.json")])
+        let good = try InProcessTool.run([
+            "verify", Fixtures.path("tiny_sd.pth"), Fixtures.path("tiny_sd.expected.pth"),
+            "--junit", path("ok.xml"), "--report", path("ok.json"),
+        ])
         XCTAssertEqual(good.status, 0, good.stderr + good.stdout)
         XCTAssertEqual(try JUnitDocument(String(contentsOfFile: path("ok.xml"), encoding: .utf8)).failures, [])
         // The float64 twin computes the same, but its pass-through tensors changed dtype: not a faithful merge.

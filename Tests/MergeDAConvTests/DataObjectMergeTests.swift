@@ -14,7 +14,8 @@ final class DataObjectMergeTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
 
     private func merge(keepObjects: Bool = false) throws -> (Checkpoint, MergeOutcome) {
-        var request = MergeRequest(input: input, output: scratch.appendingPathComponent(keepObjects ? "kept.pth" : "out.pth").path)
+        var request = MergeRequest(
+            input: input, output: scratch.appendingPathComponent(keepObjects ? "kept.pth" : "out.pth").path)
         request.merge.keepObjects = keepObjects
         let outcome = try MergeRun.run(request)
         return (try CheckpointReader.open(request.output), outcome)
@@ -29,18 +30,20 @@ final class DataObjectMergeTests: XCTestCase {
         XCTAssertTrue(outcome.report.passed)
         XCTAssertEqual(outcome.report.dropped, ["optimizer"])
         let converted = outcome.report.converted.map { "\($0.path): \($0.from) -> \($0.to)" }
-        XCTAssertEqual(converted, [
-            "best_psnr: numpy.float64 -> float 24.75",
-            "best_ssim: numpy.float32 -> float 0.8125",
-            "psnr_history: numpy.ndarray float64 [3] -> tensor float64 [3]",
-            "args: argparse.Namespace -> dict of 8 entries",
-            "args.data_dir: pathlib.PosixPath -> str '/data/LOL/our485'",
-            "args.save_dir: pathlib.PosixPath -> str 'runs/exp1'",
-            "args.windows_dir: pathlib.PureWindowsPath -> str 'C:\\Users\\lab\\ckpt'",
-            "args.seed: numpy.int64 -> int 42",
-            "counts: collections.defaultdict (factory builtins.int) -> dict",
-            "tags: frozenset -> set",
-        ])
+        XCTAssertEqual(
+            converted,
+            [
+                "best_psnr: numpy.float64 -> float 24.75",
+                "best_ssim: numpy.float32 -> float 0.8125",
+                "psnr_history: numpy.ndarray float64 [3] -> tensor float64 [3]",
+                "args: argparse.Namespace -> dict of 8 entries",
+                "args.data_dir: pathlib.PosixPath -> str '/data/LOL/our485'",
+                "args.save_dir: pathlib.PosixPath -> str 'runs/exp1'",
+                "args.windows_dir: pathlib.PureWindowsPath -> str 'C:\\Users\\lab\\ckpt'",
+                "args.seed: numpy.int64 -> int 42",
+                "counts: collections.defaultdict (factory builtins.int) -> dict",
+                "tags: frozenset -> set",
+            ])
         XCTAssertTrue(outcome.report.text().contains("converted: best_psnr (numpy.float64 -> float 24.75)"))
         let json = outcome.report.json().serialized()
         XCTAssertTrue(json.contains("\"path\": \"args.seed\""), json)
@@ -81,9 +84,11 @@ final class DataObjectMergeTests: XCTestCase {
         try editing.write(to: tampered)
         let report = try VerifyRun.run(VerifyRequest(original: input, merged: tampered))
         XCTAssertFalse(report.passed)
-        XCTAssertEqual(report.passThrough?.changed, [
-            "best_psnr: numpy.float64 should be 24.75, found 24.5", "args.seed: numpy.int64 should be 42, found 41",
-        ])
+        XCTAssertEqual(
+            report.passThrough?.changed,
+            [
+                "best_psnr: numpy.float64 should be 24.75, found 24.5", "args.seed: numpy.int64 should be 42, found 41",
+            ])
     }
 
     /// `--keep-objects`: written back as read; verify finds nothing converted.

@@ -1,6 +1,7 @@
-@testable import DAConvVerify
 import MergeDAConv
 import XCTest
+
+@testable import DAConvVerify
 
 /// The statistics the float32 merge takes while folding must be the very numbers the probe would compute
 /// on its own (the tolerance and the 1x1 reference kernels come from them), and the weight the plain fold's.
@@ -22,17 +23,21 @@ final class FoldStatisticsTests: XCTestCase {
             let (weight, statistics) = FastFold.foldFloat32WithStatistics(branches: branches, shape: shape)
             let plain = FastFold.foldFloat32(branches: branches, shape: shape)
             XCTAssertEqual(weight.map(\.bitPattern), plain.map(\.bitPattern), "shape \(shape)")
-            let rows = shape[0], perRow = count / max(rows, 1), taps = shape[2] * shape[3]
+            let rows = shape[0]
+            let perRow = count / max(rows, 1)
+            let taps = shape[2] * shape[3]
             let merged = ReductionKernels.rowNorms(plain, rows: rows, cols: perRow)
             XCTAssertEqual(statistics.mergedL2.map(\.bitPattern), merged.l2.map(\.bitPattern), "shape \(shape)")
             XCTAssertEqual(statistics.mergedL1.map(\.bitPattern), merged.l1.map(\.bitPattern), "shape \(shape)")
             XCTAssertEqual(statistics.tapSums.count, branches.count)
             for (index, branch) in branches.enumerated() {
-                XCTAssertEqual(statistics.tapSums[index].map(\.bitPattern),
-                               ReductionKernels.tapSums(branch.weight, taps: taps).map(\.bitPattern), "shape \(shape) branch \(index)")
-                XCTAssertEqual(statistics.branchL1[index].map(\.bitPattern),
-                               ReductionKernels.rowNorms(branch.weight, rows: rows, cols: perRow).l1.map(\.bitPattern),
-                               "shape \(shape) branch \(index)")
+                XCTAssertEqual(
+                    statistics.tapSums[index].map(\.bitPattern),
+                    ReductionKernels.tapSums(branch.weight, taps: taps).map(\.bitPattern), "shape \(shape) branch \(index)")
+                XCTAssertEqual(
+                    statistics.branchL1[index].map(\.bitPattern),
+                    ReductionKernels.rowNorms(branch.weight, rows: rows, cols: perRow).l1.map(\.bitPattern),
+                    "shape \(shape) branch \(index)")
             }
         }
     }

@@ -28,12 +28,15 @@ final class MergeRefusalTests: XCTestCase {
     private func replace(_ key: String, shape: [Int], in draft: inout CheckpointDraft, root: PickleNodeID) {
         let count = shape.reduce(1, *)
         let tensor = draft.addInlineTensor(
-            dtype: .float32, shape: shape, strides: TorchTensor.contiguousStrides(for: shape), bytes: [UInt8](repeating: 0, count: count * 4))
+            dtype: .float32, shape: shape, strides: TorchTensor.contiguousStrides(for: shape),
+            bytes: [UInt8](repeating: 0, count: count * 4))
         let index = draft.graph[root].entries.firstIndex { $0.key == .string(key) }!
         draft.graph[root].entries[index].value = tensor
     }
 
-    private func assertRefused(_ input: String, module: String, because words: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRefused(
+        _ input: String, module: String, because words: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let output = scratch.appendingPathComponent("out.pth").path
         XCTAssertThrowsError(try MergeRun.run(MergeRequest(input: input, output: output)), file: file, line: line) { error in
             guard case .unfoldable(input, let problem, _)? = error as? MergeError else {
@@ -41,15 +44,19 @@ final class MergeRefusalTests: XCTestCase {
             }
             XCTAssertEqual(problem.module, module, file: file, line: line)
             XCTAssertTrue(problem.reason.contains(words), problem.reason, file: file, line: line)
-            XCTAssertTrue("\(error)".hasPrefix("\(input): DAConv module \(module) cannot be folded"), "\(error)", file: file, line: line)
+            XCTAssertTrue(
+                "\(error)".hasPrefix("\(input): DAConv module \(module) cannot be folded"), "\(error)", file: file, line: line)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no output file", file: file, line: line)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }, [],
-                       "no temporary file left", file: file, line: line)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }, [],
+            "no temporary file left", file: file, line: line)
     }
 
     func testBranchShapesThatDifferAreRefused() throws {
-        let input = try edited("tiny_sd") { draft, root in replace("stem.cdc.weight", shape: [8, 3, 5, 5], in: &draft, root: root) }
+        let input = try edited("tiny_sd") { draft, root in
+            replace("stem.cdc.weight", shape: [8, 3, 5, 5], in: &draft, root: root)
+        }
         assertRefused(input, module: "stem", because: "branch shapes differ")
     }
 
@@ -62,7 +69,9 @@ final class MergeRefusalTests: XCTestCase {
     }
 
     func testMissingTensorIsRefused() throws {
-        let input = try edited("tiny_sd") { draft, root in draft.graph[root].entries.removeAll { $0.key == .string("down.cdc.weight") } }
+        let input = try edited("tiny_sd") { draft, root in
+            draft.graph[root].entries.removeAll { $0.key == .string("down.cdc.weight") }
+        }
         assertRefused(input, module: "down", because: "down.cdc.weight is missing")
     }
 

@@ -23,7 +23,8 @@ final class MergeRunTests: XCTestCase {
     private func merge(_ name: String, keepOptimizer: Bool = false, folder: String = "out") throws -> (String, MergeOutcome) {
         let directory = scratch.appendingPathComponent(folder)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var request = MergeRequest(input: Fixtures.path("\(name).pth"), output: directory.appendingPathComponent("\(name).pth").path)
+        var request = MergeRequest(
+            input: Fixtures.path("\(name).pth"), output: directory.appendingPathComponent("\(name).pth").path)
         request.merge.keepOptimizer = keepOptimizer
         return (request.output, try MergeRun.run(request))
     }
@@ -35,12 +36,14 @@ final class MergeRunTests: XCTestCase {
             XCTAssertEqual(outcome.report.layers.count, try Fixtures.facts(name).daconv.count, name)
             let ours = try CheckpointReader.open(output)
             let torchs = try CheckpointReader.open(Fixtures.path("\(name).expected.pth"))
-            let ourTensors = try ours.namedTensors(), torchTensors = try torchs.namedTensors()
+            let ourTensors = try ours.namedTensors()
+            let torchTensors = try torchs.namedTensors()
             XCTAssertEqual(ourTensors.map(\.name), torchTensors.map(\.name), "\(name): names and order")
             for (a, b) in zip(ourTensors, torchTensors) {
                 XCTAssertEqual(a.tensor.dtype, b.tensor.dtype, "\(name) \(a.name)")
                 XCTAssertEqual(a.tensor.shape, b.tensor.shape, "\(name) \(a.name)")
-                let bytesA = try ours.contiguousBytes(of: a.tensor), bytesB = try torchs.contiguousBytes(of: b.tensor)
+                let bytesA = try ours.contiguousBytes(of: a.tensor)
+                let bytesB = try torchs.contiguousBytes(of: b.tensor)
                 let folded = outcome.report.layers.contains { a.name == $0.module + ".weight" || a.name == $0.module + ".bias" }
                 if folded {
                     XCTAssertLessThanOrEqual(ULP.maxDistance(bytesA, bytesB, dtype: a.tensor.dtype), 1, "\(name) \(a.name)")
@@ -98,18 +101,21 @@ final class MergeRunTests: XCTestCase {
     func testDamagedRecordsFailTheMergeWhereverTheyAreChecked() throws {
         let source = try CheckpointReader.open(Fixtures.path("zero_dce.pth"))
         let named = Dictionary(uniqueKeysWithValues: try source.namedTensors().map { ($0.name, $0.tensor) })
-        let weight = try XCTUnwrap(named["e_conv4.cdc.weight"]), theta = try XCTUnwrap(named["e_conv4.cac_theta"])
+        let weight = try XCTUnwrap(named["e_conv4.cdc.weight"])
+        let theta = try XCTUnwrap(named["e_conv4.cac_theta"])
         XCTAssertNotNil(source.recordCheckedOnRead(weight), "a whole float32 weight record is checked as it is read")
         for tensor in [weight, theta] {
-            guard case let .zipRecord(record) = source.storage(of: tensor).source,
-                  let entry = source.format.records.first(where: { $0.name == record }), let offset = entry.dataOffset
+            guard case .zipRecord(let record) = source.storage(of: tensor).source,
+                let entry = source.format.records.first(where: { $0.name == record }), let offset = entry.dataOffset
             else { return XCTFail("zero_dce.pth stores its tensors in zip records") }
             var bytes = try XCTUnwrap(FileManager.default.contents(atPath: Fixtures.path("zero_dce.pth")))
             bytes[Int(offset)] ^= 0x40
-            let damaged = scratch.appendingPathComponent("damaged.pth"), output = scratch.appendingPathComponent("out.pth")
+            let damaged = scratch.appendingPathComponent("damaged.pth")
+            let output = scratch.appendingPathComponent("out.pth")
             try bytes.write(to: damaged)
             XCTAssertThrowsError(try MergeRun.run(MergeRequest(input: damaged.path, output: output.path))) { error in
-                guard let error = error as? CheckpointError, case let .container(.crcMismatch(_, name, expected, actual)) = error.reason
+                guard let error = error as? CheckpointError,
+                    case .container(.crcMismatch(_, let name, let expected, let actual)) = error.reason
                 else { return XCTFail("\(record): \(error)") }
                 XCTAssertEqual(name, record)
                 XCTAssertEqual(expected, entry.crc32)
@@ -133,13 +139,16 @@ final class MergeRunTests: XCTestCase {
             let (output, outcome) = try merge(name)
             XCTAssertTrue(outcome.report.layers.isEmpty, name)
             XCTAssertTrue(outcome.report.warnings.contains { $0.contains("no DAConv") }, name)
-            let input = try CheckpointReader.open(Fixtures.path("\(name).pth")), merged = try CheckpointReader.open(output)
-            let a = try input.namedTensors(), b = try merged.namedTensors()
+            let input = try CheckpointReader.open(Fixtures.path("\(name).pth"))
+            let merged = try CheckpointReader.open(output)
+            let a = try input.namedTensors()
+            let b = try merged.namedTensors()
             XCTAssertEqual(a.map(\.name), b.map(\.name), name)
             for (x, y) in zip(a, b) {
                 XCTAssertEqual(x.tensor.strides, y.tensor.strides, "\(name) \(x.name) keeps its strides")
                 XCTAssertEqual(x.tensor.storageOffset, y.tensor.storageOffset, "\(name) \(x.name)")
-                XCTAssertEqual(try input.contiguousBytes(of: x.tensor), try merged.contiguousBytes(of: y.tensor), "\(name) \(x.name)")
+                XCTAssertEqual(
+                    try input.contiguousBytes(of: x.tensor), try merged.contiguousBytes(of: y.tensor), "\(name) \(x.name)")
             }
             XCTAssertEqual(sharingGroups(a), sharingGroups(b), "\(name): shared storages stay shared")
         }

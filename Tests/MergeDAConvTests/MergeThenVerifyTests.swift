@@ -29,8 +29,6 @@ final class MergeThenVerifyTests: XCTestCase {
         XCTAssertEqual(report.dropped, ["optimizer"])
     }
 
-
-
     /// Another epoch: the weights moved a little and the epoch counter changed.
     func testTheWrongEpochsMergeFails() throws {
         var later = try CheckpointEditing(Fixtures.path("train_checkpoint.pth"))
@@ -45,6 +43,5 @@ final class MergeThenVerifyTests: XCTestCase {
         XCTAssertEqual(report.layers.filter { !$0.passed }.map(\.module), ["model.stem", "model.body.0", "model.down"])
         XCTAssertEqual(report.passThrough?.changed, ["epoch: 12 became 13"])
     }
-
 
 }

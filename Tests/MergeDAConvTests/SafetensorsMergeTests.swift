@@ -27,15 +27,19 @@ final class SafetensorsMergeTests: XCTestCase {
     /// Every tensor of `output` equals the one of torch's expected file under `prefix + name`: folded ones
     /// within one ulp, the others bit for bit.
     private func assertMatchesTorchsFold(
-        _ output: String, expected: String, prefix: String = "", folded: [String], file: StaticString = #filePath, line: UInt = #line
+        _ output: String, expected: String, prefix: String = "", folded: [String], file: StaticString = #filePath,
+        line: UInt = #line
     ) throws {
-        let ours = try CheckpointReader.open(output), torchs = try CheckpointReader.open(expected)
+        let ours = try CheckpointReader.open(output)
+        let torchs = try CheckpointReader.open(expected)
         let reference = Dictionary(uniqueKeysWithValues: try torchs.namedTensors().map { ($0.name, $0.tensor) })
         let tensors = try ours.namedTensors()
-        XCTAssertEqual(Set(tensors.map { prefix + $0.name }), Set(reference.keys.filter { $0.hasPrefix(prefix) }), file: file, line: line)
+        XCTAssertEqual(
+            Set(tensors.map { prefix + $0.name }), Set(reference.keys.filter { $0.hasPrefix(prefix) }), file: file, line: line)
         for named in tensors {
             let twin = try XCTUnwrap(reference[prefix + named.name], file: file, line: line)
-            let a = try ours.contiguousBytes(of: named.tensor), b = try torchs.contiguousBytes(of: twin)
+            let a = try ours.contiguousBytes(of: named.tensor)
+            let b = try torchs.contiguousBytes(of: twin)
             if folded.contains(where: { named.name == $0 + ".weight" || named.name == $0 + ".bias" }) {
                 XCTAssertLessThanOrEqual(ULP.maxDistance(a, b, dtype: twin.dtype), 1, named.name, file: file, line: line)
             } else {
@@ -51,7 +55,8 @@ final class SafetensorsMergeTests: XCTestCase {
                 let (path, outcome) = try merge(input, to: output)
                 XCTAssertTrue(outcome.report.passed, "\(output): \(outcome.report.text())")
                 XCTAssertEqual(try CheckpointReader.open(path).format.kind, format == .zip ? .zip : .safetensors)
-                try assertMatchesTorchsFold(path, expected: Fixtures.path("\(name).expected.pth"), folded: outcome.report.layers.map(\.module))
+                try assertMatchesTorchsFold(
+                    path, expected: Fixtures.path("\(name).expected.pth"), folded: outcome.report.layers.map(\.module))
             }
         }
     }
@@ -60,15 +65,17 @@ final class SafetensorsMergeTests: XCTestCase {
     func testSafetensorsAndPthTwinsMergeToTheSameTensors() throws {
         let (fromSafetensors, _) = try merge(SafetensorsFacts.path("tiny_sd.safetensors"), to: "a.safetensors")
         let (fromPth, _) = try merge(Fixtures.path("tiny_sd.pth"), to: "b.safetensors")
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: fromSafetensors)), try Data(contentsOf: URL(fileURLWithPath: fromPth)))
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: fromSafetensors)), try Data(contentsOf: URL(fileURLWithPath: fromPth)))
     }
 
     func testTrainingCheckpointToSafetensorsWritesTheMergedModel() throws {
         let (path, outcome) = try merge(Fixtures.path("train_checkpoint.pth"), to: "train.out", format: .safetensors)
         XCTAssertTrue(outcome.report.passed)
         XCTAssertEqual(outcome.report.dropped, ["optimizer"])
-        XCTAssertTrue(outcome.report.warnings.contains("safetensors holds one state dict: wrote 'model' (names without its prefix)"),
-                      "\(outcome.report.warnings)")
+        XCTAssertTrue(
+            outcome.report.warnings.contains("safetensors holds one state dict: wrote 'model' (names without its prefix)"),
+            "\(outcome.report.warnings)")
         XCTAssertTrue(outcome.report.warnings.contains { $0.hasPrefix("kept in safetensors __metadata__ as strings: epoch") })
         try assertMatchesTorchsFold(
             path, expected: Fixtures.path("train_checkpoint.expected.pth"), prefix: "model.",
@@ -82,8 +89,9 @@ final class SafetensorsMergeTests: XCTestCase {
         let (same, _) = try merge(input, to: "same.safetensors")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: same)), try Data(contentsOf: URL(fileURLWithPath: input)))
         let (_, outcome) = try merge(input, to: "dtypes.pth")
-        XCTAssertTrue(outcome.report.warnings.contains("the input's safetensors __metadata__ (format) is not written to a zip checkpoint"),
-                      "\(outcome.report.warnings)")
+        XCTAssertTrue(
+            outcome.report.warnings.contains("the input's safetensors __metadata__ (format) is not written to a zip checkpoint"),
+            "\(outcome.report.warnings)")
     }
 
     func testFormatFollowsTheExtensionUnlessGiven() throws {
@@ -99,7 +107,10 @@ final class SafetensorsMergeTests: XCTestCase {
             (Fixtures.path("train_checkpoint.pth"), merged),
             (Fixtures.path("tiny_sd.pth"), try merge(Fixtures.path("tiny_sd.pth"), to: "tiny.safetensors").0),
             (SafetensorsFacts.path("tiny_sd.safetensors"), Fixtures.path("tiny_sd.expected.pth")),
-            (SafetensorsFacts.path("tiny_sd.safetensors"), try merge(SafetensorsFacts.path("tiny_sd.safetensors"), to: "t.safetensors").0),
+            (
+                SafetensorsFacts.path("tiny_sd.safetensors"),
+                try merge(SafetensorsFacts.path("tiny_sd.safetensors"), to: "t.safetensors").0
+            ),
         ]
         for (original, merged) in pairs {
             let report = try VerifyRun.run(VerifyRequest(original: original, merged: merged))

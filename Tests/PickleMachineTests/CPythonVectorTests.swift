@@ -39,7 +39,9 @@ final class CPythonVectorTests: XCTestCase {
     func testOpcodeTableMatchesCPython() {
         XCTAssertEqual(CPythonVectors.opcodes.count, PickleOpcode.allCases.count)
         for (name, code, version) in CPythonVectors.opcodes {
-            guard let opcode = PickleOpcode(rawValue: code) else { return XCTFail("no opcode 0x\(String(code, radix: 16)) (\(name))") }
+            guard let opcode = PickleOpcode(rawValue: code) else {
+                return XCTFail("no opcode 0x\(String(code, radix: 16)) (\(name))")
+            }
             XCTAssertEqual(opcode.name, name)
             XCTAssertEqual(opcode.introducedInProtocol, version, name)
         }
@@ -55,10 +57,10 @@ final class CPythonVectorTests: XCTestCase {
 
     func testTorchStateDictShape() throws {
         let result = try unpickle(vector("state_dict/p2").bytes)
-        guard case let .node(root) = result.root else { return XCTFail("root is not a node") }
+        guard case .node(let root) = result.root else { return XCTFail("root is not a node") }
         XCTAssertEqual(result.graph[root].kind, .dict(ordered: true))
         XCTAssertEqual(result.graph[root].entries.map(\.key), [.string("conv.weight"), .string("conv.bias"), .string("view")])
-        guard case let .node(tensor) = result.graph[root].entries[0].value else { return XCTFail("tensor is not a node") }
+        guard case .node(let tensor) = result.graph[root].entries[0].value else { return XCTFail("tensor is not a node") }
         XCTAssertEqual(result.graph[tensor].kind, .call(PickleGlobal(module: "torch._utils", name: "_rebuild_tensor_v2")))
         XCTAssertNotNil(result.graph[root].state)
     }
@@ -74,7 +76,9 @@ final class CPythonVectorTests: XCTestCase {
 
     func testGlobalsAreListedInFirstUseOrderWithUsages() throws {
         let globals = try unpickle(vector("state_dict/p2").bytes).globals
-        XCTAssertEqual(globals.map(\.global.qualifiedName), ["collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch.FloatStorage"])
+        XCTAssertEqual(
+            globals.map(\.global.qualifiedName),
+            ["collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch.FloatStorage"])
         XCTAssertEqual(globals[0].offset, 2)
         XCTAssertEqual(Set(globals[0].usages.keys), [.pushed, .reduce, .buildTarget])
         XCTAssertEqual(Set(globals[1].usages.keys), [.pushed, .reduce])
@@ -95,7 +99,7 @@ final class CPythonVectorTests: XCTestCase {
         let bytes = magic + version
         let first = try Unpickler.unpickle(bytes, policy: .dataOnly)
         XCTAssertEqual(first.endOffset, magic.count)
-        guard case let .bigInt(number) = first.root else { return XCTFail("magic is not a big int") }
+        guard case .bigInt(let number) = first.root else { return XCTFail("magic is not a big int") }
         XCTAssertEqual(number.description, "119547037146038801333356")
         let second = try Unpickler.unpickle(bytes, from: first.endOffset, policy: .dataOnly)
         XCTAssertEqual(second.root, .int(1001))

@@ -31,14 +31,16 @@ final class DefaultDictTests: XCTestCase {
     /// policy that allows every call; an audit scan keeps it inert and lists it.
     func testFactoryThatIsNotABuiltinDataTypeIsRefused() {
         let osSystem = ascii("ccollections\ndefaultdict\ncos\nsystem\n") + hex("85") + ascii("R.")
-        assertUnpickleFails(osSystem, .refusedFactory(found: "os.system", opcode: .reduce, offset: osSystem.count - 2),
-                            policy: UnpicklerPolicy { _ in true })
+        assertUnpickleFails(
+            osSystem, .refusedFactory(found: "os.system", opcode: .reduce, offset: osSystem.count - 2),
+            policy: UnpicklerPolicy { _ in true })
         let lambda = ascii("ccollections\ndefaultdict\ncmylib\nmake\n") + hex("85") + ascii("R.")
         assertUnpickleFails(lambda, .refusedFactory(found: "mylib.make", opcode: .reduce, offset: lambda.count - 2))
         let notGlobal = ascii("ccollections\ndefaultdict\nI1\n") + hex("85") + ascii("R.")
         assertUnpickleFails(notGlobal, .refusedFactory(found: "int", opcode: .reduce, offset: notGlobal.count - 2))
-        XCTAssertTrue(PickleError.refusedFactory(found: "os.system", opcode: .reduce, offset: 7).description
-            .hasPrefix("refused collections.defaultdict with factory os.system (REDUCE at byte 7)"))
+        XCTAssertTrue(
+            PickleError.refusedFactory(found: "os.system", opcode: .reduce, offset: 7).description
+                .hasPrefix("refused collections.defaultdict with factory os.system (REDUCE at byte 7)"))
         let scan = PickleGlobalScan.scan(osSystem)
         XCTAssertNil(scan.error)
         XCTAssertEqual(scan.globals.map(\.global.qualifiedName), ["collections.defaultdict", "os.system"])
@@ -46,14 +48,17 @@ final class DefaultDictTests: XCTestCase {
 
     func testMoreThanTheFactoryIsRefused() {
         let bytes = ascii("ccollections\ndefaultdict\ncbuiltins\nlist\n}") + hex("86") + ascii("R.")
-        assertUnpickleFails(bytes, .invalidOperand(
-            opcode: .reduce, expected: "collections.defaultdict's factory alone", found: "2 arguments", offset: bytes.count - 2))
+        assertUnpickleFails(
+            bytes,
+            .invalidOperand(
+                opcode: .reduce, expected: "collections.defaultdict's factory alone", found: "2 arguments",
+                offset: bytes.count - 2))
     }
 }
 
 extension PickleValue {
     var nodeIDForTest: PickleNodeID? {
-        if case let .node(id) = self { return id }
+        if case .node(let id) = self { return id }
         return nil
     }
 }

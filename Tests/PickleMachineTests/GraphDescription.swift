@@ -41,7 +41,7 @@ struct GraphDescription {
     private mutating func count(_ root: PickleValue) {
         var pending = [root]
         while let value = pending.popLast() {
-            guard case let .node(id) = value, labelable(id) else { continue }
+            guard case .node(let id) = value, labelable(id) else { continue }
             counts[id, default: 0] += 1
             if counts[id] == 1 { pending += children(id).reversed() }
         }
@@ -50,15 +50,15 @@ struct GraphDescription {
     private mutating func text(_ value: PickleValue) -> String {
         switch value {
         case .none: return "None"
-        case let .bool(flag): return flag ? "True" : "False"
-        case let .int(number): return String(number)
-        case let .bigInt(number): return number.description
-        case let .float(number):
+        case .bool(let flag): return flag ? "True" : "False"
+        case .int(let number): return String(number)
+        case .bigInt(let number): return number.description
+        case .float(let number):
             let hex = String(number.bitPattern, radix: 16)
             return "f:" + String(repeating: "0", count: 16 - hex.count) + hex
-        case let .string(string): return GraphDescription.quoted(string)
-        case let .bytes(bytes): return "b'" + bytes.map { String(format2: $0) }.joined() + "'"
-        case let .node(id): return nodeText(id)
+        case .string(let string): return GraphDescription.quoted(string)
+        case .bytes(let bytes): return "b'" + bytes.map { String(format2: $0) }.joined() + "'"
+        case .node(let id): return nodeText(id)
         }
     }
 
@@ -93,11 +93,12 @@ struct GraphDescription {
         switch node.kind {
         case .list: return "[" + list(node.items) + "]"
         case .tuple: return "(" + list(node.items) + (node.items.count == 1 ? ",)" : ")")
-        case let .dict(ordered): return (ordered ? "OrderedDict{" : "{") + pairs(node.entries) + "}"
-        case let .set(frozen): return (frozen ? "frozenset{" : "set{") + list(node.items) + "}"
-        case let .global(global): return "global(\(global.qualifiedName))"
-        case let .call(global): return "call(\(global.qualifiedName), " + text(node.args) + ")"
-        case let .object(global, construction): return "object(\(global.qualifiedName), \(construction), " + text(node.args) + ")"
+        case .dict(let ordered): return (ordered ? "OrderedDict{" : "{") + pairs(node.entries) + "}"
+        case .set(let frozen): return (frozen ? "frozenset{" : "set{") + list(node.items) + "}"
+        case .global(let global): return "global(\(global.qualifiedName))"
+        case .call(let global): return "call(\(global.qualifiedName), " + text(node.args) + ")"
+        case .object(let global, let construction):
+            return "object(\(global.qualifiedName), \(construction), " + text(node.args) + ")"
         case .persistentID: return "pid(" + GraphDescription.describeWithoutLabels(node.args, in: graph) + ")"
         }
     }

@@ -6,9 +6,9 @@ import XCTest
 /// `swift test -c release --filter PickleMachineTests.PerformanceTests`.
 final class PerformanceTests: XCTestCase {
     #if DEBUG
-    static let tensorCount = 10_000  // keeps the debug suite quick; release measures the real size
+        static let tensorCount = 10_000  // keeps the debug suite quick; release measures the real size
     #else
-    static let tensorCount = 100_000
+        static let tensorCount = 100_000
     #endif
 
     /// An OrderedDict of `count` tensors as torch.save writes a state_dict.
@@ -20,16 +20,20 @@ final class PerformanceTests: XCTestCase {
         entries.reserveCapacity(count)
         for index in 0..<count {
             let channels = Int64(index % 512 + 1)
-            let pidTuple = graph.add(PickleNode(kind: .tuple, items: [
-                .string("storage"), storageClass, .string(String(index)), .string("cpu"), .int(576 * channels),
-            ]))
+            let pidTuple = graph.add(
+                PickleNode(
+                    kind: .tuple,
+                    items: [
+                        .string("storage"), storageClass, .string(String(index)), .string("cpu"), .int(576 * channels),
+                    ]))
             let storage = graph.add(PickleNode(kind: .persistentID, args: pidTuple))
             let size = graph.add(PickleNode(kind: .tuple, items: [.int(64), .int(channels), .int(3), .int(3)]))
             let stride = graph.add(PickleNode(kind: .tuple, items: [.int(9 * channels), .int(9), .int(3), .int(1)]))
             let hooks = graph.add(PickleNode(kind: .dict(ordered: true)))
             let args = graph.add(PickleNode(kind: .tuple, items: [storage, .int(0), size, stride, .bool(false), hooks]))
             let tensor = graph.add(PickleNode(kind: .call(rebuild), args: args))
-            entries.append(PickleDictEntry(key: .string("model.layers.\(index / 4).block.conv\(index % 4).weight"), value: tensor))
+            entries.append(
+                PickleDictEntry(key: .string("model.layers.\(index / 4).block.conv\(index % 4).weight"), value: tensor))
         }
         let root = graph.add(PickleNode(kind: .dict(ordered: true), entries: entries))
         return (graph, root)
@@ -54,7 +58,7 @@ final class PerformanceTests: XCTestCase {
         let elapsed = try ContinuousClock().measure { result = try Unpickler.unpickle(bytes, policy: torchPolicy) }
         print("unpickled \(bytes.count) bytes (\(Self.tensorCount) tensors) in \(elapsed)")
         XCTAssertGreaterThan(bytes.count, Self.tensorCount * 100)
-        guard case let .node(dict)? = result?.root else { return XCTFail("root is not a node") }
+        guard case .node(let dict)? = result?.root else { return XCTFail("root is not a node") }
         XCTAssertEqual(result?.graph[dict].entries.count, Self.tensorCount)
         XCTAssertEqual(try Pickler.pickle(result!.graph, root: result!.root), bytes)
     }

@@ -5,7 +5,8 @@ import XCTest
 /// `("module", <class>, ...)` ids), and nothing else.
 final class PersistentIDResolutionTests: XCTestCase {
     /// PROTO 2, MARK 'module' GLOBAL `m C` 'f.py' 'src' TUPLE BINPERSID, EMPTY_TUPLE NEWOBJ, STOP.
-    static let moduleClassByID: [UInt8] = [0x80, 0x02, 0x28]
+    static let moduleClassByID: [UInt8] =
+        [0x80, 0x02, 0x28]
         + [0x58, 6, 0, 0, 0] + Array("module".utf8)
         + [0x63] + Array("m\nC\n".utf8)
         + [0x58, 4, 0, 0, 0] + Array("f.py".utf8)
@@ -19,10 +20,12 @@ final class PersistentIDResolutionTests: XCTestCase {
     }
 
     func testResolverTurnsTheIdIntoTheClassItNames() throws {
-        let policy = UnpicklerPolicy(isAllowedCallable: { _ in false }, resolvePersistentID: { id, graph in
-            guard case .node(let tuple) = id, graph[tuple].items.count == 4 else { return nil }
-            return graph[tuple].items[1]
-        })
+        let policy = UnpicklerPolicy(
+            isAllowedCallable: { _ in false },
+            resolvePersistentID: { id, graph in
+                guard case .node(let tuple) = id, graph[tuple].items.count == 4 else { return nil }
+                return graph[tuple].items[1]
+            })
         let result = try Unpickler.unpickle(Self.moduleClassByID, policy: policy)
         guard case .node(let root) = result.root else { return XCTFail("root is not a node") }
         XCTAssertEqual(result.graph[root].kind, .object(PickleGlobal(module: "m", name: "C"), .newObject))

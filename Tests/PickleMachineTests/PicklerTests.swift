@@ -12,7 +12,9 @@ final class PicklerTests: XCTestCase {
                 let result = try unpickle(vector("\(name)/p\(source)").bytes)
                 let written = try Pickler.pickle(result.graph, root: result.root)
                 if written != expected {
-                    let firstDifference = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(written.count, expected.count)
+                    let firstDifference =
+                        zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                        ?? min(written.count, expected.count)
                     XCTFail("\(name) from protocol \(source): differs at byte \(firstDifference)")
                 }
             }
@@ -38,8 +40,10 @@ final class PicklerTests: XCTestCase {
 
     func testEmptyBytesAreWrittenWithCodecsEncode() throws {
         let written = try Pickler.pickle(PickleGraph(), root: .bytes([]))
-        XCTAssertEqual(written, hex("80 02") + ascii("c_codecs\nencode\n") + hex("71 00 58 00 00 00 00 71 01")
-            + hex("58 06 00 00 00") + ascii("latin1") + hex("71 02 86 71 03 52 71 04 2e"))
+        XCTAssertEqual(
+            written,
+            hex("80 02") + ascii("c_codecs\nencode\n") + hex("71 00 58 00 00 00 00 71 01")
+                + hex("58 06 00 00 00") + ascii("latin1") + hex("71 02 86 71 03 52 71 04 2e"))
     }
 
     func testGlobalsAreWrittenWithPython2Names() throws {
@@ -54,7 +58,7 @@ final class PicklerTests: XCTestCase {
         let shared = graph.add(PickleNode(kind: .list, items: [.int(1)]))
         let root = graph.add(PickleNode(kind: .tuple, items: [shared, shared]))
         let result = try unpickle(try Pickler.pickle(graph, root: root))
-        guard case let .node(tuple) = result.root else { return XCTFail("root is not a node") }
+        guard case .node(let tuple) = result.root else { return XCTFail("root is not a node") }
         XCTAssertEqual(result.graph[tuple].items.count, 2)
         XCTAssertEqual(result.graph[tuple].items[0], result.graph[tuple].items[1])
     }
@@ -90,7 +94,8 @@ final class PicklerTests: XCTestCase {
         let cls = PickleGlobal(module: "m", name: "C")
         let args = graph.add(PickleNode(kind: .tuple, items: [.int(1)]))
         let instantiated = graph.add(PickleNode(kind: .object(cls, .instantiate), args: args))
-        let kwargs = graph.add(PickleNode(kind: .dict(ordered: false), entries: [PickleDictEntry(key: .string("k"), value: .int(2))]))
+        let kwargs = graph.add(
+            PickleNode(kind: .dict(ordered: false), entries: [PickleDictEntry(key: .string("k"), value: .int(2))]))
         let pair = graph.add(PickleNode(kind: .tuple, items: [args, kwargs]))
         let keywords = graph.add(PickleNode(kind: .object(cls, .newObjectWithKeywords), args: pair))
         let root = graph.add(PickleNode(kind: .list, items: [instantiated, keywords]))
@@ -135,7 +140,9 @@ final class PicklerTests: XCTestCase {
         XCTAssertThrowsError(try Pickler.pickle(PickleGraph(), root: .bigInt(huge))) {
             XCTAssertEqual($0 as? PickleError, .integerTooLarge(byteCount: 256))
         }
-        XCTAssertNoThrow(try Pickler.pickle(PickleGraph(), root: .bigInt(PickleBigInt(littleEndianBytes: [UInt8](repeating: 0x11, count: 255)))))
+        XCTAssertNoThrow(
+            try Pickler.pickle(
+                PickleGraph(), root: .bigInt(PickleBigInt(littleEndianBytes: [UInt8](repeating: 0x11, count: 255)))))
     }
 
     func testCycleThroughTupleIsRefused() {

@@ -25,7 +25,9 @@ let torchPolicy = UnpicklerPolicy(allowing: [
 ])
 
 /// Unpickles with the given policy and standard limits.
-func unpickle(_ bytes: [UInt8], policy: UnpicklerPolicy = vectorPolicy, limits: UnpicklerLimits = .standard) throws -> UnpickleResult {
+func unpickle(_ bytes: [UInt8], policy: UnpicklerPolicy = vectorPolicy, limits: UnpicklerLimits = .standard) throws
+    -> UnpickleResult
+{
     try Unpickler.unpickle(bytes, policy: policy, limits: limits)
 }
 

@@ -41,8 +41,10 @@ final class UnpicklerErrorTests: XCTestCase {
 
     /// EXT* need a registry and the buffer opcodes out-of-band buffers; neither is provided.
     func testUnsupportedOpcodes() {
-        for (opcode, bytes) in [(PickleOpcode.ext1, hex("82 01")), (.ext2, hex("83 01 00")), (.ext4, hex("84 01 00 00 00")),
-                                (.nextBuffer, hex("97")), (.readonlyBuffer, hex("4e 98"))] {
+        for (opcode, bytes) in [
+            (PickleOpcode.ext1, hex("82 01")), (.ext2, hex("83 01 00")), (.ext4, hex("84 01 00 00 00")),
+            (.nextBuffer, hex("97")), (.readonlyBuffer, hex("4e 98")),
+        ] {
             assertUnpickleFails(bytes + hex("2e"), .unsupportedOpcode(opcode, offset: opcode == .readonlyBuffer ? 1 : 0))
         }
     }
@@ -106,16 +108,20 @@ final class UnpicklerErrorTests: XCTestCase {
             let viaGlobal = ascii("c\(module)\n\(name)\n") + ascii("(S'id'\ntR.")
             let reduceOffset = viaGlobal.count - 2
             assertUnpickleFails(viaGlobal, .refusedCallable(name: "\(module).\(name)", opcode: .reduce, offset: reduceOffset))
-            let viaStack = hex("80 04") + shortUnicode(module) + shortUnicode(name) + hex("93 8c 02") + ascii("id") + hex("85 52 2e")
-            assertUnpickleFails(viaStack, .refusedCallable(name: "\(module).\(name)", opcode: .reduce, offset: viaStack.count - 2))
+            let viaStack =
+                hex("80 04") + shortUnicode(module) + shortUnicode(name) + hex("93 8c 02") + ascii("id") + hex("85 52 2e")
+            assertUnpickleFails(
+                viaStack, .refusedCallable(name: "\(module).\(name)", opcode: .reduce, offset: viaStack.count - 2))
         }
         // Python 2 spellings are mapped before the policy sees them.
-        assertUnpickleFails(ascii("c__builtin__\neval\n(S'1'\ntR."), .refusedCallable(name: "builtins.eval", opcode: .reduce, offset: 25))
+        assertUnpickleFails(
+            ascii("c__builtin__\neval\n(S'1'\ntR."), .refusedCallable(name: "builtins.eval", opcode: .reduce, offset: 25))
     }
 
     func testRefusedCallableThroughInstAndObj() {
         assertUnpickleFails(ascii("(S'id'\nios\nsystem\n."), .refusedCallable(name: "os.system", opcode: .inst, offset: 7))
-        assertUnpickleFails(ascii("(cbuiltins\neval\nS'1'\no."), .refusedCallable(name: "builtins.eval", opcode: .obj, offset: 21))
+        assertUnpickleFails(
+            ascii("(cbuiltins\neval\nS'1'\no."), .refusedCallable(name: "builtins.eval", opcode: .obj, offset: 21))
     }
 
     /// sys, os, posix, nt and subprocess are refused even by a policy that allows everything,
@@ -124,7 +130,8 @@ final class UnpicklerErrorTests: XCTestCase {
         let everything = UnpicklerPolicy { _ in true }
         for (module, name) in [("os", "system"), ("os.path", "join"), ("nt", "system"), ("sys", "exit")] {
             let bytes = ascii("c\(module)\n\(name)\n)R.")
-            assertUnpickleFails(bytes, .refusedCallable(name: "\(module).\(name)", opcode: .reduce, offset: bytes.count - 2), policy: everything)
+            assertUnpickleFails(
+                bytes, .refusedCallable(name: "\(module).\(name)", opcode: .reduce, offset: bytes.count - 2), policy: everything)
         }
         assertUnpickleFails(
             ascii("ccommands\ngetoutput\n)R."), .refusedCallable(name: "subprocess.getoutput", opcode: .reduce, offset: 21),
@@ -152,10 +159,19 @@ final class UnpicklerErrorTests: XCTestCase {
             (f + hex("4e 52"), .invalidOperand(opcode: .reduce, expected: "an argument tuple", found: "None", offset: 13)),
             (f + hex("4e 81"), .invalidOperand(opcode: .newObj, expected: "an argument tuple", found: "None", offset: 13)),
             (f + hex("29 5d 92"), .invalidOperand(opcode: .newObjEx, expected: "a keyword dict", found: "list", offset: 14)),
-            (hex("4b 01 4b 02 93"), .invalidOperand(opcode: .stackGlobal, expected: "two strings", found: "int and int", offset: 4)),
+            (
+                hex("4b 01 4b 02 93"),
+                .invalidOperand(opcode: .stackGlobal, expected: "two strings", found: "int and int", offset: 4)
+            ),
             (hex("28 4e 64"), .invalidOperand(opcode: .dict, expected: "key-value pairs", found: "1 items", offset: 2)),
-            (hex("7d 28 4e 4e 4e 75"), .invalidOperand(opcode: .setItems, expected: "key-value pairs", found: "3 items", offset: 5)),
-            (hex("54 ff ff ff ff"), .invalidOperand(opcode: .binString, expected: "a non-negative length", found: "-1", offset: 0)),
+            (
+                hex("7d 28 4e 4e 4e 75"),
+                .invalidOperand(opcode: .setItems, expected: "key-value pairs", found: "3 items", offset: 5)
+            ),
+            (
+                hex("54 ff ff ff ff"),
+                .invalidOperand(opcode: .binString, expected: "a non-negative length", found: "-1", offset: 0)
+            ),
             (hex("8b fe ff ff ff"), .invalidOperand(opcode: .long4, expected: "a non-negative length", found: "-2", offset: 0)),
             (ascii("Np-1\n"), .invalidOperand(opcode: .put, expected: "a non-negative memo index", found: "-1", offset: 1)),
         ]
@@ -193,8 +209,10 @@ final class UnpicklerErrorTests: XCTestCase {
             (hex("5d 7d 62"), .invalidTarget(opcode: .build, target: "list", offset: 2)),
             (hex("7d 7d 62"), .invalidTarget(opcode: .build, target: "dict", offset: 2)),
             (ascii("cm\nC\n") + hex("4e 62"), .invalidTarget(opcode: .build, target: "global m.C", offset: 6)),
-            (ascii("cm\nC\n") + hex("29 81 7d 62 7d 62"),
-             .invalidTarget(opcode: .build, target: "object m.C that already has state", offset: 10)),
+            (
+                ascii("cm\nC\n") + hex("29 81 7d 62 7d 62"),
+                .invalidTarget(opcode: .build, target: "object m.C that already has state", offset: 10)
+            ),
         ]
         for (bytes, error) in cases { assertUnpickleFails(bytes, error) }
     }
@@ -208,16 +226,19 @@ final class UnpicklerErrorTests: XCTestCase {
 
     func testInvalidText() {
         let cases: [(PickleOpcode, String)] = [
-            (.int, "Iabc\n"), (.int, "I\n"), (.int, "I0x\n"), (.int, "I1__0\n"), (.int, "I" + String(repeating: "9", count: 4301) + "\n"),
+            (.int, "Iabc\n"), (.int, "I\n"), (.int, "I0x\n"), (.int, "I1__0\n"),
+            (.int, "I" + String(repeating: "9", count: 4301) + "\n"),
             (.long, "L\n"), (.long, "L12x\n"), (.long, "L012L\n"),
-            (.float, "F1e999\n"), (.float, "F 1.0\n"), (.float, "F1_0\n"), (.float, "F0x10\n"), (.float, "F1e\n"), (.float, "F\n"),
+            (.float, "F1e999\n"), (.float, "F 1.0\n"), (.float, "F1_0\n"), (.float, "F0x10\n"), (.float, "F1e\n"),
+            (.float, "F\n"),
             (.string, "Sabc\n"), (.string, "S'abc\"\n"), (.string, "S'\\x4'\n"), (.string, "S'a\\'\n"), (.string, "S'\n"),
             (.unicode, "V\\u12\n"), (.unicode, "V\\ud800\n"), (.unicode, "V\\U00110000\n"), (.unicode, "V\\uzzzz\n"),
             (.get, "gx\n"), (.get, "g99999999999999999999\n"), (.put, "N\np0x1\n"),
         ]
         for (opcode, text) in cases {
             let offset = text.hasPrefix("N\n") ? 2 : 0
-            assertUnpickleFails(ascii(text.replacingOccurrences(of: "N\n", with: "N")), .invalidText(opcode: opcode, offset: offset == 0 ? 0 : 1))
+            assertUnpickleFails(
+                ascii(text.replacingOccurrences(of: "N\n", with: "N")), .invalidText(opcode: opcode, offset: offset == 0 ? 0 : 1))
         }
         assertUnpickleFails(hex("28 69 6f e9 0a 73 0a"), .invalidText(opcode: .inst, offset: 1))
         assertUnpickleFails(ascii("c\nf\n."), .invalidText(opcode: .global, offset: 0))
@@ -240,14 +261,17 @@ final class UnpicklerErrorTests: XCTestCase {
             "refused to call os.system (REDUCE at byte 17)")
         let reading: [PickleError] = [
             .truncated(opcode: .binInt, offset: 4321), .truncated(opcode: nil, offset: 4321), .unknownOpcode(0xFF, offset: 4321),
-            .unsupportedProtocol(9, offset: 4321), .unsupportedOpcode(.ext1, offset: 4321), .unsupportedOpcode(.nextBuffer, offset: 4321),
+            .unsupportedProtocol(9, offset: 4321), .unsupportedOpcode(.ext1, offset: 4321),
+            .unsupportedOpcode(.nextBuffer, offset: 4321),
             .stackUnderflow(opcode: .pop, offset: 4321), .missingMark(opcode: .tuple, offset: 4321),
-            .unknownMemoIndex(3, offset: 4321), .lengthBeyondInput(opcode: .binBytes8, length: 1 << 60, offset: 4321, remaining: 2),
+            .unknownMemoIndex(3, offset: 4321),
+            .lengthBeyondInput(opcode: .binBytes8, length: 1 << 60, offset: 4321, remaining: 2),
             .limitExceeded(.nestingDepth, value: 1001, offset: 4321),
             .refusedCallable(name: "os\nx.system", opcode: .reduce, offset: 4321),
             .invalidCallable(found: "list", opcode: .reduce, offset: 4321),
             .invalidOperand(opcode: .dict, expected: "pairs", found: "1 items", offset: 4321),
-            .invalidTarget(opcode: .append, target: "dict", offset: 4321), .unhashableKey(kind: "list", opcode: .setItem, offset: 4321),
+            .invalidTarget(opcode: .append, target: "dict", offset: 4321),
+            .unhashableKey(kind: "list", opcode: .setItem, offset: 4321),
             .invalidText(opcode: .int, offset: 4321), .invalidUTF8(opcode: .binUnicode, offset: 4321),
         ]
         for error in reading {

@@ -11,11 +11,13 @@ final class UnpicklerLimitTests: XCTestCase {
     }
 
     func testStackSize() {
-        assertUnpickleFails(hex("4e 4e 4e 4e"), .limitExceeded(.stackSize, value: 4, offset: 3), limits: limits { $0.maxStackSize = 3 })
+        assertUnpickleFails(
+            hex("4e 4e 4e 4e"), .limitExceeded(.stackSize, value: 4, offset: 3), limits: limits { $0.maxStackSize = 3 })
     }
 
     func testMarkDepth() {
-        assertUnpickleFails(hex("28 28 28"), .limitExceeded(.markDepth, value: 3, offset: 2), limits: limits { $0.maxMarkDepth = 2 })
+        assertUnpickleFails(
+            hex("28 28 28"), .limitExceeded(.markDepth, value: 3, offset: 2), limits: limits { $0.maxMarkDepth = 2 })
     }
 
     func testMemoEntries() {
@@ -24,14 +26,17 @@ final class UnpicklerLimitTests: XCTestCase {
     }
 
     func testNodeCount() {
-        assertUnpickleFails(hex("5d 7d 5d"), .limitExceeded(.nodeCount, value: 3, offset: 2), limits: limits { $0.maxNodeCount = 2 })
+        assertUnpickleFails(
+            hex("5d 7d 5d"), .limitExceeded(.nodeCount, value: 3, offset: 2), limits: limits { $0.maxNodeCount = 2 })
     }
 
     func testContainerItems() {
         let appended = hex("5d 4e 61 4e 61 4e 61")
-        assertUnpickleFails(appended, .limitExceeded(.containerItems, value: 3, offset: 6), limits: limits { $0.maxContainerItems = 2 })
+        assertUnpickleFails(
+            appended, .limitExceeded(.containerItems, value: 3, offset: 6), limits: limits { $0.maxContainerItems = 2 })
         let built = hex("28 4e 4e 4e 74")
-        assertUnpickleFails(built, .limitExceeded(.containerItems, value: 3, offset: 4), limits: limits { $0.maxContainerItems = 2 })
+        assertUnpickleFails(
+            built, .limitExceeded(.containerItems, value: 3, offset: 4), limits: limits { $0.maxContainerItems = 2 })
     }
 
     func testTotalItems() {
@@ -41,7 +46,8 @@ final class UnpicklerLimitTests: XCTestCase {
 
     /// A set built from a list copies its items: the copy counts too, so repeating it cannot amplify memory.
     func testTotalItemsCountsDataConstructorCopies() {
-        let bytes = hex("80 02 5d 71 00 28 4e 4b 01 4b 02 65") + ascii("c__builtin__\nset\n") + hex("71 01 68 00 85 52 68 01 68 00 85 52")
+        let bytes =
+            hex("80 02 5d 71 00 28 4e 4b 01 4b 02 65") + ascii("c__builtin__\nset\n") + hex("71 01 68 00 85 52 68 01 68 00 85 52")
         assertUnpickleFails(bytes, .limitExceeded(.totalItems, value: 10, offset: 40), limits: limits { $0.maxTotalItems = 9 })
     }
 
@@ -60,15 +66,21 @@ final class UnpicklerLimitTests: XCTestCase {
     /// the measure at STOP sees the depth.
     func testNestingDepthAtStop() {
         var bytes = hex("5d 71 00")
-        for i in 1...3 { bytes += hex("5d 71") + [UInt8(i)] + hex("68") + [UInt8(i - 1)] + hex("68") + [UInt8(i)] + hex("61 30 30") }
+        for i in 1...3 {
+            bytes += hex("5d 71") + [UInt8(i)] + hex("68") + [UInt8(i - 1)] + hex("68") + [UInt8(i)] + hex("61 30 30")
+        }
         bytes += hex("68 00 2e")
         XCTAssertNoThrow(try Unpickler.unpickle(bytes, policy: .dataOnly, limits: limits { $0.maxNestingDepth = 4 }))
-        assertUnpickleFails(bytes, .limitExceeded(.nestingDepth, value: 4, offset: bytes.count - 1), limits: limits { $0.maxNestingDepth = 3 })
+        assertUnpickleFails(
+            bytes, .limitExceeded(.nestingDepth, value: 4, offset: bytes.count - 1), limits: limits { $0.maxNestingDepth = 3 })
     }
 
     func testStringLength() {
-        assertUnpickleFails(hex("8c 05 61 62 63 64 65"), .limitExceeded(.stringLength, value: 5, offset: 0), limits: limits { $0.maxStringLength = 4 })
-        assertUnpickleFails(ascii("Vabcde\n"), .limitExceeded(.stringLength, value: 5, offset: 0), limits: limits { $0.maxStringLength = 4 })
+        assertUnpickleFails(
+            hex("8c 05 61 62 63 64 65"), .limitExceeded(.stringLength, value: 5, offset: 0),
+            limits: limits { $0.maxStringLength = 4 })
+        assertUnpickleFails(
+            ascii("Vabcde\n"), .limitExceeded(.stringLength, value: 5, offset: 0), limits: limits { $0.maxStringLength = 4 })
     }
 
     func testFrameLength() {
@@ -80,7 +92,9 @@ final class UnpicklerLimitTests: XCTestCase {
         let integerLimit = limits { $0.maxIntegerBytes = 4 }
         assertUnpickleFails(hex("8a 05 01 02 03 04 05"), .limitExceeded(.integerBytes, value: 5, offset: 0), limits: integerLimit)
         assertUnpickleFails(ascii("L4294967296\n"), .limitExceeded(.integerBytes, value: 5, offset: 0), limits: integerLimit)
-        assertUnpickleFails(ascii("I0x" + String(repeating: "f", count: 100) + "\n"), .limitExceeded(.integerBytes, value: 52, offset: 0), limits: integerLimit)
+        assertUnpickleFails(
+            ascii("I0x" + String(repeating: "f", count: 100) + "\n"), .limitExceeded(.integerBytes, value: 52, offset: 0),
+            limits: integerLimit)
     }
 
     // MARK: Hostile shapes at the default limits
@@ -121,19 +135,21 @@ final class UnpicklerLimitTests: XCTestCase {
     /// serves as a dict key in milliseconds.
     func testDoublingThroughMemoParsesQuickly() throws {
         var bytes = hex("80 02 4b 07 85 71 00")
-        for level in 1...40 { bytes += hex("68") + [UInt8(level - 1)] + hex("68") + [UInt8(level - 1)] + hex("86 71") + [UInt8(level)] }
+        for level in 1...40 {
+            bytes += hex("68") + [UInt8(level - 1)] + hex("68") + [UInt8(level - 1)] + hex("86 71") + [UInt8(level)]
+        }
         bytes += hex("30 7d 68 28 4e 73 68 28 4e 73 2e")
         let start = ContinuousClock.now
         let result = try Unpickler.unpickle(bytes, policy: .dataOnly)
         XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(200))
-        guard case let .node(dict) = result.root else { return XCTFail("root is not a node") }
+        guard case .node(let dict) = result.root else { return XCTFail("root is not a node") }
         XCTAssertEqual(result.graph[dict].entries.count, 1, "the same tuple twice is one key")
         XCTAssertEqual(result.graph.nodes.count, 42)
     }
 
     func testSelfReferenceIsAccepted() throws {
         let result = try Unpickler.unpickle(hex("80 02 5d 71 00 68 00 61 2e"), policy: .dataOnly)
-        guard case let .node(list) = result.root else { return XCTFail("root is not a node") }
+        guard case .node(let list) = result.root else { return XCTFail("root is not a node") }
         XCTAssertEqual(result.graph[list].items, [result.root])
     }
 

@@ -14,14 +14,16 @@ final class UnpicklerPolicyTests: XCTestCase {
     func testAllowedCallableBecomesAnInertCallNode() throws {
         let bytes = vector("state_dict/p2").bytes
         let result = try Unpickler.unpickle(bytes, policy: UnpicklerPolicy(allowing: ["torch._utils._rebuild_tensor_v2"]))
-        let calls = result.graph.nodes.filter { $0.kind == .call(PickleGlobal(module: "torch._utils", name: "_rebuild_tensor_v2")) }
+        let calls = result.graph.nodes.filter {
+            $0.kind == .call(PickleGlobal(module: "torch._utils", name: "_rebuild_tensor_v2"))
+        }
         XCTAssertEqual(calls.count, 3)
     }
 
     func testCallableOutsideThePolicyIsRefusedWithItsName() {
         let bytes = vector("state_dict/p2").bytes
         XCTAssertThrowsError(try Unpickler.unpickle(bytes, policy: .dataOnly)) { error in
-            guard case let .refusedCallable(name, opcode, offset)? = error as? PickleError else {
+            guard case .refusedCallable(let name, let opcode, let offset)? = error as? PickleError else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertEqual(name, "torch._utils._rebuild_tensor_v2")

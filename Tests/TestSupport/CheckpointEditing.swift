@@ -22,9 +22,12 @@ public struct CheckpointEditing {
     }
 
     /// Replaces a tensor entry of the root-level dict at `path` by a float tensor with these values.
-    public mutating func setTensor(_ key: String, in path: String = "", values: [Double], shape: [Int], dtype: TorchDType = .float32) {
+    public mutating func setTensor(
+        _ key: String, in path: String = "", values: [Double], shape: [Int], dtype: TorchDType = .float32
+    ) {
         let bytes = ScalarConversion.littleEndianBytes(values, dtype: dtype)
-        let tensor = draft.addInlineTensor(dtype: dtype, shape: shape, strides: TorchTensor.contiguousStrides(for: shape), bytes: bytes)
+        let tensor = draft.addInlineTensor(
+            dtype: dtype, shape: shape, strides: TorchTensor.contiguousStrides(for: shape), bytes: bytes)
         set(key, in: path, to: tensor)
     }
 

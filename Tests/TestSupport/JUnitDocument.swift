@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A JUnit file parsed with a real XML parser, to prove what CI systems will read.
@@ -30,8 +31,10 @@ public struct JUnitDocument {
         var failures: [String] = []
         var suiteAttributes: [String: String] = [:]
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             switch name {
             case "testsuite": suiteAttributes = attributes
             case "testcase": testCases.append(attributes["name"] ?? "")

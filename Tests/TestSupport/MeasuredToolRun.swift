@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the built `merge-daconv` in a child process and measures what it cost: wall time and peak
@@ -31,7 +31,8 @@ public enum MeasuredToolRun {
     public static func run(_ arguments: [String], killAfter: Double = 30) throws -> Outcome {
         let folder = try Fixtures.scratchDirectory("merge-daconv-measured")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outPath = folder.appendingPathComponent("stdout").path, errPath = folder.appendingPathComponent("stderr").path
+        let outPath = folder.appendingPathComponent("stdout").path
+        let errPath = folder.appendingPathComponent("stderr").path
         let start = Date()
         let pid = try spawn([ToolRunner.executable.path] + arguments, stdout: outPath, stderr: errPath)
         var status: Int32 = 0

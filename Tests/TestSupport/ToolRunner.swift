@@ -33,7 +33,9 @@ public enum ToolRunner {
 
     /// Runs the tool with this process's environment, less `GITHUB_STEP_SUMMARY` (so tests running in a
     /// GitHub job do not write to its summary page), plus `environment`.
-    public static func run(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    public static func run(_ arguments: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws
+        -> Outcome
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -41,12 +43,14 @@ public enum ToolRunner {
         inherited["GITHUB_STEP_SUMMARY"] = nil
         process.environment = inherited.merging(environment) { _, given in given }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         // Read both pipes before waiting, so a large output cannot block the child.
-        let outData = Collected(), errData = Collected()
+        let outData = Collected()
+        let errData = Collected()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { outData.data = out.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { errData.data = err.fileHandleForReading.readDataToEndOfFile() }

@@ -8,7 +8,8 @@ public enum ULP {
         let size = dtype.elementSize
         var worst = 0
         for start in stride(from: 0, to: a.count, by: size) {
-            let x = ordered(a, start, size), y = ordered(b, start, size)
+            let x = ordered(a, start, size)
+            let y = ordered(b, start, size)
             let distance = x > y ? x - y : y - x
             worst = max(worst, distance > UInt64(Int.max) ? Int.max : Int(distance))
         }

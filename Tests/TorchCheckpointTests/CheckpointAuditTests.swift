@@ -27,16 +27,19 @@ final class CheckpointAuditTests: XCTestCase {
         XCTAssertEqual(GlobalRisk.classify(global("copyreg._reconstructor"), usages: [.reduce]).risk, .decodedData)
         XCTAssertEqual(GlobalRisk.classify(global("builtins.bytes"), usages: [.pushed, .reduce]).risk, .decodedData)
         // A class only allocated and given state: inert here, imported by torch.load(weights_only=False).
-        XCTAssertEqual(GlobalRisk.classify(global("mylib.Net"), usages: [.pushed, .newObject, .buildTarget]).risk, .unsafeForTorchLoad)
+        XCTAssertEqual(
+            GlobalRisk.classify(global("mylib.Net"), usages: [.pushed, .newObject, .buildTarget]).risk, .unsafeForTorchLoad)
         XCTAssertEqual(GlobalRisk.classify(global("argparse.Namespace"), usages: [.pushed]).risk, .unsafeForTorchLoad)
     }
 
     /// numpy's data constructors, pathlib classes and defaultdict by exact name: decoded as data however they are
     /// used; numpy's gadgets stay dangerous even when only named, and any other numpy call is dangerous.
     func testDataConstructorsByExactNameAndNumpyGadgets() {
-        for name in ["numpy.core.multiarray.scalar", "numpy._core.multiarray._reconstruct", "numpy.dtype",
-                     "numpy._core.numeric._frombuffer", "pathlib.PosixPath", "pathlib._local.PureWindowsPath",
-                     "collections.defaultdict"] {
+        for name in [
+            "numpy.core.multiarray.scalar", "numpy._core.multiarray._reconstruct", "numpy.dtype",
+            "numpy._core.numeric._frombuffer", "pathlib.PosixPath", "pathlib._local.PureWindowsPath",
+            "collections.defaultdict",
+        ] {
             XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed, .reduce, .buildTarget]).risk, .decodedData, name)
         }
         XCTAssertEqual(GlobalRisk.classify(global("numpy.ndarray"), usages: [.pushed]).risk, .decodedData)
@@ -44,14 +47,18 @@ final class CheckpointAuditTests: XCTestCase {
         // A value name called is no data constructor.
         XCTAssertEqual(GlobalRisk.classify(global("numpy.ndarray"), usages: [.reduce]).risk, .dangerous)
         XCTAssertEqual(GlobalRisk.classify(global("builtins.list"), usages: [.reduce]).risk, .dangerous)
-        for name in ["numpy.f2py.crackfortran.myeval", "numpy.testing._private.utils.runstring", "numpy.load",
-                     "numpy.distutils.exec_command.exec_command", "numpy.ctypeslib.load_library", "numpy.lib.npyio.load"] {
+        for name in [
+            "numpy.f2py.crackfortran.myeval", "numpy.testing._private.utils.runstring", "numpy.load",
+            "numpy.distutils.exec_command.exec_command", "numpy.ctypeslib.load_library", "numpy.lib.npyio.load",
+        ] {
             XCTAssertEqual(GlobalRisk.classify(global(name), usages: [.pushed]).risk, .dangerous, name)
         }
         XCTAssertEqual(GlobalRisk.classify(global("numpy.frombuffer"), usages: [.reduce]).risk, .dangerous)
         // getattr only as getattr(<global>, 'name') is read as a name; named alone or called otherwise, dangerous.
-        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference]).risk, .decodedData)
-        XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference, .reduce]).risk, .dangerous)
+        XCTAssertEqual(
+            GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference]).risk, .decodedData)
+        XCTAssertEqual(
+            GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed, .attributeReference, .reduce]).risk, .dangerous)
         XCTAssertEqual(GlobalRisk.classify(global("builtins.getattr"), usages: [.pushed]).risk, .dangerous)
         XCTAssertEqual(GlobalRisk.classify(global("numpy.core.multiarray.scalar.__call__"), usages: [.reduce]).risk, .dangerous)
     }
@@ -101,17 +108,21 @@ final class CheckpointAuditTests: XCTestCase {
 
     func testBytesAfterStopAreScannedAsAnotherPickle() throws {
         let audit = try CheckpointAudit.audit(Fixtures.path("hostile/trailing_bytes_after_stop.pth"))
-        XCTAssertEqual(audit.pickles.map(\.record), [
-            "trailing_bytes_after_stop/data.pkl", "trailing_bytes_after_stop/data.pkl after STOP at byte 139",
-        ])
+        XCTAssertEqual(
+            audit.pickles.map(\.record),
+            [
+                "trailing_bytes_after_stop/data.pkl", "trailing_bytes_after_stop/data.pkl after STOP at byte 139",
+            ])
         XCTAssertEqual(audit.dangerous.map(\.record), ["trailing_bytes_after_stop/data.pkl after STOP at byte 139"])
     }
 
     func testUnreadableContainersAreErrorsNamingTheFile() {
         let path = Fixtures.path("bad/duplicate_data_pkl.pth")
         XCTAssertThrowsError(try CheckpointAudit.audit(path)) { error in
-            XCTAssertEqual(error as? CheckpointError, CheckpointError(
-                path: path, .container(.duplicateRecordName(path: path, name: "duplicate_data_pkl/data.pkl"))))
+            XCTAssertEqual(
+                error as? CheckpointError,
+                CheckpointError(
+                    path: path, .container(.duplicateRecordName(path: path, name: "duplicate_data_pkl/data.pkl"))))
         }
         let empty = Fixtures.path("bad/empty.pth")
         XCTAssertThrowsError(try CheckpointAudit.audit(empty)) { error in
@@ -119,13 +130,17 @@ final class CheckpointAuditTests: XCTestCase {
         }
         let text = Fixtures.path("bad/text.pth")
         XCTAssertThrowsError(try CheckpointAudit.audit(text)) { error in
-            XCTAssertEqual(error as? CheckpointError, CheckpointError(
-                path: text, .notACheckpoint("it starts with neither a zip header nor a pickle")))
+            XCTAssertEqual(
+                error as? CheckpointError,
+                CheckpointError(
+                    path: text, .notACheckpoint("it starts with neither a zip header nor a pickle")))
         }
         let noPickle = Fixtures.path("bad/no_data_pkl.pth")
         XCTAssertThrowsError(try CheckpointAudit.audit(noPickle)) { error in
-            XCTAssertEqual(error as? CheckpointError, CheckpointError(
-                path: noPickle, .missingRecord("data.pkl (the archive has no .pkl record)")))
+            XCTAssertEqual(
+                error as? CheckpointError,
+                CheckpointError(
+                    path: noPickle, .missingRecord("data.pkl (the archive has no .pkl record)")))
         }
     }
 }

@@ -40,16 +40,19 @@ final class ComputedTensorWritingTests: XCTestCase {
         let scratch = try Fixtures.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         for format in ["pth", "safetensors"] {
-            let source = RecordingSource(), path = scratch.appendingPathComponent("out.\(format)").path
+            let source = RecordingSource()
+            let path = scratch.appendingPathComponent("out.\(format)").path
             if format == "pth" {
                 _ = try CheckpointWriter.write(try draft(), computed: source, to: path)
             } else {
                 _ = try SafetensorsCheckpointWriter.write(try draft(), computed: source, to: path, stateDictPath: [])
             }
-            XCTAssertEqual(source.asked.withLock { $0 }, [
-                ComputedTensorID(index: 0, part: .weight), ComputedTensorID(index: 0, part: .bias),
-                ComputedTensorID(index: 1, part: .weight), ComputedTensorID(index: 1, part: .bias),
-            ], format)
+            XCTAssertEqual(
+                source.asked.withLock { $0 },
+                [
+                    ComputedTensorID(index: 0, part: .weight), ComputedTensorID(index: 0, part: .bias),
+                    ComputedTensorID(index: 1, part: .weight), ComputedTensorID(index: 1, part: .bias),
+                ], format)
             let written = try CheckpointReader.open(path)
             let tensors = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
             XCTAssertEqual(try written.doubleValues(of: XCTUnwrap(tensors["b.weight"])), [Double](repeating: 1, count: 6), format)

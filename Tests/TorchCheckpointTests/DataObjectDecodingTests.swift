@@ -21,7 +21,7 @@ final class DataObjectDecodingTests: XCTestCase {
         let bytes = Array(value.utf8)
         return [0x58] + withUnsafeBytes(of: UInt32(bytes.count).littleEndian, Array.init) + bytes
     }
-    private func bytes(_ value: [UInt8]) -> [UInt8] {   // protocol 3 SHORT_BINBYTES
+    private func bytes(_ value: [UInt8]) -> [UInt8] {  // protocol 3 SHORT_BINBYTES
         [0x43, UInt8(value.count)] + value
     }
     private func int(_ value: Int32) -> [UInt8] { [0x4A] + withUnsafeBytes(of: value.littleEndian, Array.init) }
@@ -38,7 +38,9 @@ final class DataObjectDecodingTests: XCTestCase {
         global("numpy.core.multiarray", "scalar") + tuple(dtype, bytes(data)) + reduce
     }
 
-    private func array(_ dtype: [UInt8], shape: [Int32], fortran: Bool = false, _ data: [UInt8], subtype: String = "ndarray") -> [UInt8] {
+    private func array(_ dtype: [UInt8], shape: [Int32], fortran: Bool = false, _ data: [UInt8], subtype: String = "ndarray")
+        -> [UInt8]
+    {
         global("numpy.core.multiarray", "_reconstruct") + tuple(global("numpy", subtype), tuple(int(0)), bytes([0x62])) + reduce
             + tuple(int(1), tuple(shape.flatMap(int)), dtype, [fortran ? 0x88 : 0x89], bytes(data)) + build
     }
@@ -71,13 +73,19 @@ final class DataObjectDecodingTests: XCTestCase {
     // MARK: decoding
 
     func testBigEndianScalarsAndNativeOrderAreDecoded() throws {
-        guard case .numpyScalar(let big) = try decoded(scalar(dtype("f8", order: ">"), [0x40, 0x09, 0x21, 0xFB, 0x54, 0x44, 0x2D, 0x18])) else {
+        guard
+            case .numpyScalar(let big) = try decoded(
+                scalar(dtype("f8", order: ">"), [0x40, 0x09, 0x21, 0xFB, 0x54, 0x44, 0x2D, 0x18]))
+        else {
             return XCTFail("a scalar")
         }
         XCTAssertEqual(big.value, .float(3.141592653589793))
-        guard case .numpyScalar(let native) = try decoded(scalar(dtype("i2", order: "="), [0xFE, 0xFF])) else { return XCTFail("a scalar") }
+        guard case .numpyScalar(let native) = try decoded(scalar(dtype("i2", order: "="), [0xFE, 0xFF])) else {
+            return XCTFail("a scalar")
+        }
         XCTAssertEqual(native.value, .int(-2), "'=' is read as this tool's (little-endian) order")
-        guard case .numpyScalar(let complex) = try decoded(scalar(dtype("c8", order: ">"), [0x3F, 0x80, 0, 0, 0xC0, 0, 0, 0])) else {
+        guard case .numpyScalar(let complex) = try decoded(scalar(dtype("c8", order: ">"), [0x3F, 0x80, 0, 0, 0xC0, 0, 0, 0]))
+        else {
             return XCTFail("a scalar")
         }
         XCTAssertEqual([complex.real, complex.imaginary], [1, -2], "each half swapped on its own")
@@ -85,12 +93,18 @@ final class DataObjectDecodingTests: XCTestCase {
     }
 
     func testArraysKeepShapeOrderAndBoolsAreZeroOrOne() throws {
-        guard case .numpyArray(let fortran) = try decoded(array(dtype("i2", order: ">"), shape: [2, 3], fortran: true,
-                                                                [0, 1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6])) else { return XCTFail("an array") }
+        guard
+            case .numpyArray(let fortran) = try decoded(
+                array(
+                    dtype("i2", order: ">"), shape: [2, 3], fortran: true,
+                    [0, 1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6]))
+        else { return XCTFail("an array") }
         XCTAssertEqual(fortran.strides, [1, 2])
         XCTAssertEqual(fortran.elements(limit: 6).map(\.text), ["1", "2", "3", "4", "5", "6"])
         XCTAssertEqual(fortran.rowMajorBytes, [1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0])
-        guard case .numpyArray(let flags) = try decoded(array(dtype("b1", order: "|"), shape: [3], [0, 7, 1])) else { return XCTFail("an array") }
+        guard case .numpyArray(let flags) = try decoded(array(dtype("b1", order: "|"), shape: [3], [0, 7, 1])) else {
+            return XCTFail("an array")
+        }
         XCTAssertEqual(flags.bytes, [0, 1, 1])
     }
 
@@ -110,12 +124,15 @@ final class DataObjectDecodingTests: XCTestCase {
         assertRefused(array(dtype("f4"), shape: [-1], []), "shape is not a tuple of non-negative ints")
         assertRefused(array(dtype("f4"), shape: [Int32.max, Int32.max, Int32.max], []), "byte count overflows")
         assertRefused(dtype("f4", order: "|"), "has byte order '|', which only 1-byte types have")
-        assertRefused(global("numpy", "dtype") + tuple(text("f4")) + reduce + tuple(text("a"), text("b")) + build,
-                      "BUILD state is not numpy's")
-        assertRefused(global("numpy._core.numeric", "_frombuffer") + tuple(bytes([0, 0]), dtype("i2"), tuple(int(1)), text("K")) + reduce,
-                      "_frombuffer's arguments")
-        assertRefused(global("numpy.core.multiarray", "scalar") + tuple(global("numpy", "float64"), bytes([0])) + reduce,
-                      "numpy scalar's arguments are (dtype, bytes)")
+        assertRefused(
+            global("numpy", "dtype") + tuple(text("f4")) + reduce + tuple(text("a"), text("b")) + build,
+            "BUILD state is not numpy's")
+        assertRefused(
+            global("numpy._core.numeric", "_frombuffer") + tuple(bytes([0, 0]), dtype("i2"), tuple(int(1)), text("K")) + reduce,
+            "_frombuffer's arguments")
+        assertRefused(
+            global("numpy.core.multiarray", "scalar") + tuple(global("numpy", "float64"), bytes([0])) + reduce,
+            "numpy scalar's arguments are (dtype, bytes)")
     }
 
     // MARK: paths
@@ -136,12 +153,15 @@ final class DataObjectDecodingTests: XCTestCase {
         ]
         for (cls, parts, expected) in cases {
             let dot = cls.lastIndex(of: ".")!
-            let value = global(String(cls[..<dot]), String(cls[cls.index(after: dot)...]))
+            let value =
+                global(String(cls[..<dot]), String(cls[cls.index(after: dot)...]))
                 + [0x28] + parts.flatMap(text) + [0x74] + reduce
             XCTAssertEqual(try decoded(value), .path(PathValue(className: cls, text: expected)), "\(cls)\(parts)")
         }
-        assertRefused(global("pathlib", "PosixPath") + tuple(int(1)) + reduce, "x: refused pathlib.PosixPath with arguments (int 1)")
-        assertRefused(global("pathlib", "Path") + tuple(text("a")) + reduce + tuple(none, none) + build, "a path is read from strings only")
+        assertRefused(
+            global("pathlib", "PosixPath") + tuple(int(1)) + reduce, "x: refused pathlib.PosixPath with arguments (int 1)")
+        assertRefused(
+            global("pathlib", "Path") + tuple(text("a")) + reduce + tuple(none, none) + build, "a path is read from strings only")
     }
 
     func testOtherPathlibNamesAreNotData() {

@@ -22,20 +22,27 @@ final class DataObjectFixtureTests: XCTestCase {
         let entries: [String: Entry]
 
         enum CodingKeys: String, CodingKey {
-            case protocol_ = "protocol", weights_only, entries
+            case protocol_ = "protocol"
+            case weights_only, entries
         }
     }
 
     /// A fact value: a bool, a number, an integer written as text (beyond 2^53), or [real, imaginary].
     enum FactValue: Decodable, Equatable {
-        case bool(Bool), number(Double), text(String), complex(Double, Double)
+        case bool(Bool)
+        case number(Double)
+        case text(String)
+        case complex(Double, Double)
 
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
-            else if let number = try? container.decode(Double.self) { self = .number(number) }
-            else if let text = try? container.decode(String.self) { self = .text(text) }
-            else {
+            if let flag = try? container.decode(Bool.self) {
+                self = .bool(flag)
+            } else if let number = try? container.decode(Double.self) {
+                self = .number(number)
+            } else if let text = try? container.decode(String.self) {
+                self = .text(text)
+            } else {
                 let pair = try container.decode([Double].self)
                 self = .complex(pair[0], pair[1])
             }
@@ -45,7 +52,7 @@ final class DataObjectFixtureTests: XCTestCase {
             switch scalar.value {
             case nil: self = .complex(scalar.real, scalar.imaginary)
             case .bool(let flag)?: self = .bool(flag)
-            case .int(let number)? where abs(Double(number)) <= 9007199254740992: self = .number(Double(number))
+            case .int(let number)? where abs(Double(number)) <= 9_007_199_254_740_992: self = .number(Double(number))
             case .float(let number)?: self = .number(number)
             default: self = .text(scalar.text)
             }
@@ -77,7 +84,10 @@ final class DataObjectFixtureTests: XCTestCase {
             }
             XCTAssertEqual(checked, 64, "every entry but the tensor: \(name)")
             XCTAssertEqual(checkpoint.tensors.count, facts.protocol_ == 0 ? 0 : 1, name)
-            let (sharedA, sharedB) = (try checkpoint.entries().first { $0.dottedPath == "shared_a" }, try checkpoint.entries().first { $0.dottedPath == "shared_b" })
+            let (sharedA, sharedB) = (
+                try checkpoint.entries().first { $0.dottedPath == "shared_a" },
+                try checkpoint.entries().first { $0.dottedPath == "shared_b" }
+            )
             XCTAssertEqual(sharedB?.aliasOf, ["shared_a"], "\(name): one array reached twice stays one node")
             XCTAssertEqual(sharedA?.value, sharedB?.value, name)
         }
@@ -107,7 +117,8 @@ final class DataObjectFixtureTests: XCTestCase {
     /// numpy's name of a dtype string without its byte order (`>i4` is int32).
     static func native(_ text: String?) -> String? {
         guard let text, text.hasPrefix(">") || text.hasPrefix("<") else { return text }
-        let kind = text.dropFirst().first!, bits = Int(text.dropFirst(2))! * 8
+        let kind = text.dropFirst().first!
+        let bits = Int(text.dropFirst(2))! * 8
         return ["i": "int", "u": "uint", "f": "float", "c": "complex"][kind]! + String(bits)
     }
 

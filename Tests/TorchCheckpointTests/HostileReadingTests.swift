@@ -11,9 +11,13 @@ final class HostileReadingTests: XCTestCase {
         let checkpoint = try CheckpointReader.open(path)
         let named = try XCTUnwrap(try checkpoint.namedTensors().first { $0.name == "m.cac.weight" })
         XCTAssertThrowsError(try checkpoint.contiguousBytes(of: named.tensor)) { error in
-            XCTAssertEqual(error as? CheckpointError, CheckpointError(path: path, .limitExceeded(
-                what: "tensor m.cac.weight (603979776 bytes, a view repeating the 4 bytes of storage 0) in bytes",
-                limit: CheckpointLimits.standard.maxExpandedTensorBytes)))
+            XCTAssertEqual(
+                error as? CheckpointError,
+                CheckpointError(
+                    path: path,
+                    .limitExceeded(
+                        what: "tensor m.cac.weight (603979776 bytes, a view repeating the 4 bytes of storage 0) in bytes",
+                        limit: CheckpointLimits.standard.maxExpandedTensorBytes)))
         }
         // A small expanded view (the 1-element gate) is still read.
         let gate = try XCTUnwrap(try checkpoint.namedTensors().first { $0.name == "m.cac_theta" })
@@ -24,7 +28,7 @@ final class HostileReadingTests: XCTestCase {
     func testStorageRecordBeyondDeflatesReachIsRefusedOnOpening() {
         let path = Fixtures.path("hostile/storage_claims_3gib.pth")
         XCTAssertThrowsError(try CheckpointReader.open(path)) { error in
-            guard let error = error as? CheckpointError, case let .malformed(what, detail) = error.reason else {
+            guard let error = error as? CheckpointError, case .malformed(let what, let detail) = error.reason else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(what, "record storage_claims_3gib/data/0")
@@ -37,8 +41,10 @@ final class HostileReadingTests: XCTestCase {
     func testLegacyStorageByteCountOverflowIsAnErrorNotATrap() {
         let path = Fixtures.path("hostile/legacy_storage_size_overflow.pth")
         XCTAssertThrowsError(try CheckpointReader.open(path)) { error in
-            XCTAssertEqual(error as? CheckpointError, CheckpointError(
-                path: path, .invalidGeometry(tensor: "storage k", detail: "byte count overflows")))
+            XCTAssertEqual(
+                error as? CheckpointError,
+                CheckpointError(
+                    path: path, .invalidGeometry(tensor: "storage k", detail: "byte count overflows")))
         }
     }
 
@@ -47,10 +53,11 @@ final class HostileReadingTests: XCTestCase {
         let path = Fixtures.path("bad/crc_mismatch.pth")
         let checkpoint = try CheckpointReader.open(path)
         XCTAssertThrowsError(try checkpoint.verifyStorageChecksums()) { error in
-            guard let error = error as? CheckpointError, case let .container(.crcMismatch(_, record, expected, _)) = error.reason
+            guard let error = error as? CheckpointError,
+                case .container(.crcMismatch(_, let record, let expected, _)) = error.reason
             else { return XCTFail("\(error)") }
             XCTAssertEqual(record, "tiny_sd/data/2")
-            XCTAssertEqual(expected, 0xE78E936A)
+            XCTAssertEqual(expected, 0xE78E_936A)
         }
         XCTAssertNoThrow(try CheckpointReader.open(Fixtures.path("tiny_sd.pth")).verifyStorageChecksums())
         XCTAssertNoThrow(try CheckpointReader.open(Fixtures.path("legacy_sd.pth")).verifyStorageChecksums())

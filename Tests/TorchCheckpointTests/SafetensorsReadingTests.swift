@@ -16,7 +16,8 @@ final class SafetensorsReadingTests: XCTestCase {
             XCTAssertEqual(checkpoint.format.kind, .safetensors, name)
             let header = try XCTUnwrap(checkpoint.format.safetensors, name)
             XCTAssertEqual(header.length, facts.header_length, name)
-            XCTAssertEqual(header.metadata.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.value) }) }, facts.metadata, name)
+            XCTAssertEqual(
+                header.metadata.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.value) }) }, facts.metadata, name)
             let tensors = try checkpoint.namedTensors()
             XCTAssertEqual(tensors.map(\.name), facts.tensors.map(\.name), "\(name): names in header order")
             for (ours, theirs) in zip(tensors, facts.tensors) {
@@ -24,7 +25,9 @@ final class SafetensorsReadingTests: XCTestCase {
                 XCTAssertEqual(ours.tensor.dtype.rawValue, theirs.torch_dtype, label)
                 XCTAssertEqual(ours.tensor.shape, theirs.shape, label)
                 XCTAssertTrue(ours.tensor.isContiguous && ours.tensor.storageOffset == 0, label)
-                XCTAssertEqual(ours.tensor.rebuildFunction, ours.tensor.dtype.storageClassName == nil ? "_rebuild_tensor_v3" : "_rebuild_tensor_v2", label)
+                XCTAssertEqual(
+                    ours.tensor.rebuildFunction,
+                    ours.tensor.dtype.storageClassName == nil ? "_rebuild_tensor_v3" : "_rebuild_tensor_v2", label)
                 XCTAssertEqual(SHA256.hex(try checkpoint.contiguousBytes(of: ours.tensor)), theirs.sha256, "\(label): bytes")
             }
         }
@@ -40,7 +43,8 @@ final class SafetensorsReadingTests: XCTestCase {
             for named in tensors {
                 let twin = try XCTUnwrap(twins[named.name])
                 XCTAssertEqual(named.tensor.dtype, twin.dtype, named.name)
-                XCTAssertEqual(try safetensors.contiguousBytes(of: named.tensor), try pickled.contiguousBytes(of: twin), named.name)
+                XCTAssertEqual(
+                    try safetensors.contiguousBytes(of: named.tensor), try pickled.contiguousBytes(of: twin), named.name)
             }
         }
     }
@@ -52,7 +56,8 @@ final class SafetensorsReadingTests: XCTestCase {
             let path = SafetensorsFacts.path("bad/\(file)")
             XCTAssertThrowsError(try CheckpointReader.open(path), file) { error in
                 guard let error = error as? CheckpointError, case .container(let container) = error.reason,
-                      case .invalidSafetensors(let errorPath, let problem) = container else {
+                    case .invalidSafetensors(let errorPath, let problem) = container
+                else {
                     return XCTFail("\(file): \(error) is not a safetensors error")
                 }
                 XCTAssertEqual(errorPath, path, file)
@@ -89,7 +94,9 @@ final class SafetensorsReadingTests: XCTestCase {
         limits.maxStorages = 3
         let path = SafetensorsFacts.path("tiny_sd.safetensors")
         XCTAssertThrowsError(try CheckpointReader.open(path, limits: limits)) { error in
-            XCTAssertEqual((error as? CheckpointError)?.reason, .container(.invalidSafetensors(path: path, problem: .tooManyTensors(limit: 3))))
+            XCTAssertEqual(
+                (error as? CheckpointError)?.reason,
+                .container(.invalidSafetensors(path: path, problem: .tooManyTensors(limit: 3))))
         }
     }
 }

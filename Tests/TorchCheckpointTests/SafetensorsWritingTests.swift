@@ -55,7 +55,8 @@ final class SafetensorsWritingTests: XCTestCase {
         XCTAssertEqual(report.stateDictPath, ["model"])
         XCTAssertEqual(report.outputName(forPath: "model.head.weight"), "head.weight")
         XCTAssertNil(report.outputName(forPath: "optimizer.state.0.exp_avg"))
-        XCTAssertTrue(report.metadataKeys.contains("epoch") && report.metadataKeys.contains("config.lr"), "\(report.metadataKeys)")
+        XCTAssertTrue(
+            report.metadataKeys.contains("epoch") && report.metadataKeys.contains("config.lr"), "\(report.metadataKeys)")
         XCTAssertEqual(report.omitted.map(\.path), ["optimizer", "config.pretrained", "model._metadata"])
         let written = try CheckpointReader.open(output)
         let model = try input.namedTensors().filter { $0.name.hasPrefix("model.") }
@@ -97,7 +98,8 @@ final class SafetensorsWritingTests: XCTestCase {
         let zipPath = folder.appendingPathComponent("dtypes.pth").path
         _ = try CheckpointWriter.write(CheckpointDraft(copying: input), to: zipPath)
         let back = try CheckpointReader.open(zipPath)
-        let original = try input.namedTensors(), copies = try back.namedTensors()
+        let original = try input.namedTensors()
+        let copies = try back.namedTensors()
         XCTAssertEqual(copies.map(\.name), original.map(\.name))
         for (a, b) in zip(original, copies) {
             XCTAssertEqual(a.tensor.dtype, b.tensor.dtype, a.name)

@@ -43,7 +43,8 @@ enum DataObjectProblem: Error {
 
     private static func reason(_ type: String) -> String {
         switch type.first {
-        case "O": return "object arrays and scalars hold nested pickles of arbitrary objects (a known attack path), never read as data"
+        case "O":
+            return "object arrays and scalars hold nested pickles of arbitrary objects (a known attack path), never read as data"
         case "U", "S": return "string dtypes are not read (only bool, integer, float and complex data)"
         case "V": return "structured and void dtypes are not read (only bool, integer, float and complex data)"
         case "M", "m": return "datetime dtypes are not read (only bool, integer, float and complex data)"

@@ -75,8 +75,9 @@ public struct NumpyDType: Sendable, Equatable {
     private static func byteOrder(_ state: PickleValue?, in graph: PickleGraph) throws -> String {
         guard let state else { return "=" }
         guard let items = graph.sequence(state), items.count == 8 || items.count == 9,
-              let version = items[0].intValue, version == 3 || version == 4,
-              let order = items[1].stringValue, ["<", ">", "|", "="].contains(order) else {
+            let version = items[0].intValue, version == 3 || version == 4,
+            let order = items[1].stringValue, ["<", ">", "|", "="].contains(order)
+        else {
             throw DataObjectProblem.malformed("numpy.dtype's BUILD state is not numpy's (version, byteorder, ...) tuple")
         }
         guard items[2] == .none, items[3] == .none, items[4] == .none else {

@@ -17,12 +17,14 @@ public struct NumpyScalar: Sendable, Equatable {
     static func read(_ node: PickleNode, in graph: PickleGraph) throws -> NumpyScalar {
         let args = graph.sequence(node.args) ?? []
         guard args.count == 2, let dtypeNode = graph.node(args[0]), case .call(let function) = dtypeNode.kind,
-              function.qualifiedName == "numpy.dtype" else {
+            function.qualifiedName == "numpy.dtype"
+        else {
             throw DataObjectProblem.malformed("numpy scalar's arguments are (dtype, bytes)")
         }
         let dtype = try NumpyDType.read(dtypeNode, in: graph)
         guard case .bytes(var bytes) = args[1], bytes.count == dtype.itemSize else {
-            throw DataObjectProblem.malformed("numpy \(dtype.name) scalar needs \(dtype.itemSize) bytes, found \(describe(args[1], graph))")
+            throw DataObjectProblem.malformed(
+                "numpy \(dtype.name) scalar needs \(dtype.itemSize) bytes, found \(describe(args[1], graph))")
         }
         if dtype.isBigEndian { ByteSwap.swapElements(&bytes, dtype: dtype.torchDType) }
         var scalar = NumpyScalar(dtype: dtype, littleEndian: bytes)
@@ -49,7 +51,9 @@ public struct NumpyScalar: Sendable, Equatable {
         case "f": value = .float(Self.float(word(0, dtype.itemSize), size: dtype.itemSize))
         case "u":
             let unsigned = word(0, dtype.itemSize)
-            value = unsigned <= UInt64(Int64.max) ? .int(Int64(unsigned))
+            value =
+                unsigned <= UInt64(Int64.max)
+                ? .int(Int64(unsigned))
                 : .bigInt(PickleBigInt(littleEndianBytes: Array(bytes[0..<8]) + [0]))
         default:
             let shift = UInt64(64 - 8 * dtype.itemSize)
@@ -110,7 +114,9 @@ public struct NumpyArray: Sendable, Equatable {
             guard items[0].intValue == 1 else { throw DataObjectProblem.malformed("numpy array state version is not 1") }
             items.removeFirst()
         }
-        guard let fortran = items[2].boolValue else { throw DataObjectProblem.malformed("numpy array's is_fortran is not a bool") }
+        guard let fortran = items[2].boolValue else {
+            throw DataObjectProblem.malformed("numpy array's is_fortran is not a bool")
+        }
         return try make(dtypeValue: items[1], shapeValue: items[0], fortran: fortran, data: items[3], in: graph)
     }
 
@@ -127,7 +133,8 @@ public struct NumpyArray: Sendable, Equatable {
         dtypeValue: PickleValue, shapeValue: PickleValue, fortran: Bool, data: PickleValue, in graph: PickleGraph
     ) throws -> NumpyArray {
         guard let dtypeNode = graph.node(dtypeValue), case .call(let function) = dtypeNode.kind,
-              function.qualifiedName == "numpy.dtype" else {
+            function.qualifiedName == "numpy.dtype"
+        else {
             throw DataObjectProblem.malformed("numpy array's dtype is not a numpy.dtype")
         }
         let dtype = try NumpyDType.read(dtypeNode, in: graph)
@@ -144,7 +151,8 @@ public struct NumpyArray: Sendable, Equatable {
             throw DataObjectProblem.malformed("numpy array's data is \(describe(data, graph)), not bytes")
         }
         guard bytes.count == count else {
-            throw DataObjectProblem.malformed("numpy \(dtype.name) array of shape \(shape) needs \(count) bytes, found \(bytes.count)")
+            throw DataObjectProblem.malformed(
+                "numpy \(dtype.name) array of shape \(shape) needs \(count) bytes, found \(bytes.count)")
         }
         if dtype.isBigEndian { ByteSwap.swapElements(&bytes, dtype: dtype.torchDType) }
         if dtype.kind == "b" { bytes = bytes.map { $0 == 0 ? 0 : 1 } }
@@ -167,7 +175,8 @@ extension NumpyArray {
         var little = dtype
         if dtype.isBigEndian { little = NumpyDType(kind: dtype.kind, itemSize: size, isBigEndian: false) }
         return (0..<count).map { index in
-            var remaining = index, offset = 0
+            var remaining = index
+            var offset = 0
             for axis in shape.indices.reversed() {
                 offset += (remaining % shape[axis]) * strides[axis]
                 remaining /= shape[axis]

@@ -41,7 +41,8 @@ public struct ObjectContent: Sendable {
         guard let state, state != .none else { return [] }
         if let entries = graph.dictEntries(state) { return entries }
         if let parts = graph.sequence(state), parts.count == 2,
-           parts.allSatisfy({ $0 == .none || graph.dictEntries($0) != nil }) {
+            parts.allSatisfy({ $0 == .none || graph.dictEntries($0) != nil })
+        {
             return parts.flatMap { graph.dictEntries($0) ?? [] }
         }
         return [PickleDictEntry(key: .string("__state__"), value: state)]

@@ -36,7 +36,11 @@ public struct PathValue: Sendable, Equatable {
     static func posix(_ parts: [String]) -> String {
         var joined = ""
         for part in parts {
-            if part.hasPrefix("/") || joined.isEmpty { joined = part } else { joined += (joined.hasSuffix("/") ? "" : "/") + part }
+            if part.hasPrefix("/") || joined.isEmpty {
+                joined = part
+            } else {
+                joined += (joined.hasSuffix("/") ? "" : "/") + part
+            }
         }
         let root = joined.hasPrefix("//") && !joined.hasPrefix("///") ? "//" : (joined.hasPrefix("/") ? "/" : "")
         let names = joined.split(separator: "/").filter { $0 != "." }
@@ -73,7 +77,8 @@ public struct PathValue: Sendable, Equatable {
         let characters = Array(text)
         if characters.count >= 2 && characters[1] == ":" && characters[0].isLetter {
             let rest = String(characters.dropFirst(2))
-            return rest.hasPrefix("\\") ? (String(characters.prefix(2)), "\\", String(rest.dropFirst())) : (String(characters.prefix(2)), "", rest)
+            return rest.hasPrefix("\\")
+                ? (String(characters.prefix(2)), "\\", String(rest.dropFirst())) : (String(characters.prefix(2)), "", rest)
         }
         if text.hasPrefix("\\\\") {
             // \\server\share is the drive of a UNC path.

@@ -64,7 +64,8 @@ public enum WeightsOnlyConversion {
             }
             let dotted = path.isEmpty ? "<root>" : path.joined(separator: ".")
             if !leaves.contains(id),
-               var conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
+                var conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts)
+            {
                 conversion.isKey = keyPaths.contains(path)
                 result.append(conversion)
             }
@@ -93,7 +94,8 @@ public enum WeightsOnlyConversion {
             case .scalar(let value): substitutions[conversion.node] = value
             case .complex(let real, let imaginary):
                 let args = draft.graph.add(PickleNode(kind: .tuple, items: [.float(real), .float(imaginary)]))
-                draft.graph[conversion.node] = PickleNode(kind: .call(PickleGlobal(module: "builtins", name: "complex")), args: args)
+                draft.graph[conversion.node] = PickleNode(
+                    kind: .call(PickleGlobal(module: "builtins", name: "complex")), args: args)
             case .tensor(let array):
                 // A new node, referred to instead of the array: a rebuild call must come after its storage's
                 // persistent id in the graph, as in any pickle (readers interpret nodes in that order).
@@ -152,7 +154,8 @@ public enum WeightsOnlyConversion {
         case .set(frozen: true):
             return entry("frozenset", "set", .set)
         case .global(let global) where !TorchAllowList.allows(global):
-            return entry("global \(global.qualifiedName)", "str '\(global.qualifiedName)'", .scalar(.string(global.qualifiedName)))
+            return entry(
+                "global \(global.qualifiedName)", "str '\(global.qualifiedName)'", .scalar(.string(global.qualifiedName)))
         case .object(let global, let construction):
             let content = ObjectContent(node, construction, in: graph)
             return entry(global.qualifiedName, content.description, .container(content))
@@ -161,16 +164,21 @@ public enum WeightsOnlyConversion {
         }
     }
 
-    private static func convert(_ data: DecodedData, entry: (String, String, WeightsOnlyTarget) -> ConvertedEntry) -> ConvertedEntry {
+    private static func convert(_ data: DecodedData, entry: (String, String, WeightsOnlyTarget) -> ConvertedEntry)
+        -> ConvertedEntry
+    {
         switch data {
         case .numpyScalar(let scalar):
             guard let value = scalar.value else {
-                return entry(data.typeName, "complex (\(scalar.real), \(scalar.imaginary))", .complex(scalar.real, scalar.imaginary))
+                return entry(
+                    data.typeName, "complex (\(scalar.real), \(scalar.imaginary))", .complex(scalar.real, scalar.imaginary))
             }
             return entry(data.typeName, PythonScalarText.typed(value), .scalar(value))
         case .numpyArray(let array):
             let shape = "[" + array.shape.map(String.init).joined(separator: ", ") + "]"
-            return entry("numpy.ndarray \(array.dtype.text) \(shape)", "tensor \(array.dtype.torchDType.rawValue) \(shape)", .tensor(array))
+            return entry(
+                "numpy.ndarray \(array.dtype.text) \(shape)", "tensor \(array.dtype.torchDType.rawValue) \(shape)", .tensor(array)
+            )
         case .numpyDType(let dtype):
             return entry("numpy.dtype \(dtype.text)", "str '\(dtype.text)'", .scalar(.string(dtype.text)))
         case .path(let path):
