@@ -47,15 +47,15 @@ public struct CheckpointInspection: Sendable {
         pickledModels = models
         let stateNames = PickledModel.stateDictNames(models)
         var named: [NamedTensor] = []
-        var firstName: [PickleNodeID: String] = [:]
-        for entry in entries {
-            guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
-            let name = entry.dottedPath
+        var firstName = PickleNodeMap<String>(nodeCount: checkpoint.graph.nodeCount)
+        for index in entries.indices {
+            guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
+            let name = entries.dottedPath(at: index)
             named.append(
                 NamedTensor(
-                    name: name, stateDictName: stateNames[id] ?? name, tensor: tensor,
+                    name: name, stateDictName: stateNames.isEmpty ? name : stateNames[id] ?? name, tensor: tensor,
                     storage: checkpoint.storage(of: tensor), aliasOf: firstName[id]))
-            if firstName[id] == nil { firstName[id] = name }
+            if !firstName.contains(id) { firstName[id] = name }
         }
         tensors = named
         storages = checkpoint.storageOrder.compactMap { checkpoint.storages[$0] }
@@ -70,18 +70,18 @@ public struct CheckpointInspection: Sendable {
         warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)
     }
 
-    static func warnings(_ checkpoint: Checkpoint, entries: [CheckpointEntry], daconv: DAConvDetector.Result) -> [String] {
+    static func warnings(_ checkpoint: Checkpoint, entries: CheckpointEntries, daconv: DAConvDetector.Result) -> [String] {
         var warnings = daconv.unfoldable.map(\.description)
-        for entry in entries where entry.aliasOf == nil {
-            guard let id = entry.value.nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
-            warnings.append("\(entry.dottedPath) is a tensor kind this tool does not read (\(function))")
+        for index in entries.indices where entries.aliasOf(index) == nil {
+            guard let id = entries.value(at: index).nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
+            warnings.append("\(entries.dottedPath(at: index)) is a tensor kind this tool does not read (\(function))")
         }
-        for entry in entries where entry.aliasOf == nil {
-            guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
+        for index in entries.indices where entries.aliasOf(index) == nil {
+            guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
             let stored = checkpoint.storage(of: tensor).byteCount
             guard tensor.byteCount > stored else { continue }
             warnings.append(
-                "\(entry.dottedPath) repeats \(Formatting.count(stored)) stored bytes as "
+                "\(entries.dottedPath(at: index)) repeats \(Formatting.count(stored)) stored bytes as "
                     + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit"
             )
         }
@@ -110,14 +110,43 @@ public struct CheckpointInspection: Sendable {
 
     /// Tensors grouped by module prefix (the state-dict name without its last component), in order.
     public var modules: [(prefix: String, tensors: [NamedTensor])] {
-        var order: [String] = []
-        var groups: [String: [NamedTensor]] = [:]
-        for tensor in tensors where tensor.aliasOf == nil {
-            let parts = tensor.stateDictName.split(separator: ".", omittingEmptySubsequences: false)
-            let prefix = parts.dropLast().joined(separator: ".")
-            if groups[prefix] == nil { order.append(prefix) }
-            groups[prefix, default: []].append(tensor)
+        moduleGroups.map { group in (group.prefix, group.members.map { tensors[$0] }) }
+    }
+
+    /// ``modules`` as positions in ``tensors``: tensors of one module usually follow each other, so a prefix
+    /// is looked up only when it changes.
+    var moduleGroups: [(prefix: String, members: [Int])] {
+        var groups: [(prefix: String, members: [Int])] = []
+        var groupOf: [String: Int] = [:]
+        var current = -1
+        for index in tensors.indices where tensors[index].aliasOf == nil {
+            let stateDictName = tensors[index].stateDictName
+            let name = stateDictName.utf8
+            let prefixBytes = name[..<(name.lastIndex(of: UInt8(ascii: ".")) ?? name.startIndex)]
+            if current < 0 || !groups[current].prefix.utf8.elementsEqual(prefixBytes) {
+                let prefix = Self.modulePrefix(of: stateDictName)
+                if let known = groupOf[prefix] {
+                    current = known
+                } else {
+                    current = groups.count
+                    groupOf[prefix] = current
+                    groups.append((prefix, []))
+                }
+            }
+            groups[current].members.append(index)
         }
-        return order.map { ($0, groups[$0]!) }
+        return groups
+    }
+
+    /// The name without its last dotted component (empty without a dot).
+    static func modulePrefix(of name: String) -> String {
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return "" }
+        return String(name[..<dot])
+    }
+
+    /// The last dotted component of a name (all of it without a dot).
+    static func leafName(of name: String) -> String {
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return name }
+        return String(name[name.utf8.index(after: dot)...])
     }
 }

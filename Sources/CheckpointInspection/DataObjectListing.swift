@@ -23,10 +23,8 @@ public struct DataObjectEntry: Sendable {
 
     /// Every such value reachable from the root outside whole pickled models, in tree order.
     static func list(_ checkpoint: Checkpoint, models: [PickledModel]) throws -> [DataObjectEntry] {
-        let leaves = Set(checkpoint.tensors.keys).union(
-            models.compactMap { model in
-                model.modules.first.map(\.node)
-            })
+        let leaves = PickleNodeSet(
+            checkpoint.tensors.keys + models.compactMap { $0.modules.first?.node }, nodeCount: checkpoint.graph.nodeCount)
         let conversions = try WeightsOnlyConversion.plan(
             graph: checkpoint.graph, root: checkpoint.root, decoded: checkpoint.decoded,
             defaultDicts: checkpoint.defaultDictFactories, leaves: leaves, maxDepth: CheckpointLimits.standard.maxDepth)

@@ -61,21 +61,25 @@ extension CheckpointInspection {
     private func moduleLines() -> [String] {
         guard !tensors.isEmpty else { return [] }
         var rows: [[String]] = [["module", "tensor", "dtype", "shape", "elements", "bytes", "storage"]]
+        rows.reserveCapacity(tensors.count + 1)
         var sharers: [String: Int] = [:]
-        for named in tensors where named.aliasOf == nil { sharers[named.storage.key, default: 0] += 1 }
-        for (prefix, group) in modules {
-            for (i, named) in group.enumerated() {
-                let leaf = String(named.stateDictName.split(separator: ".", omittingEmptySubsequences: false).last ?? "")
+        for index in tensors.indices where tensors[index].aliasOf == nil { sharers[tensors[index].storage.key, default: 0] += 1 }
+        for (prefix, members) in moduleGroups {
+            for (i, index) in members.enumerated() {
+                let tensor = tensors[index].tensor
+                let key = tensors[index].storage.key
                 rows.append([
-                    i == 0 ? (prefix.isEmpty ? "<root>" : prefix) : "", leaf, named.tensor.dtype.rawValue,
-                    Formatting.shape(named.tensor.shape), Formatting.count(named.tensor.elementCount),
-                    Formatting.count(named.tensor.byteCount), storageNote(named, sharers: sharers[named.storage.key] ?? 1),
+                    i == 0 ? (prefix.isEmpty ? "<root>" : prefix) : "", Self.leafName(of: tensors[index].stateDictName),
+                    tensor.dtype.rawValue, Formatting.shape(tensor.shape), Formatting.count(tensor.elementCount),
+                    Formatting.count(tensor.byteCount), storageNote(tensors[index], sharers: sharers[key] ?? 1),
                 ])
             }
         }
-        let aliases = tensors.filter { $0.aliasOf != nil }
-        var lines = ["", "modules (tensors by dotted prefix)"] + Formatting.table(rows, rightAligned: [4, 5]).map { "  " + $0 }
-        for alias in aliases { lines.append("  \(alias.stateDictName) is the same tensor as \(alias.aliasOf!)") }
+        // One block of text for the whole table (its lines joined), which the report joins like any line.
+        var lines = ["", "modules (tensors by dotted prefix)", Formatting.tableText(rows, rightAligned: [4, 5], indent: "  ")]
+        for alias in tensors where alias.aliasOf != nil {
+            lines.append("  \(alias.stateDictName) is the same tensor as \(alias.aliasOf!)")
+        }
         return lines
     }
 

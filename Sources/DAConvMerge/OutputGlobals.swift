@@ -12,10 +12,13 @@ enum OutputGlobals {
     /// draft's root; returns one warning per global outside torch's allow-list otherwise.
     static func check(_ draft: CheckpointDraft, file: String) throws -> [String] {
         var unsafe: [String] = []
-        for (global, usage, path) in reachableGlobals(draft) {
-            switch GlobalRisk.classify(global, usages: [usage]).risk {
+        let walk = ReachableGlobals(draft)
+        for found in walk.found {
+            let global = draft.graph.global(of: found.node)!
+            switch GlobalRisk.classify(global, usages: [found.usage]).risk {
             case .allowed: continue
             case .dangerous:
+                let path = walk.path(of: found.record)
                 throw MergeError.dangerousGlobal(file: file, name: global.qualifiedName, path: path.isEmpty ? "<root>" : path)
             case .unsafeForTorchLoad, .decodedData:
                 if !unsafe.contains(global.qualifiedName) { unsafe.append(global.qualifiedName) }
@@ -26,31 +29,70 @@ enum OutputGlobals {
                 + "with torch.serialization.add_safe_globals"
         }
     }
+}
 
-    /// Every global, call or object node reachable from the root, with how the output will use it and the
-    /// dotted path it was first reached by; each node once.
-    private static func reachableGlobals(_ draft: CheckpointDraft) -> [(PickleGlobal, PickleGlobalUsage, String)] {
-        var found: [(PickleGlobal, PickleGlobalUsage, String)] = []
-        var seen = Set<PickleNodeID>()
-        var stack: [(PickleValue, String)] = [(draft.root, "")]
-        while let (value, path) = stack.popLast() {
-            guard case .node(let id) = value, seen.insert(id).inserted else { continue }
-            let node = draft.graph[id]
-            switch node.kind {
-            case .global(let global): found.append((global, .pushed, path))
-            case .call(let global): found.append((global, .reduce, path))
-            case .object(let global, _): found.append((global, .newObject, path))
-            default: break
-            }
-            func child(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
-            for (index, item) in node.items.enumerated() { stack.append((item, child(String(index)))) }
-            for entry in node.entries {
-                stack.append((entry.key, path))
-                stack.append((entry.value, child(entry.key.stringValue ?? "?")))
-            }
-            stack.append((node.args, path))
-            if let state = node.state { stack.append((state, path)) }
-        }
-        return found
+/// Every global, call or object node reachable from a draft's root, with how the output will use it and where
+/// it was first reached; each node once, and each global with each use only the first time (the verdict is the
+/// same for the others). Paths are spelled only when asked for: the walk keeps each node's parent and step.
+private struct ReachableGlobals {
+    struct Found {
+        let node: PickleNodeID
+        let usage: PickleGlobalUsage
+        let record: Int
     }
+
+    private(set) var found: [Found] = []
+    /// Per node reached: the node it was reached from, and the component it added to the path (nil: none).
+    private var parents: [Int32] = []
+    private var components: [String?] = []
+
+    init(_ draft: CheckpointDraft) {
+        let graph = draft.graph
+        var seen = PickleNodeSet(nodeCount: graph.nodeCount)
+        var usesSeen = Set<Int>()
+        var stack: [(value: PickleValue, parent: Int32, component: String?)] = [(draft.root, -1, nil)]
+        while let (value, parent, component) = stack.popLast() {
+            guard case .node(let id) = value, seen.insert(id) else { continue }
+            let record = Int32(parents.count)
+            parents.append(parent)
+            components.append(component)
+            let usage: PickleGlobalUsage?
+            switch graph.kind(of: id) {
+            case .global: usage = .pushed
+            case .call: usage = .reduce
+            case .object: usage = .newObject
+            default: usage = nil
+            }
+            if let usage, let number = graph.globalNumber(of: id),
+                usesSeen.insert(number * PickleGlobalUsage.allCases.count + usage.index).inserted
+            {
+                found.append(Found(node: id, usage: usage, record: Int(record)))
+            }
+            for (index, item) in graph.items(of: id).enumerated() { stack.append((item, record, String(index))) }
+            let entries = graph.entries(of: id)
+            for position in entries.indices {
+                let key = entries.key(at: position)
+                stack.append((key, record, nil))
+                stack.append((entries.value(at: position), record, key.stringValue ?? "?"))
+            }
+            stack.append((graph.args(of: id), record, nil))
+            if let state = graph.state(of: id) { stack.append((state, record, nil)) }
+        }
+    }
+
+    /// The dotted path a node was first reached by (empty for the root; an empty path takes a component
+    /// without a dot, even an empty one).
+    func path(of record: Int) -> String {
+        var parts: [String] = []
+        var current = Int32(record)
+        while current >= 0 {
+            if let component = components[Int(current)] { parts.append(component) }
+            current = parents[Int(current)]
+        }
+        return parts.reversed().reduce("") { path, part in path.isEmpty ? part : path + "." + part }
+    }
+}
+
+extension PickleGlobalUsage {
+    fileprivate var index: Int { Self.allCases.firstIndex(of: self)! }
 }

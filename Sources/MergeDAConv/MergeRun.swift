@@ -75,7 +75,7 @@ public enum MergeRun {
         of pending: PendingCheckpoint, plan: MergePlan, outputName: (String) -> String? = { $0 }
     ) throws {
         let written = try CheckpointReader.open(pending.temporaryPath)
-        let byName = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        let byName = try firstTensors(named: Set(plan.folds.flatMap { [$0.weightName] + ($0.biasName.map { [$0] } ?? []) }.compactMap(outputName)), in: written)
         for fold in plan.folds {
             let expected =
                 [(fold.weightName, fold.module.weightShape)] + (fold.biasName.map { [($0, [fold.module.outChannels])] } ?? [])
@@ -91,6 +91,18 @@ public enum MergeRun {
                 }
             }
         }
+    }
+
+    /// The first tensor under each of `names` in `checkpoint`'s tree (a name's path is spelled only for tensors).
+    private static func firstTensors(named names: Set<String>, in checkpoint: Checkpoint) throws -> [String: TorchTensor] {
+        var found: [String: TorchTensor] = [:]
+        let entries = try checkpoint.entries()
+        for index in entries.indices where found.count < names.count {
+            guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
+            let name = entries.dottedPath(at: index)
+            if names.contains(name) && found[name] == nil { found[name] = tensor }
+        }
+        return found
     }
 
     /// The input is never written: refuse an output that is the input file, by name or by inode.

@@ -29,6 +29,19 @@ struct HashPositionIndex<Key: Hashable> {
         return nil
     }
 
+    /// The position of `key`, nil if it is absent.
+    func position(of key: Key) -> Int? {
+        let hash = key.hashValue
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] >= 0 {
+            let position = slots[slot]
+            if hashes[position] == hash && keys[position] == key { return position }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
     private mutating func grow() {
         let count = slots.count * 2
         slots = [Int](repeating: -1, count: count)

@@ -11,10 +11,13 @@ public enum Pickler {
     public static let defaultMaximumDepth = 1000
 
     /// The pickle of `root`, whose nodes live in `graph`.
+    /// `replacingItems` gives some nodes other items than the graph's (a writer renumbering storages).
     public static func pickle(
-        _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth
+        _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
+        replacingItems: PickleNodeMap<[PickleValue]>? = nil
     ) throws -> [UInt8] {
         var machine = PicklerMachine(graph: graph, maximumDepth: maximumDepth)
+        machine.replacedItems = replacingItems
         try machine.write(root)
         while !machine.frames.isEmpty { try machine.advance() }
         machine.output.write(.stop)
@@ -25,9 +28,9 @@ public enum Pickler {
 /// One node being written: its program and where it stands.
 struct PicklerFrame {
     let node: PickleNodeID
-    let steps: [PicklerStep]
+    let program: PicklerProgram
     var stepIndex = 0
-    var batches: [PicklerBatching.Batch]?
+    /// Where the items or entries step being written stands: its batch, and the position in it.
     var batchIndex = 0
     var position = 0
     var markWritten = false
@@ -40,12 +43,29 @@ struct PicklerMachine {
     var frames: [PicklerFrame] = []
     /// Nodes whose frame is open: met again before they are memoized means a cycle the memo cannot express.
     var open: [Bool]
+    /// Items written instead of the graph's, by node.
+    var replacedItems: PickleNodeMap<[PickleValue]>?
 
     init(graph: PickleGraph, maximumDepth: Int) {
         self.graph = graph
         self.maximumDepth = maximumDepth
-        self.open = [Bool](repeating: false, count: graph.nodes.count)
-        self.output = PicklerOutput(nodeCount: graph.nodes.count)
+        self.open = [Bool](repeating: false, count: graph.nodeCount)
+        self.output = PicklerOutput(nodeCount: graph.nodeCount, stringCount: graph.strings.count)
+    }
+
+    /// A child as the graph stores it, or a value given instead.
+    enum Child {
+        case slot(PickleSlot)
+        case value(PickleValue)
+    }
+
+    /// A child: a string of the graph is memoized by its place in the string table too.
+    mutating func write(_ child: Child) throws {
+        switch child {
+        case .slot(let slot) where slot.tag == .string: output.writeString(graph.strings[slot.index], graphIndex: slot.index)
+        case .slot(let slot): try write(graph.value(of: slot))
+        case .value(let value): try write(value)
+        }
     }
 
     /// Writes a scalar, a memo reference or a global at once; opens a frame for any other node.
@@ -63,35 +83,41 @@ struct PicklerMachine {
     }
 
     private mutating func writeNode(_ id: PickleNodeID) throws {
-        guard graph.nodes.indices.contains(id.index) else { throw PickleError.danglingNode(index: id.index) }
+        guard graph.contains(id) else { throw PickleError.danglingNode(index: id.index) }
         if output.writeGet(id) { return }
-        let node = graph[id]
-        if case .global(let global) = node.kind { return try output.writeGlobal(global) }
-        if node.kind == .tuple && node.items.isEmpty { return output.write(.emptyTuple) }
+        let record = graph.records[id.index]
+        if record.kind == .global { return try output.writeGlobal(graph.global(of: id)!, key: PicklerProgram.key(of: id, in: graph)) }
+        if record.kind == .tuple && itemCount(of: id) == 0 { return output.write(.emptyTuple) }
         guard !open[id.index] else { throw PickleError.cycleThroughImmutable(node: id.index) }
         guard frames.count < maximumDepth else { throw PickleError.nestingTooDeep(limit: maximumDepth, node: id.index) }
         open[id.index] = true
-        frames.append(PicklerFrame(node: id, steps: try PicklerStep.program(for: node, id: id, in: graph)))
+        frames.append(PicklerFrame(node: id, program: try PicklerProgram(for: id, itemCount: itemCount(of: id), in: graph)))
+    }
+
+    func itemCount(of id: PickleNodeID) -> Int {
+        replacedItems?[id]?.count ?? graph.itemCount(of: id)
     }
 
     /// Performs the next step of the innermost frame, closing it when its program is done.
     mutating func advance() throws {
         let top = frames.count - 1
-        let frame = frames[top]
-        guard frame.stepIndex < frame.steps.count else {
-            open[frame.node.index] = false
+        let node = frames[top].node
+        guard let step = frames[top].program.step(frames[top].stepIndex, of: node, in: graph) else {
+            open[node.index] = false
             frames.removeLast()
             return
         }
-        switch frame.steps[frame.stepIndex] {
-        case .items(let batching), .entries(let batching):
-            if let child = nextChild(of: top, batching: batching) { return try write(child) }
+        switch step {
+        case .items(let batching):
+            if let child = nextChild(of: top, batching: batching, isEntries: false) { return try write(child) }
+        case .entries(let batching):
+            if let child = nextChild(of: top, batching: batching, isEntries: true) { return try write(child) }
         case .opcode(let opcode): output.write(opcode)
-        case .global(let global): try output.writeGlobal(global)
+        case .global(let global, let key): try output.writeGlobal(global, key: key)
         case .value(let value):
             frames[top].stepIndex += 1
             return try write(value)  // may open a frame, which runs before this one continues
-        case .memoizeNode: output.memoize(.node(frame.node))
+        case .memoizeNode: output.memoize(.node(node))
         case .memoizeAnonymous: output.memoize(nil)
         }
         frames[top].stepIndex += 1
@@ -99,18 +125,11 @@ struct PicklerMachine {
 
     /// The next item (or entry key or value) of the frame's items/entries step, writing MARK and the
     /// APPEND(S) / SETITEM(S) closers around batches; nil when the step is done.
-    private mutating func nextChild(of top: Int, batching: PicklerBatching) -> PickleValue? {
-        let node = graph[frames[top].node]
-        let step = frames[top].steps[frames[top].stepIndex]
-        let isEntries: Bool
-        if case .entries = step { isEntries = true } else { isEntries = false }
+    private mutating func nextChild(of top: Int, batching: PicklerBatching, isEntries: Bool) -> Child? {
+        let record = graph.records[frames[top].node.index]
         let perElement = isEntries ? 2 : 1
-        if frames[top].batches == nil {
-            frames[top].batches = batching.batches(count: isEntries ? node.entries.count : node.items.count)
-        }
-        let batches = frames[top].batches!
-        while frames[top].batchIndex < batches.count {
-            let batch = batches[frames[top].batchIndex]
+        let count = isEntries ? Int(record.entries.count) : itemCount(of: frames[top].node)
+        while let batch = batching.batch(frames[top].batchIndex, count: count) {
             if batch.marked && !frames[top].markWritten {
                 output.write(.mark)
                 frames[top].markWritten = true
@@ -119,8 +138,11 @@ struct PicklerMachine {
             if position < batch.count * perElement {
                 frames[top].position += 1
                 let element = batch.start + position / perElement
-                guard isEntries else { return node.items[element] }
-                return position % 2 == 0 ? node.entries[element].key : node.entries[element].value
+                guard isEntries else {
+                    if let replaced = replacedItems?[frames[top].node] { return .value(replaced[element]) }
+                    return .slot(graph.slots[Int(record.items.start) + element])
+                }
+                return .slot(graph.slots[Int(record.entries.start) + 2 * element + position % 2])
             }
             if batching != .plain {
                 let many: PickleOpcode = isEntries ? .setItems : .appends
@@ -131,7 +153,6 @@ struct PicklerMachine {
             frames[top].position = 0
             frames[top].markWritten = false
         }
-        frames[top].batches = nil
         frames[top].batchIndex = 0
         return nil
     }

@@ -49,12 +49,12 @@ public enum CheckpointWriter {
         if !options.replaceExisting, OutputPlacement.exists(destination) {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
         }
-        var graph = draft.graph
         let order: [String]
         let pickle: [UInt8]
         do {
-            order = try StorageRenumbering.renumber(&graph, root: draft.root, maxDepth: options.limits.maxDepth)
-            pickle = try Pickler.pickle(graph, root: draft.root)
+            let renumbered = try StorageRenumbering.renumber(draft.graph, root: draft.root, maxDepth: options.limits.maxDepth)
+            order = renumbered.order
+            pickle = try Pickler.pickle(draft.graph, root: draft.root, replacingItems: renumbered.tuples)
         } catch let reason as CheckpointError.Reason {
             throw CheckpointError(path: destination, reason)
         } catch let error as PickleError {

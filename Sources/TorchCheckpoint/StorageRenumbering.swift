@@ -3,50 +3,57 @@ import PickleMachine
 /// Gives the storages of a draft torch's keys `"0"`, `"1"`, ... in the order the pickler will meet them, so
 /// `data/<key>` records come in first-pickled order as torch writes them.
 enum StorageRenumbering {
-    /// Rewrites every storage persistent id of `graph` reachable from `root` (new key, location `cpu`) and
-    /// returns the old keys in their new order.
-    static func renumber(_ graph: inout PickleGraph, root: PickleValue, maxDepth: Int) throws -> [String] {
+    /// The new items of every storage persistent id's tuple reachable from `root` (new key, location `cpu`),
+    /// for the pickler to write instead of the graph's, and the old keys in their new order. The graph itself
+    /// is not changed (a draft shares it with the checkpoint it was read from).
+    static func renumber(_ graph: PickleGraph, root: PickleValue, maxDepth: Int) throws -> (
+        order: [String], tuples: PickleNodeMap<[PickleValue]>
+    ) {
         var order: [String] = []
         var newKey: [String: String] = [:]
+        var tuples = PickleNodeMap<[PickleValue]>(nodeCount: graph.nodeCount)
         for id in try persistentIDsInPickleOrder(graph, root: root, maxDepth: maxDepth) {
-            guard case .node(let tupleID) = graph[id].args, case .tuple = graph[tupleID].kind,
-                graph[tupleID].items.count >= 5, graph[tupleID].items[0] == .string("storage"),
-                var oldKey = graph[tupleID].items[2].stringValue
-            else { continue }
-            if graph[tupleID].items.count == 6, let view = graph.sequence(graph[tupleID].items[5]), view.count == 3,
-                let viewKey = view[0].stringValue
-            {
+            guard case .node(let tupleID) = graph.args(of: id), case .tuple = graph.kind(of: tupleID) else { continue }
+            // A tuple shared by two ids is read as the first one rewrote it.
+            var items = tuples[tupleID] ?? Array(graph.items(of: tupleID))
+            guard items.count >= 5, items[0] == .string("storage"), var oldKey = items[2].stringValue else { continue }
+            if items.count == 6, let view = graph.sequence(items[5]), view.count == 3, let viewKey = view[0].stringValue {
                 // A legacy storage view becomes a storage of its own, as the reader declared it.
                 oldKey = viewKey
-                graph[tupleID].items[4] = view[2]
+                items[4] = view[2]
             }
             if newKey[oldKey] == nil {
                 newKey[oldKey] = String(order.count)
                 order.append(oldKey)
             }
-            graph[tupleID].items[2] = .string(newKey[oldKey]!)
-            graph[tupleID].items[3] = .string("cpu")
-            if graph[tupleID].items.count == 6 { graph[tupleID].items.removeLast() }
+            items[2] = .string(newKey[oldKey]!)
+            items[3] = .string("cpu")
+            if items.count == 6 { items.removeLast() }
+            tuples[tupleID] = items
         }
-        return order
+        return (order, tuples)
     }
 
-    /// Depth-first, children in the order the pickler writes them; each node once.
+    /// Depth-first, children in the order the pickler writes them (args, items, entry keys and values,
+    /// state); each node once.
     static func persistentIDsInPickleOrder(_ graph: PickleGraph, root: PickleValue, maxDepth: Int) throws -> [PickleNodeID] {
         var result: [PickleNodeID] = []
-        var seen = Set<PickleNodeID>()
+        var seen = PickleNodeSet(nodeCount: graph.nodeCount)
         var stack: [(PickleValue, Int)] = [(root, 0)]
         while let (value, depth) = stack.popLast() {
-            guard case .node(let id) = value, seen.insert(id).inserted else { continue }
+            guard case .node(let id) = value, seen.insert(id) else { continue }
             guard depth <= maxDepth else {
                 throw CheckpointError.Reason.limitExceeded(what: "nesting depth of the value tree", limit: maxDepth)
             }
-            let node = graph[id]
-            if case .persistentID = node.kind { result.append(id) }
-            var children: [PickleValue] = [node.args] + node.items
-            for entry in node.entries { children += [entry.key, entry.value] }
-            if let state = node.state { children.append(state) }
-            for child in children.reversed() { stack.append((child, depth + 1)) }
+            if case .persistentID = graph.kind(of: id) { result.append(id) }
+            if let state = graph.state(of: id) { stack.append((state, depth + 1)) }
+            let entries = graph.entries(of: id)
+            for position in entries.indices.reversed() {
+                stack.append((entries.value(at: position), depth + 1))
+                stack.append((entries.key(at: position), depth + 1))
+            }
+            for item in graph.items(of: id).reversed() { stack.append((item, depth + 1)) }
+            stack.append((graph.args(of: id), depth + 1))
         }
         return result
     }

@@ -30,7 +30,7 @@ enum ZipCheckpointReader {
             guard let declaration = interpreter.declarations[key] else { continue }
             storages[key] = try storage(declaration, archive: archive, prefix: prefix)
         }
-        return Checkpoint(
+        return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
             bytes: StorageBytes(file: file, archive: archive), limits: limits)
     }
