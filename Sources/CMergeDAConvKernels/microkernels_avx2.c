@@ -65,44 +65,56 @@ MDK_AVX2 void mdk_kernel_f64n_avx2(int64_t kc, const double *a, const double *b,
     }
 }
 
-/* Eight float rows of a weight block, `kc` taps from each, into a narrow double panel (tap by tap,
- * the eight rows' values together): 8 x 8 blocks are transposed in registers and converted exactly,
- * where the generic loop reads one value at a time down eight strided rows. */
-MDK_AVX2 void mdk_pack_panel_f64n_wf32_avx2(const float *src, int64_t depth, int64_t kc, double *dst) {
-    int64_t k = 0;
-    for (; k + 8 <= kc; k += 8, dst += 8 * MDK_F64N_MR) {
-        __m256 r0 = _mm256_loadu_ps(src + k), r1 = _mm256_loadu_ps(src + depth + k);
-        __m256 r2 = _mm256_loadu_ps(src + 2 * depth + k), r3 = _mm256_loadu_ps(src + 3 * depth + k);
-        __m256 r4 = _mm256_loadu_ps(src + 4 * depth + k), r5 = _mm256_loadu_ps(src + 5 * depth + k);
-        __m256 r6 = _mm256_loadu_ps(src + 6 * depth + k), r7 = _mm256_loadu_ps(src + 7 * depth + k);
-        /* Rows i, taps k..k+7 -> taps k..k+7, rows 0..7. */
-        const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-        const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-        const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-        const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-        const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-        const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-        const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-        const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-        /* u0: tap 0 of rows 0-3 | tap 4 of rows 0-3 (low, high lanes); u4: the same for rows 4-7. */
-        const __m128 taps[8][2] = {
-            {_mm256_castps256_ps128(u0), _mm256_castps256_ps128(u4)},
-            {_mm256_castps256_ps128(u1), _mm256_castps256_ps128(u5)},
-            {_mm256_castps256_ps128(u2), _mm256_castps256_ps128(u6)},
-            {_mm256_castps256_ps128(u3), _mm256_castps256_ps128(u7)},
-            {_mm256_extractf128_ps(u0, 1), _mm256_extractf128_ps(u4, 1)},
-            {_mm256_extractf128_ps(u1, 1), _mm256_extractf128_ps(u5, 1)},
-            {_mm256_extractf128_ps(u2, 1), _mm256_extractf128_ps(u6, 1)},
-            {_mm256_extractf128_ps(u3, 1), _mm256_extractf128_ps(u7, 1)},
-        };
-        for (int t = 0; t < 8; ++t) {
-            _mm256_storeu_pd(dst + t * MDK_F64N_MR, _mm256_cvtps_pd(taps[t][0]));
-            _mm256_storeu_pd(dst + t * MDK_F64N_MR + 4, _mm256_cvtps_pd(taps[t][1]));
+/* Taps [k, k + 8) of eight float rows (`depth` apart) into double rows `ldd` apart (tap by tap, the eight
+ * rows' values together): an 8 x 8 block transposed in registers and converted exactly. */
+__attribute__((target("avx2"), always_inline)) static inline void pack_block8(const float *src, int64_t depth,
+                                                                              int64_t k, double *dst, int64_t ldd) {
+    __m256 r0 = _mm256_loadu_ps(src + k), r1 = _mm256_loadu_ps(src + depth + k);
+    __m256 r2 = _mm256_loadu_ps(src + 2 * depth + k), r3 = _mm256_loadu_ps(src + 3 * depth + k);
+    __m256 r4 = _mm256_loadu_ps(src + 4 * depth + k), r5 = _mm256_loadu_ps(src + 5 * depth + k);
+    __m256 r6 = _mm256_loadu_ps(src + 6 * depth + k), r7 = _mm256_loadu_ps(src + 7 * depth + k);
+    /* Rows i, taps k..k+7 -> taps k..k+7, rows 0..7. */
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    /* u0: tap 0 of rows 0-3 | tap 4 of rows 0-3 (low, high lanes); u4: the same for rows 4-7. */
+    const __m128 taps[8][2] = {
+        {_mm256_castps256_ps128(u0), _mm256_castps256_ps128(u4)},
+        {_mm256_castps256_ps128(u1), _mm256_castps256_ps128(u5)},
+        {_mm256_castps256_ps128(u2), _mm256_castps256_ps128(u6)},
+        {_mm256_castps256_ps128(u3), _mm256_castps256_ps128(u7)},
+        {_mm256_extractf128_ps(u0, 1), _mm256_extractf128_ps(u4, 1)},
+        {_mm256_extractf128_ps(u1, 1), _mm256_extractf128_ps(u5, 1)},
+        {_mm256_extractf128_ps(u2, 1), _mm256_extractf128_ps(u6, 1)},
+        {_mm256_extractf128_ps(u3, 1), _mm256_extractf128_ps(u7, 1)},
+    };
+    for (int t = 0; t < 8; ++t) {
+        _mm256_storeu_pd(dst + t * ldd, _mm256_cvtps_pd(taps[t][0]));
+        _mm256_storeu_pd(dst + t * ldd + 4, _mm256_cvtps_pd(taps[t][1]));
+    }
+}
+
+/* `groups` groups of eight float rows (src, src + 8 * depth, ...), taps [0, kc), into double rows `ldd`
+ * apart, group g at dst + 8 * g. Group after group, so that eight source rows are read at a time (as
+ * many streams as the prefetchers follow well). */
+MDK_AVX2 void mdk_pack_rows_wf32_avx2(const float *src, int64_t depth, int64_t groups, int64_t kc, double *dst,
+                                      int64_t ldd) {
+    for (int64_t g = 0; g < groups; ++g, src += 8 * depth, dst += 8) {
+        int64_t k = 0;
+        for (; k + 8 <= kc; k += 8) pack_block8(src, depth, k, dst + k * ldd, ldd);
+        for (; k < kc; ++k) {
+            for (int64_t i = 0; i < 8; ++i) dst[k * ldd + i] = (double)src[i * depth + k];
         }
     }
-    for (; k < kc; ++k, dst += MDK_F64N_MR) {
-        for (int i = 0; i < MDK_F64N_MR; ++i) dst[i] = (double)src[i * depth + k];
-    }
+}
+
+MDK_AVX2 void mdk_pack_panel_f64n_wf32_avx2(const float *src, int64_t depth, int64_t kc, double *dst) {
+    mdk_pack_rows_wf32_avx2(src, depth, 1, kc, dst, MDK_F64N_MR);
 }
 
 #define ROW_F32(i) \
@@ -125,6 +137,66 @@ MDK_AVX2 void mdk_kernel_f32_avx2(int64_t kc, const float *a, const float *b, fl
         b += MDK_F32_NR;
     }
     STORE_F32(0); STORE_F32(1); STORE_F32(2); STORE_F32(3); STORE_F32(4); STORE_F32(5);
+}
+
+
+/* The tap-list kernels (microkernels.h): each entry's k addresses the packed weights (24 per k), its NR
+ * input values follow the previous entry's; the sums continue from the tile and go back to it.
+ * Multiply-adds as in the narrow dense kernel: a * b + c, fused. */
+MDK_AVX2 void mdk_tap_kernel_8x6_avx2(int64_t n, const int32_t *ks, const double *a, const double *b, double *tile) {
+    __m256d c00 = _mm256_loadu_pd(tile), c01 = _mm256_loadu_pd(tile + 4), c10 = _mm256_loadu_pd(tile + 8);
+    __m256d c11 = _mm256_loadu_pd(tile + 12), c20 = _mm256_loadu_pd(tile + 16), c21 = _mm256_loadu_pd(tile + 20);
+    __m256d c30 = _mm256_loadu_pd(tile + 24), c31 = _mm256_loadu_pd(tile + 28), c40 = _mm256_loadu_pd(tile + 32);
+    __m256d c41 = _mm256_loadu_pd(tile + 36), c50 = _mm256_loadu_pd(tile + 40), c51 = _mm256_loadu_pd(tile + 44);
+    for (int64_t e = 0; e < n; ++e, b += 6) {
+        const double *ak = a + (int64_t)ks[e] * MDK_TAP_ROW;
+        const __m256d a0 = _mm256_loadu_pd(ak), a1 = _mm256_loadu_pd(ak + 4);
+        __m256d bj;
+        COLUMN_F64N(0); COLUMN_F64N(1); COLUMN_F64N(2); COLUMN_F64N(3); COLUMN_F64N(4); COLUMN_F64N(5);
+    }
+    const __m256d columns[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int j = 0; j < 6; ++j) {
+        _mm256_storeu_pd(tile + j * 8, columns[j][0]);
+        _mm256_storeu_pd(tile + j * 8 + 4, columns[j][1]);
+    }
+}
+
+/* Four rows of a 24-row tile, both columns: one load of the weights, two multiply-adds. */
+#define TAP_ROWS4(v) \
+    x = _mm256_loadu_pd(ak + 4 * v); \
+    c0##v = _mm256_fmadd_pd(x, b0, c0##v); \
+    c1##v = _mm256_fmadd_pd(x, b1, c1##v)
+
+MDK_AVX2 void mdk_tap_kernel_24x2_avx2(int64_t n, const int32_t *ks, const double *a, const double *b, double *tile) {
+    __m256d c00 = _mm256_loadu_pd(tile), c01 = _mm256_loadu_pd(tile + 4), c02 = _mm256_loadu_pd(tile + 8);
+    __m256d c03 = _mm256_loadu_pd(tile + 12), c04 = _mm256_loadu_pd(tile + 16), c05 = _mm256_loadu_pd(tile + 20);
+    __m256d c10 = _mm256_loadu_pd(tile + 24), c11 = _mm256_loadu_pd(tile + 28), c12 = _mm256_loadu_pd(tile + 32);
+    __m256d c13 = _mm256_loadu_pd(tile + 36), c14 = _mm256_loadu_pd(tile + 40), c15 = _mm256_loadu_pd(tile + 44);
+    for (int64_t e = 0; e < n; ++e, b += 2) {
+        const double *ak = a + (int64_t)ks[e] * MDK_TAP_ROW;
+        const __m256d b0 = _mm256_broadcast_sd(b), b1 = _mm256_broadcast_sd(b + 1);
+        __m256d x;
+        TAP_ROWS4(0); TAP_ROWS4(1); TAP_ROWS4(2); TAP_ROWS4(3); TAP_ROWS4(4); TAP_ROWS4(5);
+    }
+    const __m256d columns[2][6] = {{c00, c01, c02, c03, c04, c05}, {c10, c11, c12, c13, c14, c15}};
+    for (int j = 0; j < 2; ++j) {
+        for (int v = 0; v < 6; ++v) _mm256_storeu_pd(tile + j * 24 + v * 4, columns[j][v]);
+    }
+}
+
+MDK_AVX2 void mdk_tap_kernel_8x2_avx2(int64_t n, const int32_t *ks, const double *a, const double *b, double *tile) {
+    __m256d c00 = _mm256_loadu_pd(tile), c01 = _mm256_loadu_pd(tile + 4);
+    __m256d c10 = _mm256_loadu_pd(tile + 8), c11 = _mm256_loadu_pd(tile + 12);
+    for (int64_t e = 0; e < n; ++e, b += 2) {
+        const double *ak = a + (int64_t)ks[e] * MDK_TAP_ROW;
+        const __m256d a0 = _mm256_loadu_pd(ak), a1 = _mm256_loadu_pd(ak + 4);
+        __m256d bj;
+        COLUMN_F64N(0); COLUMN_F64N(1);
+    }
+    _mm256_storeu_pd(tile, c00);
+    _mm256_storeu_pd(tile + 4, c01);
+    _mm256_storeu_pd(tile + 8, c10);
+    _mm256_storeu_pd(tile + 12, c11);
 }
 
 #endif
