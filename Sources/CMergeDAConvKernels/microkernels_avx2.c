@@ -139,49 +139,49 @@ MDK_AVX2 void mdk_kernel_f32_avx2(int64_t kc, const float *a, const float *b, fl
     STORE_F32(0); STORE_F32(1); STORE_F32(2); STORE_F32(3); STORE_F32(4); STORE_F32(5);
 }
 
-
 /* The tap-list kernels (microkernels.h): each entry's k addresses the packed weights (24 per k), its NR
  * input values follow the previous entry's; the sums continue from the tile and go back to it.
- * Multiply-adds as in the narrow dense kernel: a * b + c, fused. */
+ * Multiply-adds as in the narrow dense kernel: a * b + c, fused. Both full tiles are twelve vectors,
+ * vector v at tile + 4 * v (8 x 6: column j's rows at 2j, 2j + 1; 24 x 2: column j's at 6j ... 6j + 5). */
+#define MDK_AVX2_INLINE_TILE __attribute__((target("avx2,fma"), always_inline)) static inline
+
+MDK_AVX2_INLINE_TILE void load_tile12(const double *tile, __m256d c[12]) {
+    for (int v = 0; v < 12; ++v) c[v] = _mm256_loadu_pd(tile + 4 * v);
+}
+
+MDK_AVX2_INLINE_TILE void store_tile12(const __m256d c[12], double *tile) {
+    for (int v = 0; v < 12; ++v) _mm256_storeu_pd(tile + 4 * v, c[v]);
+}
+
 MDK_AVX2 void mdk_tap_kernel_8x6_avx2(int64_t n, const int32_t *ks, const double *a, const double *b, double *tile) {
-    __m256d c00 = _mm256_loadu_pd(tile), c01 = _mm256_loadu_pd(tile + 4), c10 = _mm256_loadu_pd(tile + 8);
-    __m256d c11 = _mm256_loadu_pd(tile + 12), c20 = _mm256_loadu_pd(tile + 16), c21 = _mm256_loadu_pd(tile + 20);
-    __m256d c30 = _mm256_loadu_pd(tile + 24), c31 = _mm256_loadu_pd(tile + 28), c40 = _mm256_loadu_pd(tile + 32);
-    __m256d c41 = _mm256_loadu_pd(tile + 36), c50 = _mm256_loadu_pd(tile + 40), c51 = _mm256_loadu_pd(tile + 44);
+    __m256d c[12];
+    load_tile12(tile, c);
     for (int64_t e = 0; e < n; ++e, b += 6) {
         const double *ak = a + (int64_t)ks[e] * MDK_TAP_ROW;
         const __m256d a0 = _mm256_loadu_pd(ak), a1 = _mm256_loadu_pd(ak + 4);
-        __m256d bj;
-        COLUMN_F64N(0); COLUMN_F64N(1); COLUMN_F64N(2); COLUMN_F64N(3); COLUMN_F64N(4); COLUMN_F64N(5);
+        for (int j = 0; j < 6; ++j) {
+            const __m256d bj = _mm256_broadcast_sd(b + j);
+            c[2 * j] = _mm256_fmadd_pd(a0, bj, c[2 * j]);
+            c[2 * j + 1] = _mm256_fmadd_pd(a1, bj, c[2 * j + 1]);
+        }
     }
-    const __m256d columns[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-    for (int j = 0; j < 6; ++j) {
-        _mm256_storeu_pd(tile + j * 8, columns[j][0]);
-        _mm256_storeu_pd(tile + j * 8 + 4, columns[j][1]);
-    }
+    store_tile12(c, tile);
 }
 
-/* Four rows of a 24-row tile, both columns: one load of the weights, two multiply-adds. */
-#define TAP_ROWS4(v) \
-    x = _mm256_loadu_pd(ak + 4 * v); \
-    c0##v = _mm256_fmadd_pd(x, b0, c0##v); \
-    c1##v = _mm256_fmadd_pd(x, b1, c1##v)
-
 MDK_AVX2 void mdk_tap_kernel_24x2_avx2(int64_t n, const int32_t *ks, const double *a, const double *b, double *tile) {
-    __m256d c00 = _mm256_loadu_pd(tile), c01 = _mm256_loadu_pd(tile + 4), c02 = _mm256_loadu_pd(tile + 8);
-    __m256d c03 = _mm256_loadu_pd(tile + 12), c04 = _mm256_loadu_pd(tile + 16), c05 = _mm256_loadu_pd(tile + 20);
-    __m256d c10 = _mm256_loadu_pd(tile + 24), c11 = _mm256_loadu_pd(tile + 28), c12 = _mm256_loadu_pd(tile + 32);
-    __m256d c13 = _mm256_loadu_pd(tile + 36), c14 = _mm256_loadu_pd(tile + 40), c15 = _mm256_loadu_pd(tile + 44);
+    __m256d c[12];
+    load_tile12(tile, c);
     for (int64_t e = 0; e < n; ++e, b += 2) {
         const double *ak = a + (int64_t)ks[e] * MDK_TAP_ROW;
         const __m256d b0 = _mm256_broadcast_sd(b), b1 = _mm256_broadcast_sd(b + 1);
-        __m256d x;
-        TAP_ROWS4(0); TAP_ROWS4(1); TAP_ROWS4(2); TAP_ROWS4(3); TAP_ROWS4(4); TAP_ROWS4(5);
+        /* One load of four rows' weights, two multiply-adds. */
+        for (int v = 0; v < 6; ++v) {
+            const __m256d x = _mm256_loadu_pd(ak + 4 * v);
+            c[v] = _mm256_fmadd_pd(x, b0, c[v]);
+            c[6 + v] = _mm256_fmadd_pd(x, b1, c[6 + v]);
+        }
     }
-    const __m256d columns[2][6] = {{c00, c01, c02, c03, c04, c05}, {c10, c11, c12, c13, c14, c15}};
-    for (int j = 0; j < 2; ++j) {
-        for (int v = 0; v < 6; ++v) _mm256_storeu_pd(tile + j * 24 + v * 4, columns[j][v]);
-    }
+    store_tile12(c, tile);
 }
 
 MDK_AVX2 void mdk_tap_kernel_8x2_avx2(int64_t n, const int32_t *ks, const double *a, const double *b, double *tile) {

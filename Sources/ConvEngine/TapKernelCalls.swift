@@ -95,6 +95,26 @@ final class ConvTapInput: @unchecked Sendable {
         }
     }
 
+    /// ``multiply(filterShape:weightRows:bias:group:rows:workspace:output:portable:)`` on arrays: `weights` holds
+    /// exactly the rows, `output` the whole output, `workspace` at least ``workspaceDoubles(rows:)`` values.
+    func multiply<Weight: ConvScalar>(
+        filterShape: ConvShape, weights: ArraySlice<Weight>, bias: [Weight]?, group: Int, rows: Range<Int>,
+        into output: inout [Double], workspace: inout [Double], portable: Bool
+    ) {
+        precondition(output.count == filterShape.output.elementCount! && workspace.count >= workspaceDoubles(rows: rows.count))
+        weights.withUnsafeBufferPointer { weights in
+            withOptionalBuffer(bias) { bias in
+                workspace.withUnsafeMutableBufferPointer { workspace in
+                    output.withUnsafeMutableBufferPointer { output in
+                        multiply(
+                            filterShape: filterShape, weightRows: weights, bias: bias, group: group, rows: rows,
+                            workspace: workspace.baseAddress!, output: output.baseAddress!, portable: portable)
+                    }
+                }
+            }
+        }
+    }
+
     /// Every filter's output for `filters` (weights of the shape's kernel), in parallel over blocks of output
     /// rows: what `Conv2D` computes with the dense multiply, bit for bit.
     func run<Weight: ConvScalar>(filters: [ConvFilter<Weight>], shapes: [ConvShape], threads: Int, portable: Bool) -> [[Double]] {

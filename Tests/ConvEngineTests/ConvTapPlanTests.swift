@@ -40,12 +40,7 @@ final class ConvTapPlanTests: XCTestCase {
         for trial in 0..<250 {
             let (inputShape, weightShape, geometry) = ConvRandomShapeTests.randomProblem(using: &generator)
             let input = Tensor4<Double>.random(inputShape, using: &generator)
-            let filters = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
-                ConvFilter(
-                    weight: Tensor4<Float>.random(weightShape, using: &generator),
-                    bias: Bool.random(using: &generator)
-                        ? (0..<weightShape.n).map { _ in Float.random(in: -1..<1, using: &generator) } : nil)
-            }
+            let filters = Self.randomFilters(Int.random(in: 1...3, using: &generator), weightShape, using: &generator)
             var options = ConvRandomShapeTests.randomOptions(using: &generator)
             options.packedInputBudget = 32 << 20
             var dense = options
@@ -102,6 +97,16 @@ final class ConvTapPlanTests: XCTestCase {
         options.tuning.tapPanels = true
         let output = try Conv2D.forward(input, weight: weight, geometry: ConvGeometry(padding: 1), options: options)
         XCTAssertTrue(output.scalars.contains { !$0.isFinite })
+    }
+
+    /// `count` float32 filters of `shape`, each with or without a bias.
+    static func randomFilters(_ count: Int, _ shape: Shape4, using generator: inout SeededGenerator) -> [ConvFilter<Float>] {
+        (0..<count).map { _ in
+            ConvFilter(
+                weight: Tensor4<Float>.random(shape, using: &generator),
+                bias: Bool.random(using: &generator)
+                    ? (0..<shape.n).map { _ in Float.random(in: -1..<1, using: &generator) } : nil)
+        }
     }
 
     /// Fails with the first output whose bits differ.
