@@ -43,7 +43,9 @@
 #define MDK_KERNEL_AVX2 mdk_kernel_f64n_avx2
 #include "conv_gemm_template.h"
 #define MDK_TAP_NAME(x) x##_f64
+#define MDK_TAP_PACK_AVX2 mdk_pack_rows_f64_avx2
 #include "tap_gemm_template.h"
+#undef MDK_TAP_PACK_AVX2
 #undef MDK_TAP_NAME
 #undef MDK_W
 #undef MDK_NAME

@@ -41,6 +41,7 @@ void mdk_kernel_f64n_avx2(int64_t kc, const double *a, const double *b, double *
 void mdk_pack_panel_f64n_wf32_avx2(const float *src, int64_t depth, int64_t kc, double *dst);
 /* `groups` groups of eight rows written as dst[k * ldd + i] (row i of 8 * groups), eight taps at a time. */
 void mdk_pack_rows_wf32_avx2(const float *src, int64_t depth, int64_t groups, int64_t kc, double *dst, int64_t ldd);
+void mdk_pack_rows_f64_avx2(const double *src, int64_t depth, int64_t groups, int64_t kc, double *dst, int64_t ldd);
 #endif
 
 #endif

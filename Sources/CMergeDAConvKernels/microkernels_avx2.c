@@ -113,6 +113,32 @@ MDK_AVX2 void mdk_pack_rows_wf32_avx2(const float *src, int64_t depth, int64_t g
     }
 }
 
+/* The same for double rows: 4 x 4 blocks of rows 0-3 and 4-7 transposed in registers. */
+MDK_AVX2 void mdk_pack_rows_f64_avx2(const double *src, int64_t depth, int64_t groups, int64_t kc, double *dst,
+                                     int64_t ldd) {
+    for (int64_t g = 0; g < groups; ++g, src += 8 * depth, dst += 8) {
+        int64_t k = 0;
+        for (; k + 4 <= kc; k += 4) {
+            for (int half = 0; half < 2; ++half) {
+                const double *rows = src + 4 * half * depth + k;
+                const __m256d r0 = _mm256_loadu_pd(rows), r1 = _mm256_loadu_pd(rows + depth);
+                const __m256d r2 = _mm256_loadu_pd(rows + 2 * depth), r3 = _mm256_loadu_pd(rows + 3 * depth);
+                /* t0 = r0[0] r1[0] r0[2] r1[2], t1 = r0[1] r1[1] r0[3] r1[3]; likewise t2, t3 from r2, r3. */
+                const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+                const __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+                double *out = dst + k * ldd + 4 * half;
+                _mm256_storeu_pd(out, _mm256_permute2f128_pd(t0, t2, 0x20));
+                _mm256_storeu_pd(out + ldd, _mm256_permute2f128_pd(t1, t3, 0x20));
+                _mm256_storeu_pd(out + 2 * ldd, _mm256_permute2f128_pd(t0, t2, 0x31));
+                _mm256_storeu_pd(out + 3 * ldd, _mm256_permute2f128_pd(t1, t3, 0x31));
+            }
+        }
+        for (; k < kc; ++k) {
+            for (int64_t i = 0; i < 8; ++i) dst[k * ldd + i] = src[i * depth + k];
+        }
+    }
+}
+
 MDK_AVX2 void mdk_pack_panel_f64n_wf32_avx2(const float *src, int64_t depth, int64_t kc, double *dst) {
     mdk_pack_rows_wf32_avx2(src, depth, 1, kc, dst, MDK_F64N_MR);
 }

@@ -2,7 +2,7 @@
  * tap_gemm_template.h (internal): the tap-list multiply (merge_daconv_tap_gemm.h) for one weight type.
  * Included by conv_gemm.c after the narrow double instantiation of conv_gemm_template.h, whose static
  * fill_bias (MDK_NAME) it uses, with MDK_W the weight type, MDK_TAP_NAME(x) naming its functions and,
- * for float weights on x86-64, MDK_TAP_PACK_AVX2 packing eight rows.
+ * on x86-64, MDK_TAP_PACK_AVX2 packing groups of eight rows.
  *
  * Loop order: per depth block, pack the rows' weights into panels of 24 rows (MDK_TAP_ROW values per
  * tap); then per panel, step by step through the block, run every tap panel over the step's entries
