@@ -1,3 +1,4 @@
+import ConvEngine
 import DAConvMerge
 import DAConvVerify
 import TorchCheckpoint
@@ -6,8 +7,9 @@ import TorchCheckpoint
 /// probe's convolutions pack them: the fused fold kernel reads the branches once (bit-identical to
 /// `DAConvFold`) and takes the statistics the probe needs on the way.
 ///
-/// When every branch weight is one stored record and the probe can be computed by blocks of output
-/// channels, the module is read, folded and probed `rowsPerBlock` channels at a time: the block's branch
+/// When every branch weight is one stored record, the probe runs on one thread (the pipeline's workers
+/// share the cores) and can be computed by blocks of output channels, the module is read, folded and
+/// probed `rowsPerBlock` channels at a time: the block's branch
 /// rows are read into small buffers (their records' CRC-32 checked run by run), folded into the merged
 /// weight, and convolved with the probe input while all of it is still in cache. The branches are then
 /// never whole in memory. Otherwise the branches are read whole and probed once folded. Either way the
@@ -47,6 +49,7 @@ struct Float32ModuleFold {
         _ branches: [ProbeModule<Float>.Branch], mergedBias: [Float]?
     ) throws -> (weight: [Float], bias: [Float]?, check: LayerCheck)? {
         let shape = fold.module.weightShape
+        guard (probe.threads ?? ConvOptions.defaultThreads) == 1 else { return nil }
         var runs: [Float32TensorRuns] = []
         for branch in fold.module.branches {
             guard let branchRuns = input.float32Runs(of: branch.weight) else { return nil }

@@ -14,6 +14,7 @@ final class Float32ModuleFoldTests: XCTestCase {
             let input = try CheckpointReader.open(Fixtures.path("\(name).pth"))
             var probe = ProbeOptions()
             probe.origin = .roundedOnce
+            probe.threads = 1
             for fold in try MergePlanner.plan(input).folds where fold.module.dtype == .float32 {
                 let unit = Float32ModuleFold(fold: fold, input: input, probe: probe, name: fold.module.module)
                 let (branches, mergedBias) = try unit.gatesAndBiases()
@@ -28,5 +29,17 @@ final class Float32ModuleFoldTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(compared, 10)
+    }
+
+    /// A probe with several threads of its own (a merge with one worker) convolves the whole weights.
+    func testAProbeOnSeveralThreadsGoesByWholeWeights() throws {
+        let input = try CheckpointReader.open(Fixtures.path("tiny_sd.pth"))
+        var probe = ProbeOptions()
+        probe.origin = .roundedOnce
+        probe.threads = 2
+        let fold = try XCTUnwrap(try MergePlanner.plan(input).folds.first)
+        let unit = Float32ModuleFold(fold: fold, input: input, probe: probe, name: fold.module.module)
+        let (branches, mergedBias) = try unit.gatesAndBiases()
+        XCTAssertNil(try unit.byRowBlocks(branches, mergedBias: mergedBias))
     }
 }
