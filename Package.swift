@@ -102,5 +102,7 @@ let package = Package(
         .testTarget(name: "DAConvVerifyTests", dependencies: ["DAConvVerify", "ConvEngine", "TestSupport"]),
         .testTarget(name: "MergeDAConvTests", dependencies: ["MergeDAConv", "TestSupport"]),
         .testTarget(name: "MergeDAConvCommandsTests", dependencies: ["MergeDAConvCommands", "TestSupport"]),
+        // docs/library.md's example, compiled as a user's code is: against the product's public interface only.
+        .testTarget(name: "LibraryExampleTests", dependencies: ["MergeDAConv", "TestSupport"]),
     ]
 )

@@ -37,9 +37,9 @@ MDK_AVX2_INLINE __m256d tap_sums4(const float *w, int64_t taps) {
     return sum;
 }
 
-/* The folded centre values of four kernels starting at `kernel`. */
+/* The folded centre values of four kernels starting at `kernel`; their tap sums go to `sums` (if not NULL). */
 MDK_AVX2_INLINE __m128 centres4(const mdk_fold_branch *branches, int64_t branch_count,
-                                mdk_fold_layout layout, int64_t kernel) {
+                                mdk_fold_layout layout, int64_t kernel, double *const *sums) {
     const int64_t taps = layout.taps;
     const __m256d sign = _mm256_set1_pd(-0.0);
     __m256d acc = _mm256_setzero_pd();
@@ -49,6 +49,7 @@ MDK_AVX2_INLINE __m128 centres4(const mdk_fold_branch *branches, int64_t branch_
         __m256d value = _mm256_cvtps_pd(_mm_setr_ps(w[c], w[taps + c], w[2 * taps + c], w[3 * taps + c]));
         if (branches[b].kind != MDK_FOLD_VANILLA) {
             const __m256d sum = tap_sums4(w, taps);
+            if (sums) _mm256_storeu_pd(sums[b] + kernel, sum);
             /* v + s or v + (-s), as the reference writes it. */
             value = _mm256_add_pd(value, branches[b].kind == MDK_FOLD_ADD ? sum : _mm256_xor_pd(sum, sign));
         }
@@ -70,14 +71,16 @@ MDK_AVX2_INLINE __m128 plain4(const mdk_fold_branch *branches, int64_t branch_co
 /* The block for `branch_count` branches; inlined with constant counts so the branch loops unroll
  * and the gates and weight addresses stay in registers. */
 MDK_AVX2_INLINE void fold_block(const mdk_fold_branch *branches, int64_t branch_count, mdk_fold_layout layout,
-                                int64_t first_kernel, int64_t kernel_count, float *out) {
+                                int64_t first_kernel, int64_t kernel_count, float *out, double *const *sums) {
     float centres[MDK_FOLD_BLOCK_ELEMENTS];
     const int64_t count = kernel_count * layout.taps, first = first_kernel * layout.taps;
     int64_t k = 0;
     for (; k + 4 <= kernel_count; k += 4) {
-        _mm_storeu_ps(centres + k, centres4(branches, branch_count, layout, first_kernel + k));
+        _mm_storeu_ps(centres + k, centres4(branches, branch_count, layout, first_kernel + k, sums));
     }
-    for (; k < kernel_count; ++k) centres[k] = mdk_fold_centre_value(branches, branch_count, layout, first_kernel + k);
+    for (; k < kernel_count; ++k) {
+        centres[k] = mdk_fold_centre_value(branches, branch_count, layout, first_kernel + k, sums);
+    }
     int64_t i = 0;
     for (; i + 8 <= count; i += 8) {
         const __m128 low = plain4(branches, branch_count, first + i);
@@ -90,13 +93,13 @@ MDK_AVX2_INLINE void fold_block(const mdk_fold_branch *branches, int64_t branch_
 
 MDK_AVX2 void mdk_fold_block_avx2(const mdk_fold_branch *branches, int64_t branch_count,
                                   mdk_fold_layout layout, int64_t first_kernel, int64_t kernel_count,
-                                  unsigned char *output) {
+                                  unsigned char *output, double *const *sums) {
     float *out = (float *)(void *)output;
     switch (branch_count) {
-    case 1: fold_block(branches, 1, layout, first_kernel, kernel_count, out); break;
-    case 2: fold_block(branches, 2, layout, first_kernel, kernel_count, out); break;
-    case 3: fold_block(branches, 3, layout, first_kernel, kernel_count, out); break;
-    default: fold_block(branches, branch_count, layout, first_kernel, kernel_count, out); break;
+    case 1: fold_block(branches, 1, layout, first_kernel, kernel_count, out, sums); break;
+    case 2: fold_block(branches, 2, layout, first_kernel, kernel_count, out, sums); break;
+    case 3: fold_block(branches, 3, layout, first_kernel, kernel_count, out, sums); break;
+    default: fold_block(branches, branch_count, layout, first_kernel, kernel_count, out, sums); break;
     }
 }
 #endif

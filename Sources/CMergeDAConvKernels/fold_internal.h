@@ -41,25 +41,31 @@ static inline void mdk_fold_store(unsigned char *data, int64_t index, float valu
 /* The folded value of element `index` where it is not a centre tap: sum_b g_b * w_b[index]. */
 float mdk_fold_plain_value(const mdk_fold_branch *branches, int64_t branch_count, int64_t index);
 
-/* The folded value of the centre tap of kernel `kernel`. */
+/* The folded value of the centre tap of kernel `kernel`. When `sums` is not NULL, each add or
+ * difference branch's tap sum (in double, tap order) is stored at sums[b][kernel] on the way. */
 float mdk_fold_centre_value(const mdk_fold_branch *branches, int64_t branch_count,
-                            mdk_fold_layout layout, int64_t kernel);
+                            mdk_fold_layout layout, int64_t kernel, double *const *sums);
 
 /* Folds kernels [first_kernel, first_kernel + kernel_count), kernel_count * taps being at most
- * MDK_FOLD_BLOCK_ELEMENTS. */
+ * MDK_FOLD_BLOCK_ELEMENTS; tap sums go to `sums` as in mdk_fold_centre_value. */
 typedef void (*mdk_fold_block_fn)(const mdk_fold_branch *branches, int64_t branch_count,
                                   mdk_fold_layout layout, int64_t first_kernel, int64_t kernel_count,
-                                  unsigned char *output);
+                                  unsigned char *output, double *const *sums);
 
 void mdk_fold_block_portable(const mdk_fold_branch *branches, int64_t branch_count,
                              mdk_fold_layout layout, int64_t first_kernel, int64_t kernel_count,
-                             unsigned char *output);
+                             unsigned char *output, double *const *sums);
+
+/* mdk_fold_f32 keeping the tap sums its centre taps take (see mdk_fold_centre_value). */
+void mdk_fold_keeping_tap_sums_f32(mdk_isa isa, const mdk_fold_branch *branches, int64_t branch_count,
+                                   mdk_fold_layout layout, int64_t kernel_begin, int64_t kernel_end, void *output,
+                                   double *const *sums);
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define MDK_HAVE_AVX2_FOLD 1
 void mdk_fold_block_avx2(const mdk_fold_branch *branches, int64_t branch_count,
                          mdk_fold_layout layout, int64_t first_kernel, int64_t kernel_count,
-                         unsigned char *output);
+                         unsigned char *output, double *const *sums);
 #endif
 
 #endif

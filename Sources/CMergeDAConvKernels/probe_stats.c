@@ -1,5 +1,6 @@
 /* probe_stats.c: the fold with the probe's statistics, see merge_daconv_probe_stats.h. */
 #include "merge_daconv_probe_stats.h"
+#include "fold_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -104,11 +105,15 @@ void mdk_fold_with_probe_stats_f32(mdk_isa isa, const mdk_fold_branch *branches,
 #endif
     for (int64_t first = 0; first < rows; first += MDK_STATS_ROWS) {
         const int64_t last = first + MDK_STATS_ROWS < rows ? first + MDK_STATS_ROWS : rows;
-        mdk_fold_f32(isa, branches, branch_count, layout, first * kernels_per_row, last * kernels_per_row, output);
+        /* The fold takes the add and difference branches' tap sums for their centre taps: kept, not taken again. */
+        mdk_fold_keeping_tap_sums_f32(isa, branches, branch_count, layout, first * kernels_per_row,
+                                      last * kernels_per_row, output, tap_sums_out);
         for (int64_t r = first; r < last; ++r) {
             for (int64_t b = 0; b < branch_count; ++b) {
                 const float *weight = (const float *)branches[b].weight + r * per_row;
-                tap_sums(weight, kernels_per_row, layout.taps, tap_sums_out[b] + r * kernels_per_row);
+                if (branches[b].kind == MDK_FOLD_VANILLA) {
+                    tap_sums(weight, kernels_per_row, layout.taps, tap_sums_out[b] + r * kernels_per_row);
+                }
                 norms(weight, per_row, NULL, branch_l1[b] + r);
             }
             norms(output + r * per_row, per_row, merged_l2 + r, merged_l1 + r);

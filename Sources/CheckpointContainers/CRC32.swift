@@ -54,10 +54,16 @@ public enum CRC32 {
     /// The CRC-32 of float32 values as a little-endian record stores them: the bytes a stored record's
     /// reader just decoded, checked without reading the record again.
     public static func checksum(littleEndianFloat32 values: [Float]) -> UInt32 {
+        checksum(littleEndianFloat32: values[...], initial: 0)
+    }
+
+    /// The same for a run of values, continuing from `initial` (the CRC of the bytes before them): a record
+    /// read in runs is checked run by run.
+    public static func checksum(littleEndianFloat32 values: ArraySlice<Float>, initial: UInt32) -> UInt32 {
         #if _endian(big)
-            return checksum(FloatingPointBytes.encodeFloat32(values))
+            return checksum(FloatingPointBytes.encodeFloat32(Array(values)), initial: initial)
         #else
-            return engine.checksum(float32Values: values)
+            return engine.checksum(float32Values: values, initial: initial)
         #endif
     }
 
@@ -111,11 +117,11 @@ enum CRC32Engine: Equatable, Sendable {
         }
     }
 
-    /// The CRC of the memory of `values`.
-    func checksum(float32Values values: [Float]) -> UInt32 {
+    /// The CRC of the memory of `values`, continuing from `initial`.
+    func checksum(float32Values values: ArraySlice<Float>, initial: UInt32) -> UInt32 {
         switch self {
-        case .kernel(let implementation): return CRC32Kernel.crc32(0, float32Values: values, using: implementation)
-        case .zlib: return Zlib.crc32(0, float32Values: values)
+        case .kernel(let implementation): return CRC32Kernel.crc32(initial, float32Values: values, using: implementation)
+        case .zlib: return Zlib.crc32(initial, float32Values: values)
         }
     }
 }

@@ -47,6 +47,16 @@ public final class FileReader: @unchecked Sendable {
         #endif
     }
 
+    /// Reads `count` little-endian float32 values at `offset` into `values[0..<count]`, allocating nothing:
+    /// a tensor read in runs into one buffer.
+    public func readFloat32(offset: UInt64, into values: inout [Float], count: Int) throws {
+        try checkRange(offset: offset, count: count * 4)
+        try file.readFloats(offset: offset, into: &values, count: count)
+        #if _endian(big)
+            for index in 0..<count { values[index] = Float(bitPattern: UInt32(littleEndian: values[index].bitPattern)) }
+        #endif
+    }
+
     /// Throws unless `offset ..< offset + count` lies inside the file.
     func checkRange(offset: UInt64, count: Int) throws {
         precondition(count >= 0, "negative read count")

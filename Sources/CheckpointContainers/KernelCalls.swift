@@ -29,7 +29,9 @@ enum CRC32Kernel {
     }
 
     /// Continues the CRC `crc` over the memory of `values` (their bytes as this machine stores them).
-    static func crc32(_ crc: UInt32, float32Values values: [Float], using implementation: Implementation = best) -> UInt32 {
+    static func crc32(
+        _ crc: UInt32, float32Values values: ArraySlice<Float>, using implementation: Implementation = best
+    ) -> UInt32 {
         values.withUnsafeBytes { crc32(crc, $0, using: implementation) }
     }
 

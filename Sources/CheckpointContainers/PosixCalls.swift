@@ -62,6 +62,12 @@ final class PosixFile: @unchecked Sendable {
         }
     }
 
+    /// Reads `count` floats' worth of the file's bytes at `offset` into `values[0..<count]`.
+    func readFloats(offset: UInt64, into values: inout [Float], count: Int) throws {
+        precondition(count >= 0 && count <= values.count, "buffer range out of bounds")
+        try values.withUnsafeMutableBytes { raw in try read(offset: offset, into: raw, at: 0, count: count * 4) }
+    }
+
     private func read(offset: UInt64, into raw: UnsafeMutableRawBufferPointer, at index: Int, count: Int) throws {
         guard count > 0, let base = raw.baseAddress else { return }
         var done = 0

@@ -11,7 +11,7 @@ enum Zlib {
     }
 
     /// Continues the running CRC `crc` over the memory of `values` (their bytes as this machine stores them).
-    static func crc32(_ crc: UInt32, float32Values values: [Float]) -> UInt32 {
+    static func crc32(_ crc: UInt32, float32Values values: ArraySlice<Float>) -> UInt32 {
         values.withUnsafeBytes { crc32(crc, $0) }
     }
 

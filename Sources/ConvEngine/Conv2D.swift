@@ -83,7 +83,23 @@ public enum Conv2D {
                 for: precision, columns: shapes[0].columnCount,
                 layout: options.tuning.panelLayout),
             options: options)
+        if let doubles = input.scalars as? [Double], let taps = tapPlan(plan, options: options) {
+            let outputs = ConvTapInput(plan: taps, shape: shapes[0], input: doubles).run(
+                filters: filters, shapes: shapes, threads: plan.threads, portable: plan.portableKernels)
+            return zip(shapes, outputs).map { Tensor4(validatedShape: $0.output, scalars: $1 as! [Scalar]) }
+        }
         let outputs = ConvKernelCalls.run(plan, input: input.scalars, filters: filters)
         return zip(shapes, outputs).map { Tensor4(validatedShape: $0.output, scalars: $1) }
+    }
+
+    /// The tap-list plan for a float64 convolution when it is worth using: it skips at least a fifth of the
+    /// dense multiply's products (padding zeros) and fits the packed-input budget; or as the tuning says.
+    static func tapPlan(_ plan: ConvPlan, options: ConvOptions) -> ConvTapPlan? {
+        guard plan.precision == .float64, options.tuning.tapPanels != false,
+            let taps = ConvTapPlan(
+                shape: plan.shapes[0], depthBlock: plan.depthBlock, denseWidth: plan.traits.microColumns,
+                budget: min(options.packedInputBudget, ConvOptions.maxPackedInputBudget))
+        else { return nil }
+        return options.tuning.tapPanels == true || 5 * taps.products <= 4 * taps.denseProducts ? taps : nil
     }
 }

@@ -234,7 +234,7 @@ enum ConvKernelCalls {
     }
 
     /// The C description of a validated shape.
-    private static func cShape(_ shape: ConvShape) -> mdk_conv_shape {
+    static func cShape(_ shape: ConvShape) -> mdk_conv_shape {
         let (input, weight, output, geometry) = (shape.input, shape.weight, shape.output, shape.geometry)
         return mdk_conv_shape(
             batch: Int64(input.n), in_channels: Int64(input.c), in_height: Int64(input.h), in_width: Int64(input.w),

@@ -37,4 +37,7 @@ struct ConvTuning: Sendable, Equatable {
     var portableKernels = false
     /// The float64 panel layout; nil: the one that wastes the fewest columns (tests compare both).
     var panelLayout: ConvPanelLayout?
+    /// float64 only: multiply over the taps each output pixel meets (`ConvTapPlan`) when true (and the
+    /// plan exists), never when false; nil: when that skips a fifth of the dense multiply's products.
+    var tapPanels: Bool?
 }

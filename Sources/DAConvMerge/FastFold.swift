@@ -91,6 +91,33 @@ public enum FastFold {
             branches.map(\.weight), gates: branches.map(\.gate), kinds: branches.map(\.kind), layout: layout, rows: shape[0])
     }
 
+    /// One block of output channels of ``foldFloat32ByRowBlocks(branches:shape:rowsPerBlock:read:use:)``, while
+    /// it is in cache.
+    public struct FoldedRows {
+        public let rows: Range<Int>
+        /// Each branch's weights of the block's channels, `in/groups * kh * kw` values per channel.
+        public let branches: [ArraySlice<Float>]
+        /// Each branch's tap sums of the block's kernels, `in/groups` per channel (as `FoldStatistics.tapSums`).
+        public let tapSums: [ArraySlice<Double>]
+        /// The folded weights of the block's channels.
+        public let merged: ArraySlice<Float>
+    }
+
+    /// ``foldFloat32WithStatistics(branches:shape:)`` with the branch weights arriving `rowsPerBlock` output
+    /// channels at a time: `read` puts the block's rows of every branch at the start of its buffer (`rows.count
+    /// * in/groups * kh * kw` values), the block is folded, and `use` sees it before the next block is read.
+    /// The weight and the norms of the statistics are that function's bit for bit; the tap sums are only
+    /// given to `use` (the returned statistics have none).
+    public static func foldFloat32ByRowBlocks(
+        branches: [(kind: DAConvRules.Kind, gate: Double)], shape: [Int], rowsPerBlock: Int,
+        read: (_ rows: Range<Int>, _ buffers: inout [[Float]]) throws -> Void, use: (FoldedRows) -> Void
+    ) rethrows -> (weight: [Float], statistics: FoldStatistics) {
+        precondition(rowsPerBlock > 0, "blocks of output channels")
+        return try FastFoldKernelCalls.foldByRowBlocks(
+            kinds: branches.map(\.kind), gates: branches.map(\.gate), layout: FoldLayout(shape: shape),
+            outputChannels: shape[0], rowsPerBlock: rowsPerBlock, read: read, use: use)
+    }
+
     /// The kernels this CPU runs the fold with: "avx2" or "portable" (plain C).
     public static var kernelName: String { FastFoldKernelCalls.vectorKernelsAvailable ? "avx2" : "portable" }
 
@@ -155,7 +182,8 @@ struct FoldLayout: Equatable {
 /// as the separate reductions compute it (tap sums in tap order, norms over eight lanes), so they agree
 /// bit for bit.
 public struct FoldStatistics: Sendable, Equatable {
-    /// Per branch: `out * in/groups` sums, kernel order.
+    /// Per branch: `out * in/groups` sums, kernel order; none when the fold went by row blocks (its user had
+    /// them block by block).
     public var tapSums: [[Double]]
     /// Per branch: `out` sums of `|w|`.
     public var branchL1: [[Double]]

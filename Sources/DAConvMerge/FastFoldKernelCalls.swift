@@ -82,6 +82,82 @@ enum FastFoldKernelCalls {
         return (weight, statistics)
     }
 
+    /// ``FastFold/foldFloat32ByRowBlocks(branches:shape:rowsPerBlock:read:use:)``: the folded weight is written
+    /// block by block into uninitialised memory (every value once), the blocks being folded in small buffers.
+    static func foldByRowBlocks(
+        kinds: [DAConvRules.Kind], gates: [Double], layout: FoldLayout, outputChannels: Int, rowsPerBlock: Int,
+        read: (Range<Int>, inout [[Float]]) throws -> Void, use: (FastFold.FoldedRows) -> Void
+    ) rethrows -> (weight: [Float], statistics: FoldStatistics) {
+        let kernelsPerRow = outputChannels == 0 ? 0 : layout.kernels / outputChannels
+        let perRow = kernelsPerRow * layout.taps
+        var buffers = Array(repeating: [Float](repeating: 0, count: rowsPerBlock * perRow), count: kinds.count)
+        var sums = Array(repeating: [Double](repeating: 0, count: rowsPerBlock * kernelsPerRow), count: kinds.count)
+        var block = [Float](repeating: 0, count: rowsPerBlock * perRow)
+        var norms = FoldStatistics(
+            tapSums: [], branchL1: Array(repeating: Array(repeating: 0, count: outputChannels), count: kinds.count),
+            mergedL2: Array(repeating: 0, count: outputChannels), mergedL1: Array(repeating: 0, count: outputChannels))
+        let weight = try [Float](unsafeUninitializedCapacity: layout.elements) { output, initialized in
+            for first in stride(from: 0, to: outputChannels, by: rowsPerBlock) {
+                let rows = first..<min(first + rowsPerBlock, outputChannels)
+                let (count, kernels) = (rows.count * perRow, rows.count * kernelsPerRow)
+                try read(rows, &buffers)
+                foldBlock(
+                    rows, buffers, gates: gates, kinds: kinds, layout: layout, kernelsPerRow: kernelsPerRow, into: &block,
+                    tapSums: &sums, norms: &norms)
+                use(
+                    FastFold.FoldedRows(
+                        rows: rows, branches: buffers.map { $0[0..<count] }, tapSums: sums.map { $0[0..<kernels] },
+                        merged: block[0..<count]))
+                block.withUnsafeBufferPointer { block in
+                    (output.baseAddress! + first * perRow).initialize(from: block.baseAddress!, count: count)
+                }
+            }
+            initialized = layout.elements
+        }
+        return (weight, norms)
+    }
+
+    /// Folds output channels `rows` whose branch weights start the `branches` buffers: the folded values and
+    /// tap sums to the start of `block` and `tapSums`, the rows' norms to their place in `norms`.
+    private static func foldBlock(
+        _ rows: Range<Int>, _ branches: [[Float]], gates: [Double], kinds: [DAConvRules.Kind], layout: FoldLayout,
+        kernelsPerRow: Int, into block: inout [Float], tapSums: inout [[Double]], norms: inout FoldStatistics
+    ) {
+        let cLayout = mdk_fold_layout(taps: Int64(layout.taps), centre: Int64(layout.centre))
+        let first = rows.lowerBound
+        withBaseAddresses(branches) { addresses in
+            let branches = addresses.indices.map {
+                mdk_fold_branch(weight: addresses[$0], gate: gates[$0], kind: cKind(kinds[$0]))
+            }
+            block.withUnsafeMutableBufferPointer { output in
+                norms.mergedL2.withUnsafeMutableBufferPointer { l2 in
+                    norms.mergedL1.withUnsafeMutableBufferPointer { l1 in
+                        withMutableAddresses(&tapSums) { sums in
+                            withMutableAddresses(&norms.branchL1) { branchL1 in
+                                mdk_fold_with_probe_stats_f32(
+                                    mdk_best_isa(), branches, Int64(branches.count), cLayout, Int64(rows.count),
+                                    Int64(kernelsPerRow), output.baseAddress, sums, branchL1.map { $0.map { $0 + first } },
+                                    l2.baseAddress.map { $0 + first }, l1.baseAddress.map { $0 + first })
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the first element of every array of `arrays` (nil when empty), all writable for the
+    /// call: each array is taken out of `arrays` while its address is in use, so no two accesses overlap.
+    private static func withMutableAddresses<Result>(
+        _ arrays: inout [[Double]], _ body: ([UnsafeMutablePointer<Double>?]) -> Result
+    ) -> Result {
+        guard var last = arrays.popLast() else { return body([]) }
+        defer { arrays.append(last) }
+        return withMutableAddresses(&arrays) { addresses in
+            last.withUnsafeMutableBufferPointer { body(addresses + [$0.baseAddress]) }
+        }
+    }
+
     /// `0..<kernels` cut into at most `threads` runs of nearly equal length (at least one run).
     static func runs(kernels: Int, threads: Int) -> [Range<Int>] {
         let parts = max(1, min(threads, kernels))

@@ -55,6 +55,15 @@ public enum EquivalenceProbe {
     public static func check<W: ProbeWeightScalar>(
         module: String, probe: ProbeModule<W>, dtype: TorchDType, geometry: ModuleGeometry?, options: ProbeOptions
     ) -> LayerCheck {
+        check(module: module, probe: probe, dtype: dtype, geometry: geometry, options: options, convolved: nil)
+    }
+
+    /// `convolved`: the convolutions ``RowBlockProbe`` computed block by block (then the probe's weights are
+    /// not read, only its statistics' norms).
+    static func check<W: ProbeWeightScalar>(
+        module: String, probe: ProbeModule<W>, dtype: TorchDType, geometry: ModuleGeometry?, options: ProbeOptions,
+        convolved: ProbeConvolutions?
+    ) -> LayerCheck {
         let shape = probe.shape
         let setup = ProbeSetup(shape: shape, geometry: geometry, options: options)
         if let bias = probe.mergedBias, bias.count != shape[0] {
@@ -69,7 +78,7 @@ public enum EquivalenceProbe {
             let errors = try ProbeComputation(
                 module: probe, dtype: dtype, strides: setup.stride, dilation: setup.dilation, groups: setup.groups,
                 probeShape: setup.probeShape, seed: SeededNormal.seed(options.seed, module), origin: options.origin,
-                threads: options.threads
+                threads: options.threads, convolved: convolved
             ).run()
             return setup.result(
                 module, dtype: dtype, errors: errors, problem: errors.maxAbs.isFinite ? nil : "the outputs are not finite")

@@ -2,6 +2,15 @@ import ConvEngine
 import DAConvMerge
 import TorchCheckpoint
 
+/// A probe's convolutions computed elsewhere (``RowBlockProbe``): each branch's kxk convolution (bias
+/// included), each add or difference branch's 1x1 convolution of its tap sums (nil for vanilla branches),
+/// and the merged conv's.
+struct ProbeConvolutions {
+    var branches: [Tensor4<Double>]
+    var pointwise: [Tensor4<Double>?]
+    var merged: Tensor4<Double>
+}
+
 /// The convolutions of one probe: every kxk filter (each branch and the merged conv) in one pass over
 /// the packed input, then the branches' 1x1 convolutions of their spatially summed kernels.
 struct ProbeComputation<W: ProbeWeightScalar> {
@@ -17,20 +26,34 @@ struct ProbeComputation<W: ProbeWeightScalar> {
     /// Convolution threads; nil: every core.
     var threads: Int? = nil
 
+    /// The convolutions already computed on ``input(shape:seed:)``, as ``RowBlockProbe`` computes them; nil:
+    /// computed here.
+    var convolved: ProbeConvolutions? = nil
+
     func run() throws -> ProbeErrors {
-        var normal = SeededNormal(seed: seed)
         let shape = module.shape
-        let input = try Tensor4(
-            shape: Shape4(probeShape[0], probeShape[1], probeShape[2], probeShape[3]),
-            scalars: normal.samples(probeShape.reduce(1, *)))
+        let input = try Self.input(shape: probeShape, seed: seed)
+        let options = ConvOptions(threads: threads ?? ConvOptions.defaultThreads)
+        let stride = ConvPair(height: strides[0], width: strides[1])
+        let dilation = ConvPair(height: dilation[0], width: dilation[1])
+        if let convolved {
+            let reference = try DAConvForward.combine(
+                module.branches.map { ($0.kind, $0.gate) }, convolutions: convolved.branches, pointwise: convolved.pointwise)
+            return errors(reference: reference.scalars, mergedOutput: convolved.merged.scalars, input: input.scalars)
+        }
         let weightShape = Shape4(shape[0], shape[1], shape[2], shape[3])
         let mergedFilter = ConvFilter(
             weight: try Tensor4(shape: weightShape, scalars: module.mergedWeight), bias: module.mergedBias)
         let (reference, extra) = try DAConvForward.outputs(
-            module.branches, shape: shape, input: input, stride: ConvPair(height: strides[0], width: strides[1]),
-            dilation: ConvPair(height: dilation[0], width: dilation[1]), groups: groups, extraFilters: [mergedFilter],
-            tapSums: module.statistics?.tapSums, options: ConvOptions(threads: threads ?? ConvOptions.defaultThreads))
+            module.branches, shape: shape, input: input, stride: stride, dilation: dilation, groups: groups,
+            extraFilters: [mergedFilter], tapSums: module.statistics?.tapSums, options: options)
         return errors(reference: reference.scalars, mergedOutput: extra[0].scalars, input: input.scalars)
+    }
+
+    /// The probe's input: `shape` values drawn from N(0, 1) by the module's seeded generator.
+    static func input(shape: [Int], seed: UInt64) throws -> Tensor4<Double> {
+        var normal = SeededNormal(seed: seed)
+        return try Tensor4(shape: Shape4(shape[0], shape[1], shape[2], shape[3]), scalars: normal.samples(shape.reduce(1, *)))
     }
 
     func errors(reference: [Double], mergedOutput: [Double], input: [Double]) -> ProbeErrors {

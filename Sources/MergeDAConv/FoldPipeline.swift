@@ -173,35 +173,12 @@ final class FoldPipeline: ComputedTensorSource, @unchecked Sendable {
         return (Folded(weight: RecordBytes(weight), bias: bias.map(RecordBytes.init)), check)
     }
 
-    /// float32, the common case, stays float32 until the convolution packs it: the fused fold kernel reads
-    /// the branches once (bit-identical to `DAConvFold`), and the probe converts weights while packing them.
+    /// float32, the common case (``Float32ModuleFold``).
     private func foldAndCheckFloat32(_ fold: PlannedFold, name: String) throws -> (Folded, LayerCheck) {
-        let module = fold.module
-        var branches: [ProbeModule<Float>.Branch] = []
-        var biasBranches: [DAConvFold.Branch] = []
-        for branch in module.branches {
-            let theta = try branch.gate.map { try input.doubleValues(of: $0)[0] }
-            let weight = try input.float32ValuesCheckingRecord(of: branch.weight)
-            let bias = try branch.bias.map { try input.float32Values(of: $0) }
-            let plain = DAConvFold.Branch(kind: branch.rule.kind, theta: theta, weight: [], bias: bias?.map(Double.init))
-            biasBranches.append(plain)
-            branches.append(.init(kind: branch.rule.kind, gate: plain.gate, weight: weight, bias: bias))
-        }
-        let (mergedWeight, statistics) = FastFold.foldFloat32WithStatistics(
-            branches: branches.map { FastFold.Branch(kind: $0.kind, gate: $0.gate, weight: $0.weight) }, shape: module.weightShape
-        )
-        let mergedBias =
-            module.hasBias
-            ? DAConvFold.foldBias(biasBranches, outChannels: module.outChannels).map { Float($0) } : nil
-        let probeModule = ProbeModule<Float>(
-            branches: branches, mergedWeight: mergedWeight, mergedBias: mergedBias, shape: module.weightShape,
-            statistics: statistics)
-        let check = EquivalenceProbe.check(
-            module: name, probe: probeModule, dtype: .float32, geometry: fold.geometry, options: probe)
+        let (weight, bias, check) = try Float32ModuleFold(fold: fold, input: input, probe: probe, name: name).run()
         // Handed to the writer as the array the fold wrote: no copy on its way to the file.
         let folded = Folded(
-            weight: RecordBytes(littleEndianFloat32: mergedWeight),
-            bias: mergedBias.map { RecordBytes(littleEndianFloat32: $0) })
+            weight: RecordBytes(littleEndianFloat32: weight), bias: bias.map { RecordBytes(littleEndianFloat32: $0) })
         return (folded, check)
     }
 }

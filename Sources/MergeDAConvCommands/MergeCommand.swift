@@ -8,14 +8,15 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Fold every DAConv module into one convolution and write a checkpoint PyTorch loads.",
         discussion: """
-            The output is torch's zip format (loadable with torch.load(weights_only=True) and mmap=True), or
-            safetensors when OUTPUT ends in .safetensors or --format safetensors is given (the state dict that holds
-            the network; other entries are listed in the report, strings and numbers kept in __metadata__). Each
-            merged layer is checked against its DAConv on seeded probe inputs before the output is given its
-            name; a failed check, an unfoldable module or any error leaves no output file.
-            With --out-dir, every INPUT (files, or folders of .pth/.pt/.bin/.ckpt files) is merged into DIR under
-            its own name (with --format, its extension: .pth or .safetensors), several at a time; one line per
-            file, and a failure does not stop the others. INPUT may be a .safetensors file.
+            The output is torch's zip format (loadable with torch.load(weights_only=True) and mmap=True), or \
+            safetensors when OUTPUT ends in .safetensors or --format safetensors is given (the state dict that holds \
+            the network; other entries are listed in the report, strings and numbers kept in __metadata__). Each \
+            merged layer is checked against its DAConv on seeded probe inputs before the output is given its name; \
+            a failed check, an unfoldable module or any error leaves no output file. INPUT may be a .safetensors file.
+
+            With --out-dir, every INPUT (files, or folders of .pth, .pt, .bin, .ckpt, .tar and .safetensors files) \
+            is merged into DIR under its own name (with --format, its extension: .pth or .safetensors), several at a \
+            time; one line per file, and a failure does not stop the others.
             """
     )
 

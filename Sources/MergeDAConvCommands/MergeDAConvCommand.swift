@@ -12,9 +12,11 @@ public struct MergeDAConvCommand: ParsableCommand {
         commandName: "merge-daconv",
         abstract: "Fold DAConv modules of PyTorch checkpoints into plain convolutions, natively and safely.",
         discussion: """
-            Reads PyTorch checkpoints (zip and legacy formats) without Python or PyTorch, and never runs code
-            from a pickle. Exit status: 0 success, 1 a check failed, 2 usage error, 3 unreadable input,
-            4 the output could not be written, 5 a DAConv module cannot be folded.
+            Reads PyTorch checkpoints (zip, legacy and safetensors formats) without Python or PyTorch, and never \
+            runs code from a pickle.
+
+            Exit status: 0 success, 1 a check failed, 2 usage error, 3 unreadable input, 4 the output could not be \
+            written, 5 a DAConv module cannot be folded.
             """,
         version: "merge-daconv \(version) (convolution kernels: \(Conv2D.kernelName))",
         subcommands: [MergeCommand.self, InspectCommand.self, VerifyCommand.self],

@@ -8,9 +8,13 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check that a merged checkpoint computes what its DAConv checkpoint computed, whoever merged it.",
         discussion: """
-            Pairs each DAConv module P of ORIGINAL with the conv P.weight/P.bias of MERGED and runs both on seeded
-            probe inputs (the DAConv branch by branch in float64, the merged conv as stored); everything else must be
-            present and identical. Exit status: 0 equivalent, 1 not equivalent, 2 usage error, 3 unreadable input.
+            Pairs each DAConv module P of ORIGINAL with the conv P.weight/P.bias of MERGED and runs both on seeded \
+            probe inputs (the DAConv branch by branch in float64, the merged conv as stored); everything else must be \
+            present and identical. The tolerance accepts any merge by the natural formula, rounded once or step by \
+            step in the dtype (docs/equivalence.md).
+
+            Exit status: 0 equivalent, 1 not equivalent, 2 usage error, 3 unreadable input, 4 a report or summary \
+            could not be written.
             """
     )
 

@@ -89,7 +89,7 @@ public enum CheckpointWriter {
             }
         } catch {
             OutputPlacement.remove(temporary)
-            throw wrap(error, destination)
+            throw wrap(error, destination, temporary: temporary)
         }
         let summary = CheckpointWriteSummary(path: destination, storages: order.count, storageBytes: storageBytes)
         return PendingCheckpoint(
@@ -104,11 +104,17 @@ public enum CheckpointWriter {
         return stem
     }
 
-    static func wrap(_ error: Error, _ destination: String) -> Error {
+    /// An error of writing `destination` under the name `temporary`, as the checkpoint error it is: a failure
+    /// on the temporary file is a write failure of the destination and is reported under the destination's
+    /// name (the user never named the hidden file); errors reading the input keep the input's name.
+    static func wrap(_ error: Error, _ destination: String, temporary: String) -> Error {
         switch error {
         case let error as CheckpointError: return error
         case let reason as CheckpointError.Reason: return CheckpointError(path: destination, reason)
-        case let error as ContainerError: return CheckpointError(path: destination, .container(error))
+        case let error as ContainerError:
+            let text = error.description
+            guard text.hasPrefix(temporary + ": ") else { return CheckpointError(path: destination, .container(error)) }
+            return CheckpointError(path: destination, .writeFailed(String(text.dropFirst(temporary.count + 2))))
         case let error as OutputPlacementError: return CheckpointError(path: destination, .writeFailed(error.description))
         default: return CheckpointError(path: destination, .writeFailed("\(error)"))
         }
@@ -139,7 +145,7 @@ public final class PendingCheckpoint: @unchecked Sendable {
             try OutputPlacement.place(temporaryPath, at: destination, replacing: replaceExisting)
         } catch {
             OutputPlacement.remove(temporaryPath)
-            throw CheckpointWriter.wrap(error, destination)
+            throw CheckpointWriter.wrap(error, destination, temporary: temporaryPath)
         }
     }
 

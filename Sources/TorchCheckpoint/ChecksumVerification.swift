@@ -47,7 +47,7 @@ extension Checkpoint {
     }
 
     /// The stored zip record that is exactly `tensor`'s float32 values, with its recorded CRC-32.
-    private func wholeRecord(of tensor: TorchTensor) -> (source: StorageSource, crc: UInt32, record: String)? {
+    func wholeRecord(of tensor: TorchTensor) -> (source: StorageSource, crc: UInt32, record: String)? {
         let storage = storage(of: tensor)
         guard tensor.dtype == .float32, !format.isBigEndian, tensor.isContiguous, tensor.storageOffset == 0,
             tensor.byteCount == storage.byteCount,

@@ -49,7 +49,7 @@ public enum SafetensorsCheckpointWriter {
             return (pending, content.report)
         } catch {
             OutputPlacement.remove(temporary)
-            throw CheckpointWriter.wrap(error, destination)
+            throw CheckpointWriter.wrap(error, destination, temporary: temporary)
         }
     }
 

@@ -51,6 +51,20 @@ final class StorageBytes: @unchecked Sendable {
         }
     }
 
+    /// The same into `values[0..<count]`; false (nothing read) when the bytes are not stored in the file as they are.
+    func readFloat32(_ source: StorageSource, offset: Int, into values: inout [Float], count: Int) throws -> Bool {
+        switch source {
+        case .fileRange(let start):
+            try file.readFloat32(offset: start + UInt64(offset), into: &values, count: count)
+        case .zipRecord(let name):
+            guard let record = recordsByName[name], let dataOffset = record.dataOffset, record.compression == .stored else {
+                return false
+            }
+            try file.readFloat32(offset: dataOffset + UInt64(offset), into: &values, count: count)
+        }
+        return true
+    }
+
     /// The CRC-32 the central directory records for `source` when it is a stored zip record of exactly
     /// `byteCount` bytes, so that a reader of all its bytes can check them as it goes; nil otherwise.
     func recordedCRC(_ source: StorageSource, wholeRecordOf byteCount: Int) -> (crc: UInt32, record: String)? {

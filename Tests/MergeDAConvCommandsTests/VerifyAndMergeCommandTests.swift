@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `merge` and `verify` run as programs: exit statuses, report files and what they print.
+/// `merge` and `verify` as commands: exit statuses, report files and what they print.
 final class VerifyAndMergeCommandTests: XCTestCase {
     private var scratch: URL!
 
@@ -48,6 +48,18 @@ final class VerifyAndMergeCommandTests: XCTestCase {
         let outcome = try InProcessTool.run([Fixtures.path("bad/reduce_os_system.pth"), path("x.pth")])
         XCTAssertEqual(outcome.status, 3)
         XCTAssertTrue(outcome.stderr.contains("os.system"), outcome.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])
+    }
+
+    /// An output that cannot be created is a write failure (exit 4) of the path the user gave, not of the
+    /// hidden temporary file, in either format; nothing is left behind.
+    func testAnOutputThatCannotBeCreatedExitsFourNamingTheOutput() throws {
+        for name in ["x.pth", "x.safetensors"] {
+            let output = path("no such folder/\(name)")
+            let outcome = try InProcessTool.run([Fixtures.path("tiny_sd.pth"), output])
+            XCTAssertEqual(outcome.status, 4, outcome.stderr)
+            XCTAssertEqual(outcome.stderr, "merge-daconv: \(output): cannot write: open failed: No such file or directory (errno 2)\n")
+        }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])
     }
 

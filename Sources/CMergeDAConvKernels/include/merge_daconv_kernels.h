@@ -130,10 +130,11 @@ uint32_t mdk_crc32_with(mdk_crc32_impl impl, uint32_t crc, const uint8_t *data, 
 
 #endif
 
-/* The fold kernel, the mixed-precision multiply, the reductions and verify's fold error bound, declared in
+/* The fold kernel, the mixed-precision and tap-list multiplies, the reductions and verify's fold error bound, declared in
  * their own headers (included here so that every user of this header, and the module's cached interface,
  * sees them: a header only added to the include folder is missed by an existing module cache). */
 #include "merge_daconv_fold.h"
 #include "merge_daconv_mixed_gemm.h"
 #include "merge_daconv_reductions.h"
 #include "merge_daconv_fold_error_bound.h"
+#include "merge_daconv_tap_gemm.h"
