@@ -57,7 +57,7 @@ final class StorageBytes: @unchecked Sendable {
         case .fileRange(let start):
             try file.readFloat32(offset: start + UInt64(offset), into: &values, count: count)
         case .zipRecord(let name):
-            guard let record = recordsByName[name], let dataOffset = record.dataOffset, record.compression == .stored else {
+            guard let record = record(name), let dataOffset = record.dataOffset, record.compression == .stored else {
                 return false
             }
             try file.readFloat32(offset: dataOffset + UInt64(offset), into: &values, count: count)
