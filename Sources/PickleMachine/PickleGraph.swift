@@ -70,6 +70,21 @@ public struct PickleGraph: Sendable {
         return record.kind.kind(global: record.global >= 0 ? globals[Int(record.global)] : nil)
     }
 
+    // Kind tests read the node's one-byte kind: building a ``PickleNode/Kind`` copies its global's strings,
+    // which a loop over every node of a large checkpoint pays for each node.
+
+    /// Whether node `id` is a call (REDUCE of an allowed global).
+    public func isCall(_ id: PickleNodeID) -> Bool { records[id.index].kind == .call }
+
+    /// Whether node `id` is a persistent id.
+    public func isPersistentID(_ id: PickleNodeID) -> Bool { records[id.index].kind == .persistentID }
+
+    /// Whether node `id` is a tuple or a list.
+    public func isTupleOrList(_ id: PickleNodeID) -> Bool {
+        let kind = records[id.index].kind
+        return kind == .tuple || kind == .list
+    }
+
     /// The node's items (list, tuple or set items; items appended to an object or call).
     public func items(of id: PickleNodeID) -> PickleValues {
         PickleValues(graph: self, run: records[id.index].items)

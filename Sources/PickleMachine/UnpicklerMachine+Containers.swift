@@ -147,7 +147,7 @@ extension UnpicklerMachine {
     }
 
     /// ADDITEMS applies to mutable sets only.
-    func setTarget(_ target: PickleSlot) throws -> PickleNodeID {
+    mutating func setTarget(_ target: PickleSlot) throws -> PickleNodeID {
         guard let id = nodeID(target), nodeKind(id) == .set else { throw invalidTarget(target) }
         return id
     }

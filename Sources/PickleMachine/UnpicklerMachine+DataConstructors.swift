@@ -102,7 +102,7 @@ extension UnpicklerMachine {
 
     /// `_codecs.encode(text[, encoding[, 'strict']])`: how protocol 2 stores bytes.
     private func codecsEncode(_ slots: [PickleSlot], _ callable: PickleGlobal) throws -> PickleValue {
-        let args = slots.map { value($0) }
+        let args = slots.map { graph.value(of: $0) }
         guard (1...3).contains(args.count), case .string(let text) = args[0],
             let bytes = encode(text, args.dropFirst())
         else { throw badArguments(callable, slots) }
@@ -111,13 +111,13 @@ extension UnpicklerMachine {
 
     /// `bytes(...)` / `bytearray(...)` of nothing, bytes, (text, encoding), or a list of byte values.
     private func bytesConstructor(_ slots: [PickleSlot], _ callable: PickleGlobal) throws -> PickleValue {
-        let args = slots.map { value($0) }
+        let args = slots.map { graph.value(of: $0) }
         switch args.first {
         case nil: return .bytes([])
         case .bytes(let bytes)? where args.count == 1: return .bytes(bytes)
         case .string(let text)? where args.count >= 2:
             if let bytes = encode(text, args.dropFirst()) { return .bytes(bytes) }
-        case .node(let id)? where args.count == 1 && [.list, .tuple].contains(nodeKind(id)):
+        case .node(let id)? where args.count == 1 && [.list, .tuple].contains(graph.records[id.index].kind):
             let items = graph.items(of: id)
             let values = items.compactMap { item -> UInt8? in
                 guard case .int(let value) = item else { return nil }

@@ -103,7 +103,7 @@ extension UnpicklerMachine {
         return value
     }
 
-    func python3(_ global: PickleGlobal) -> PickleGlobal {
+    mutating func python3(_ global: PickleGlobal) -> PickleGlobal {
         protocolVersion < 3 ? PythonNameMapping.python3(global) : global
     }
 
@@ -166,14 +166,14 @@ extension UnpicklerMachine {
     // MARK: Operands
 
     /// The `globalUses` index of a global node.
-    func globalOperand(_ value: PickleSlot) throws -> Int {
+    mutating func globalOperand(_ value: PickleSlot) throws -> Int {
         guard let id = nodeID(value), nodeKind(id) == .global else {
             throw PickleError.invalidCallable(found: kindName(value), opcode: opcode, offset: offset)
         }
         return Int(tracking[id.index].slot)
     }
 
-    func tupleOperand(_ value: PickleSlot) throws -> PickleSlot {
+    mutating func tupleOperand(_ value: PickleSlot) throws -> PickleSlot {
         guard let id = nodeID(value), nodeKind(id) == .tuple else {
             throw PickleError.invalidOperand(
                 opcode: opcode, expected: "an argument tuple", found: kindName(value), offset: offset)
@@ -181,14 +181,14 @@ extension UnpicklerMachine {
         return value
     }
 
-    func dictOperand(_ value: PickleSlot) throws -> PickleNodeID {
+    mutating func dictOperand(_ value: PickleSlot) throws -> PickleNodeID {
         guard let id = nodeID(value), nodeKind(id).isDict else {
             throw PickleError.invalidOperand(opcode: opcode, expected: "a keyword dict", found: kindName(value), offset: offset)
         }
         return id
     }
 
-    func ascii(_ bytes: ArraySlice<UInt8>) throws -> String {
+    mutating func ascii(_ bytes: ArraySlice<UInt8>) throws -> String {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { throw invalidText }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -84,7 +84,7 @@ extension UnpicklerMachine {
 
     /// Strict UTF-8, as torch.load decodes Python 2 strings (`encoding='utf-8'`) and as Python 3
     /// wrote its strings.
-    func utf8(_ bytes: ArraySlice<UInt8>) throws -> String {
+    mutating func utf8(_ bytes: ArraySlice<UInt8>) throws -> String {
         let text = bytes.withUnsafeBufferPointer { buffer in
             // ASCII (keys, storage names) needs no validation beyond the check.
             buffer.allSatisfy { $0 < 0x80 } ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)

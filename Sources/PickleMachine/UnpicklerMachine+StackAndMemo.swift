@@ -64,7 +64,7 @@ extension UnpicklerMachine {
         }
     }
 
-    func memoValue(_ index: Int) throws -> PickleSlot {
+    mutating func memoValue(_ index: Int) throws -> PickleSlot {
         guard let value = memo[index] else { throw PickleError.unknownMemoIndex(index, offset: offset) }
         return value
     }

@@ -2,6 +2,9 @@
 ///
 /// One loop executes opcodes (``Unpickler``); nothing recurses, so hostile nesting cannot overflow the
 /// call stack. Every growth is checked against ``UnpicklerLimits`` before it happens.
+///
+/// Helpers that opcodes call on every step are `mutating` though they only read: a non-mutating call from
+/// a mutating method copies the whole machine (about 430 bytes) first, once per opcode.
 struct UnpicklerMachine {
     var input: PickleInput
     let policy: UnpicklerPolicy
@@ -100,7 +103,7 @@ struct UnpicklerMachine {
         return items
     }
 
-    func top() throws -> PickleSlot {
+    mutating func top() throws -> PickleSlot {
         guard stack.count > fence, let value = stack.last else {
             throw PickleError.stackUnderflow(opcode: opcode, offset: offset)
         }
@@ -129,11 +132,11 @@ struct UnpicklerMachine {
 
     // MARK: Nodes
 
-    func value(_ slot: PickleSlot) -> PickleValue {
+    mutating func value(_ slot: PickleSlot) -> PickleValue {
         graph.value(of: slot)
     }
 
-    func depth(of value: PickleSlot) -> Int {
+    mutating func depth(of value: PickleSlot) -> Int {
         guard value.tag == .node else { return 0 }
         return Int(tracking[value.index].depth)
     }
@@ -177,17 +180,17 @@ struct UnpicklerMachine {
     }
 
     /// The node behind `value` if it is one.
-    func nodeID(_ value: PickleSlot) -> PickleNodeID? {
+    mutating func nodeID(_ value: PickleSlot) -> PickleNodeID? {
         value.nodeID
     }
 
     /// The kind of node `id`, without its global.
-    func nodeKind(_ id: PickleNodeID) -> NodeKind {
+    mutating func nodeKind(_ id: PickleNodeID) -> NodeKind {
         graph.records[id.index].kind
     }
 
     func kindName(_ value: PickleSlot) -> String {
-        PickleValueKind.describe(self.value(value), in: graph)
+        PickleValueKind.describe(graph.value(of: value), in: graph)
     }
 }
 

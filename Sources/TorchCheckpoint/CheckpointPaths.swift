@@ -116,12 +116,14 @@ public struct CheckpointEntries: Sendable, RandomAccessCollection {
         private var indexIDs: [Int32] = []
 
         mutating func id(of component: String) -> Int32 {
-            if let id = ids[ExactString(value: component)] { return id }
-            let id = Int32(strings.count)
-            strings.append(component)
-            ids[ExactString(value: component)] = id
+            // One hash per component: the default is stored through the subscript's modify accessor.
+            let next = Int32(strings.count)
+            let id = Self.read(&ids[ExactString(value: component), default: next])
+            if id == next { strings.append(component) }
             return id
         }
+
+        private static func read(_ value: inout Int32) -> Int32 { value }
 
         mutating func id(ofIndex index: Int) -> Int32 {
             while indexIDs.count <= index { indexIDs.append(id(of: String(indexIDs.count))) }

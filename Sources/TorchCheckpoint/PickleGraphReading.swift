@@ -16,11 +16,8 @@ extension PickleGraph {
 
     /// Items of a tuple or list, read in place.
     public func sequenceItems(_ value: PickleValue) -> PickleValues? {
-        guard let id = nodeID(of: value) else { return nil }
-        switch kind(of: id) {
-        case .tuple, .list: return items(of: id)
-        default: return nil
-        }
+        guard let id = nodeID(of: value), isTupleOrList(id) else { return nil }
+        return items(of: id)
     }
 
     /// Items of a tuple or list.

@@ -2,7 +2,7 @@
 enum TensorGeometry {
     /// `name` is asked for only when the tensor is refused.
     static func validate(
-        _ tensor: TorchTensor, storage: StorageDeclaration, name: @autoclosure () -> String, limits: CheckpointLimits
+        _ tensor: TorchTensor, storage: StorageDeclaration, limits: CheckpointLimits, name: () -> String
     ) throws {
         func invalid(_ detail: String) -> Error { CheckpointError.Reason.invalidGeometry(tensor: name(), detail: detail) }
         guard tensor.shape.count == tensor.strides.count else {

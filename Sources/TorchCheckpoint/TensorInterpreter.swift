@@ -41,11 +41,12 @@ struct TensorInterpreter {
     /// then decodes numpy and pathlib calls, dtypes last, so that a refused dtype is named by the path of the
     /// array or scalar that holds it.
     mutating func run() throws {
-        for id in graph.nodeIDs {
-            switch graph.kind(of: id) {
-            case .persistentID: try declareStorage(id)
-            case .call(let global): try interpretCall(id, global)
-            default: continue
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            if graph.isPersistentID(id) {
+                try declareStorage(id)
+            } else if graph.isCall(id), let global = graph.global(of: id) {
+                try interpretCall(id, global)
             }
         }
         for dtypes in [false, true] where decodesData {
@@ -67,21 +68,25 @@ struct TensorInterpreter {
 
     /// The storage's declaration: the first one made for its key.
     private mutating func declare(_ declaration: StorageDeclaration) throws -> StorageDeclaration {
-        if let known = declarations[declaration.key] {
-            guard known == declaration || known.elementCount == 0 else {
-                throw CheckpointError.Reason.inconsistentStorage(
-                    key: declaration.key,
-                    detail: "\(known.dtype) x \(known.elementCount) and \(declaration.dtype) x \(declaration.elementCount)")
+        // One hash per storage: the subscript's default inserts a new key; the count says whether it did.
+        let countBefore = declarations.count
+        let known = Self.read(&declarations[declaration.key, default: declaration])
+        guard declarations.count == countBefore else {
+            guard declarations.count <= limits.maxStorages else {
+                throw CheckpointError.Reason.limitExceeded(what: "number of storages", limit: limits.maxStorages)
             }
-            return known
+            storageOrder.append(declaration.key)
+            return declaration
         }
-        guard declarations.count < limits.maxStorages else {
-            throw CheckpointError.Reason.limitExceeded(what: "number of storages", limit: limits.maxStorages)
+        guard known == declaration || known.elementCount == 0 else {
+            throw CheckpointError.Reason.inconsistentStorage(
+                key: declaration.key,
+                detail: "\(known.dtype) x \(known.elementCount) and \(declaration.dtype) x \(declaration.elementCount)")
         }
-        declarations[declaration.key] = declaration
-        storageOrder.append(declaration.key)
-        return declaration
+        return known
     }
+
+    private static func read(_ value: inout StorageDeclaration) -> StorageDeclaration { value }
 
     private mutating func interpretCall(_ id: PickleNodeID, _ global: PickleGlobal) throws {
         if global.module == "torch._utils" { return try interpretUtilsCall(id, global, name: global.name) }
@@ -173,7 +178,10 @@ struct TensorInterpreter {
             storageKey: key, dtype: dtype, shape: shape, strides: strides, storageOffset: offset,
             requiresGrad: args.count > 4 ? args[4].boolValue ?? false : false, isParameter: false,
             rebuildFunction: function)
-        try TensorGeometry.validate(tensor, storage: storage, name: name(of: node), limits: limits)
+        // The check names the tensor only when it refuses it: naming walks the whole tree.
+        try TensorGeometry.validate(tensor, storage: storage, limits: limits) { [graph, root, limits] in
+            Self.name(of: node, graph: graph, root: root, limits: limits)
+        }
         return tensor
     }
 
@@ -185,6 +193,11 @@ struct TensorInterpreter {
     /// The first dotted path of `node` from the root (`<root>` for the root), found by walking the whole tree:
     /// only errors ask.
     func name(of node: PickleNodeID) -> String {
+        Self.name(of: node, graph: graph, root: root, limits: limits)
+    }
+
+    /// The same from the parts it needs, for closures that must not copy the interpreter.
+    static func name(of node: PickleNodeID, graph: PickleGraph, root: PickleValue, limits: CheckpointLimits) -> String {
         let walker = CheckpointPathWalker(graph: graph, leaves: PickleNodeSet(nodeCount: 0), maxDepth: limits.maxDepth)
         guard let entries = try? walker.entries(from: root),
             let index = entries.indices.first(where: { entries.value(at: $0) == .node(node) })
