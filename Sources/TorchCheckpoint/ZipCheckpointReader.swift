@@ -26,9 +26,11 @@ enum ZipCheckpointReader {
         format.pickleProtocol = unpickled.protocolVersion
         let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
         var storages: [String: TorchStorage] = [:]
+        storages.reserveCapacity(interpreter.storageOrder.count)
+        let dataFolder = prefix + "/data/"
         for key in interpreter.storageOrder {
             guard let declaration = interpreter.declarations[key] else { continue }
-            storages[key] = try storage(declaration, archive: archive, prefix: prefix)
+            storages[key] = try storage(declaration, archive: archive, dataFolder: dataFolder)
         }
         return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
@@ -44,7 +46,8 @@ enum ZipCheckpointReader {
             throw CheckpointError.Reason.notACheckpoint("record \(first.name) is not inside a folder, as torch.save writes")
         }
         let prefix = String(first.name[..<slash])
-        if let stray = archive.records.first(where: { !$0.name.hasPrefix(prefix + "/") }) {
+        let folder = prefix + "/"
+        if let stray = archive.records.first(where: { !$0.name.hasPrefix(folder) }) {
             throw CheckpointError.Reason.notACheckpoint("record \(stray.name) is outside the archive folder \(prefix)/")
         }
         return prefix
@@ -78,8 +81,9 @@ enum ZipCheckpointReader {
     }
 
     /// The record of one storage, whose size must be exactly what the persistent id declares (torch checks too).
-    static func storage(_ declaration: StorageDeclaration, archive: ZipArchiveReader, prefix: String) throws -> TorchStorage {
-        let name = "\(prefix)/data/\(declaration.rootKey)"
+    /// `dataFolder` is `<prefix>/data/`.
+    static func storage(_ declaration: StorageDeclaration, archive: ZipArchiveReader, dataFolder: String) throws -> TorchStorage {
+        let name = dataFolder + declaration.rootKey
         guard let record = archive.record(named: name) else { throw CheckpointError.Reason.missingRecord(name) }
         let (bytes, overflow) = declaration.elementCount.multipliedReportingOverflow(by: declaration.dtype.elementSize)
         guard !overflow else {
