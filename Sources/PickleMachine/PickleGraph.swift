@@ -79,6 +79,15 @@ public struct PickleGraph: Sendable {
     /// Whether node `id` is a persistent id.
     public func isPersistentID(_ id: PickleNodeID) -> Bool { records[id.index].kind == .persistentID }
 
+    /// Whether node `id` is an inert object (NEWOBJ, reconstructor).
+    public func isObject(_ id: PickleNodeID) -> Bool { records[id.index].kind.isObject }
+
+    /// Whether node `id` is a frozenset.
+    public func isFrozenSet(_ id: PickleNodeID) -> Bool { records[id.index].kind == .frozenSet }
+
+    /// Whether node `id` is a global pushed as a value.
+    public func isGlobal(_ id: PickleNodeID) -> Bool { records[id.index].kind == .global }
+
     /// Whether node `id` is a tuple or a list.
     public func isTupleOrList(_ id: PickleNodeID) -> Bool {
         let kind = records[id.index].kind

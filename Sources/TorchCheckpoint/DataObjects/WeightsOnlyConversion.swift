@@ -52,6 +52,7 @@ public enum WeightsOnlyConversion {
         graph: PickleGraph, root: PickleValue, decoded: PickleNodeMap<DecodedData>,
         defaultDicts: [PickleNodeID: String], leaves: PickleNodeSet, maxDepth: Int
     ) throws -> [ConvertedEntry] {
+        guard anyNodeMayConvert(graph: graph, decoded: decoded, defaultDicts: defaultDicts) else { return [] }
         var walkerLeaves = leaves
         for id in decoded.keys { walkerLeaves.insert(id) }
         var walker = CheckpointPathWalker(graph: graph, leaves: walkerLeaves, maxDepth: maxDepth)
@@ -116,6 +117,25 @@ public enum WeightsOnlyConversion {
 
     /// Whether ``convert(_:path:graph:decoded:defaultDicts:)`` can give anything for node `id` (it gives nil for
     /// every other node), so the walk spells paths only for these.
+    /// Whether any node of the graph, reachable or not, could convert. Most checkpoints hold none, and a scan
+    /// of the node kinds costs far less than the walk of the whole tree that spells every path.
+    private static func anyNodeMayConvert(
+        graph: PickleGraph, decoded: PickleNodeMap<DecodedData>, defaultDicts: [PickleNodeID: String]
+    ) -> Bool {
+        if !decoded.isEmpty || !defaultDicts.isEmpty { return true }
+        var refusedGlobals = [Bool?](repeating: nil, count: graph.globalCount)
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            if graph.isObject(id) || graph.isFrozenSet(id) { return true }
+            guard graph.isGlobal(id), let number = graph.globalNumber(of: id), let global = graph.global(of: id) else {
+                continue
+            }
+            if refusedGlobals[number] == nil { refusedGlobals[number] = !TorchAllowList.allows(global) }
+            if refusedGlobals[number] == true { return true }
+        }
+        return false
+    }
+
     private static func mayConvert(
         _ id: PickleNodeID, graph: PickleGraph, decoded: PickleNodeMap<DecodedData>, defaultDicts: [PickleNodeID: String]
     ) -> Bool {
