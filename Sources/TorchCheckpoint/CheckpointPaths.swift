@@ -16,10 +16,10 @@ public struct CheckpointEntry: Sendable {
 }
 
 /// Every place in the value tree in depth-first order, as flat arrays: each entry's parent entry, its path
-/// component (interned: each distinct key or index spelled once) and its value. A path is spelled only when
+/// component and its value. A path is spelled only when
 /// asked for; ``CheckpointEntry`` values are made on access.
 public struct CheckpointEntries: Sendable, RandomAccessCollection {
-    /// Each distinct path component once.
+    /// The path components entries name (an index's once, however many entries it names).
     private var components: [String] = []
     /// Per entry: its component in `components` and its parent entry (-1 for the root).
     private var componentOf: [Int32] = []
@@ -108,22 +108,18 @@ public struct CheckpointEntries: Sendable, RandomAccessCollection {
         firstOf.reserveCapacity(count)
     }
 
-    /// Interns path components as the walker meets them.
+    /// Path components as the walker meets them. Keys are not interned: a key's String shares the graph's
+    /// storage, so a second copy costs 16 bytes, less than hashing every key of a large state dict would.
+    /// Index components are made once per index.
     struct ComponentTable {
         private(set) var strings: [String] = []
-        private var ids: [ExactString: Int32] = [:]
         /// Components of list and tuple indices, by index.
         private var indexIDs: [Int32] = []
 
         mutating func id(of component: String) -> Int32 {
-            // One hash per component: the default is stored through the subscript's modify accessor.
-            let next = Int32(strings.count)
-            let id = Self.read(&ids[ExactString(value: component), default: next])
-            if id == next { strings.append(component) }
-            return id
+            strings.append(component)
+            return Int32(strings.count - 1)
         }
-
-        private static func read(_ value: inout Int32) -> Int32 { value }
 
         mutating func id(ofIndex index: Int) -> Int32 {
             while indexIDs.count <= index { indexIDs.append(id(of: String(indexIDs.count))) }
