@@ -11,13 +11,17 @@ public enum Pickler {
     public static let defaultMaximumDepth = 1000
 
     /// The pickle of `root`, whose nodes live in `graph`.
-    /// `replacingItems` gives some nodes other items than the graph's (a writer renumbering storages).
+    ///
+    /// `persistentIDItems` lets a writer renumber storages in the order they are pickled: it is asked once
+    /// for each persistent id node, when the pickler first writes it, and may give the items to write for that
+    /// id's argument tuple instead of the graph's (nil in a place keeps the graph's item there; a tuple already
+    /// given items keeps the first ones).
     public static func pickle(
         _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
-        replacingItems: PickleNodeMap<[PickleValue]>? = nil
+        persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)? = nil
     ) throws -> [UInt8] {
         var machine = PicklerMachine(graph: graph, maximumDepth: maximumDepth)
-        machine.replacedItems = replacingItems
+        machine.persistentIDItems = persistentIDItems
         try machine.write(root)
         while !machine.frames.isEmpty { try machine.advance() }
         machine.output.write(.stop)
@@ -43,8 +47,9 @@ struct PicklerMachine {
     var frames: [PicklerFrame] = []
     /// Nodes whose frame is open: met again before they are memoized means a cycle the memo cannot express.
     var open: [Bool]
-    /// Items written instead of the graph's, by node.
-    var replacedItems: PickleNodeMap<[PickleValue]>?
+    /// Items written instead of the graph's (nil: the graph's item in that place), by node.
+    var replacedItems: PickleNodeMap<[PickleValue?]>?
+    var persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)?
 
     init(graph: PickleGraph, maximumDepth: Int) {
         self.graph = graph
@@ -86,12 +91,25 @@ struct PicklerMachine {
         guard graph.contains(id) else { throw PickleError.danglingNode(index: id.index) }
         if output.writeGet(id) { return }
         let record = graph.records[id.index]
-        if record.kind == .global { return try output.writeGlobal(graph.global(of: id)!, key: PicklerProgram.key(of: id, in: graph)) }
+        if record.kind == .global {
+            return try output.writeGlobal(graph.global(of: id)!, key: PicklerProgram.key(of: id, in: graph))
+        }
         if record.kind == .tuple && itemCount(of: id) == 0 { return output.write(.emptyTuple) }
         guard !open[id.index] else { throw PickleError.cycleThroughImmutable(node: id.index) }
         guard frames.count < maximumDepth else { throw PickleError.nestingTooDeep(limit: maximumDepth, node: id.index) }
+        if record.kind == .persistentID, let rewrite = persistentIDItems { try replaceArguments(of: id, rewrite) }
         open[id.index] = true
         frames.append(PicklerFrame(node: id, program: try PicklerProgram(for: id, itemCount: itemCount(of: id), in: graph)))
+    }
+
+    /// Asks for the items of persistent id `id`'s argument tuple, unless that tuple was given items before.
+    private mutating func replaceArguments(of id: PickleNodeID, _ rewrite: (PickleNodeID) throws -> [PickleValue?]?) throws {
+        guard case .node(let tuple) = graph.args(of: id), replacedItems?[tuple] == nil, let items = try rewrite(id) else {
+            return
+        }
+        precondition(items.indices.allSatisfy { items[$0] != nil || $0 < graph.itemCount(of: tuple) }, "no graph item to keep")
+        if replacedItems == nil { replacedItems = PickleNodeMap(nodeCount: graph.nodeCount) }
+        replacedItems![tuple] = items
     }
 
     func itemCount(of id: PickleNodeID) -> Int {
@@ -139,7 +157,7 @@ struct PicklerMachine {
                 frames[top].position += 1
                 let element = batch.start + position / perElement
                 guard isEntries else {
-                    if let replaced = replacedItems?[frames[top].node] { return .value(replaced[element]) }
+                    if let replaced = replacedItems?[frames[top].node], let value = replaced[element] { return .value(value) }
                     return .slot(graph.slots[Int(record.items.start) + element])
                 }
                 return .slot(graph.slots[Int(record.entries.start) + 2 * element + position % 2])

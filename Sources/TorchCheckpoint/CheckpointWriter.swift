@@ -52,9 +52,11 @@ public enum CheckpointWriter {
         let order: [String]
         let pickle: [UInt8]
         do {
-            let renumbered = try StorageRenumbering.renumber(draft.graph, root: draft.root, maxDepth: options.limits.maxDepth)
-            order = renumbered.order
-            pickle = try Pickler.pickle(draft.graph, root: draft.root, replacingItems: renumbered.tuples)
+            let renumbering = StorageRenumbering(graph: draft.graph)
+            pickle = try Pickler.pickle(
+                draft.graph, root: draft.root, maximumDepth: options.limits.maxDepth,
+                persistentIDItems: renumbering.items(forPersistentID:))
+            order = renumbering.order
         } catch let reason as CheckpointError.Reason {
             throw CheckpointError(path: destination, reason)
         } catch let error as PickleError {
