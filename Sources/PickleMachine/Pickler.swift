@@ -38,6 +38,12 @@ struct PicklerFrame {
     var batchIndex = 0
     var position = 0
     var markWritten = false
+
+    /// The step the frame stands at. Mutating only so that the frame is used in place in the frame stack
+    /// (a read would copy it, program included, once per step).
+    mutating func currentStep(in graph: PickleGraph) -> PicklerStep? {
+        program.step(stepIndex, of: node, in: graph)
+    }
 }
 
 struct PicklerMachine {
@@ -120,7 +126,7 @@ struct PicklerMachine {
     mutating func advance() throws {
         let top = frames.count - 1
         let node = frames[top].node
-        guard let step = frames[top].program.step(frames[top].stepIndex, of: node, in: graph) else {
+        guard let step = frames[top].currentStep(in: graph) else {
             open[node.index] = false
             frames.removeLast()
             return
