@@ -75,13 +75,15 @@ public enum CheckpointWriter {
                 try zip.addStored(name: "\(prefix)/.format_version", bytes: Array("1".utf8))
                 try zip.addStored(name: "\(prefix)/.storage_alignment", bytes: Array("64".utf8))
                 try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
+                var windows: [ObjectIdentifier: StorageReadWindow] = [:]
                 for (index, key) in order.enumerated() {
                     guard let storage = draft.storages[key] else {
                         throw CheckpointError.Reason.missingRecord("storage \(key) of the draft")
                     }
                     try zip.addStored(
                         name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
-                        producer: StorageRecordProducer.make(storage, key: key, meter: meter, computed: computed))
+                        producer: StorageRecordProducer.make(
+                            storage, key: key, meter: meter, computed: computed, windows: &windows))
                 }
                 try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))
                 try zip.finish()

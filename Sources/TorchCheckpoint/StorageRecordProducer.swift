@@ -5,18 +5,24 @@ import CheckpointContainers
 /// little memory at the speed of a copy.
 final class StorageRecordProducer: ZipRecordFiller {
     private let checkpoint: Checkpoint
+    private let window: StorageReadWindow
     private let source: TorchStorage
     private let byteCount: Int
     private let meter: ProgressMeter
     private var position = 0
 
     /// The producer of a draft storage's record: copies are filled in, computed bytes are handed over whole.
+    /// `windows` holds the read window of each checkpoint copied from, made when its first storage is met.
     static func make(
-        _ storage: DraftStorage, key: String, meter: ProgressMeter, computed: (any ComputedTensorSource)?
-    ) -> ZipRecordProducer {
+        _ storage: DraftStorage, key: String, meter: ProgressMeter, computed: (any ComputedTensorSource)?,
+        windows: inout [ObjectIdentifier: StorageReadWindow]
+    ) throws -> ZipRecordProducer {
         switch storage.content {
         case .copy(let checkpoint, let source):
-            return StorageRecordProducer(checkpoint: checkpoint, source: source, byteCount: storage.byteCount, meter: meter)
+            let window = try windows[ObjectIdentifier(checkpoint)] ?? StorageReadWindow(checkpoint)
+            windows[ObjectIdentifier(checkpoint)] = window
+            return StorageRecordProducer(
+                checkpoint: checkpoint, window: window, source: source, byteCount: storage.byteCount, meter: meter)
         case .computed(let id):
             guard let computed else { preconditionFailure("a draft with computed tensors is written with their source") }
             return ComputedRecordProducer(
@@ -26,15 +32,16 @@ final class StorageRecordProducer: ZipRecordFiller {
         }
     }
 
-    private init(checkpoint: Checkpoint, source: TorchStorage, byteCount: Int, meter: ProgressMeter) {
+    private init(checkpoint: Checkpoint, window: StorageReadWindow, source: TorchStorage, byteCount: Int, meter: ProgressMeter) {
         self.checkpoint = checkpoint
+        self.window = window
         self.source = source
         self.byteCount = byteCount
         self.meter = meter
     }
 
     func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
-        try checkpoint.readRaw(source, offset: position, into: &buffer, at: index, count: count)
+        try window.readRaw(source, offset: position, into: &buffer, at: index, count: count)
         if checkpoint.format.isBigEndian { ByteSwap.swapElements(&buffer, in: index..<index + count, dtype: source.dtype) }
         position += count
         meter.advance(by: count)
