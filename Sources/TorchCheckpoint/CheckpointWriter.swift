@@ -50,7 +50,7 @@ public enum CheckpointWriter {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
         }
         let order: [String]
-        let pickle: [UInt8]
+        var pickle: [UInt8]
         do {
             let renumbering = StorageRenumbering(graph: draft.graph)
             pickle = try Pickler.pickle(
@@ -72,6 +72,7 @@ public enum CheckpointWriter {
                 // torch's record order and layout exactly, so `.format_version` and `.storage_alignment` (which
                 // promise that layout: torch may compute storage offsets from them) are true here.
                 try zip.addStored(name: "\(prefix)/data.pkl", bytes: pickle)
+                pickle = []  // the archive holds the pickle until it is written first, then lets it go
                 try zip.addStored(name: "\(prefix)/.format_version", bytes: Array("1".utf8))
                 try zip.addStored(name: "\(prefix)/.storage_alignment", bytes: Array("64".utf8))
                 try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
