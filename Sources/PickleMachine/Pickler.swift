@@ -53,8 +53,10 @@ struct PicklerMachine {
     var frames: [PicklerFrame] = []
     /// Nodes whose frame is open: met again before they are memoized means a cycle the memo cannot express.
     var open: [Bool]
-    /// Items written instead of the graph's (nil: the graph's item in that place), by node.
-    var replacedItems: PickleNodeMap<[PickleValue?]>?
+    /// Items written instead of the graph's (nil: the graph's item in that place), by node index; kept only
+    /// until the node's frame closes (a node is written once, then found in the memo): a few at a time, so a
+    /// short list searched from its end.
+    var replacedItems: [(node: Int, items: [PickleValue?])] = []
     var persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)?
 
     init(graph: PickleGraph, maximumDepth: Int) {
@@ -108,18 +110,25 @@ struct PicklerMachine {
         frames.append(PicklerFrame(node: id, program: try PicklerProgram(for: id, itemCount: itemCount(of: id), in: graph)))
     }
 
-    /// Asks for the items of persistent id `id`'s argument tuple, unless that tuple was given items before.
+    /// Asks for the items of persistent id `id`'s argument tuple, unless that tuple holds given items now.
     private mutating func replaceArguments(of id: PickleNodeID, _ rewrite: (PickleNodeID) throws -> [PickleValue?]?) throws {
-        guard case .node(let tuple) = graph.args(of: id), replacedItems?[tuple] == nil, let items = try rewrite(id) else {
+        guard case .node(let tuple) = graph.args(of: id), graph.contains(tuple), replaced(tuple) == nil,
+            let items = try rewrite(id)
+        else {
             return
         }
+        guard !output.isMemoized(tuple) else { return }  // written before: its BINGET stands
         precondition(items.indices.allSatisfy { items[$0] != nil || $0 < graph.itemCount(of: tuple) }, "no graph item to keep")
-        if replacedItems == nil { replacedItems = PickleNodeMap(nodeCount: graph.nodeCount) }
-        replacedItems![tuple] = items
+        replacedItems.append((tuple.index, items))
     }
 
     func itemCount(of id: PickleNodeID) -> Int {
-        replacedItems?[id]?.count ?? graph.itemCount(of: id)
+        replaced(id)?.count ?? graph.itemCount(of: id)
+    }
+
+    /// The items given for node `id` instead of the graph's, if any (looked up only while some are held).
+    private func replaced(_ id: PickleNodeID) -> [PickleValue?]? {
+        replacedItems.last(where: { $0.node == id.index })?.items
     }
 
     /// Performs the next step of the innermost frame, closing it when its program is done.
@@ -128,6 +137,7 @@ struct PicklerMachine {
         let node = frames[top].node
         guard let step = frames[top].currentStep(in: graph) else {
             open[node.index] = false
+            if let held = replacedItems.lastIndex(where: { $0.node == node.index }) { replacedItems.remove(at: held) }
             frames.removeLast()
             return
         }
@@ -163,7 +173,7 @@ struct PicklerMachine {
                 frames[top].position += 1
                 let element = batch.start + position / perElement
                 guard isEntries else {
-                    if let replaced = replacedItems?[frames[top].node], let value = replaced[element] { return .value(value) }
+                    if let replaced = replaced(frames[top].node), let value = replaced[element] { return .value(value) }
                     return .slot(graph.slots[Int(record.items.start) + element])
                 }
                 return .slot(graph.slots[Int(record.entries.start) + 2 * element + position % 2])

@@ -51,6 +51,11 @@ struct PicklerOutput {
         memoCount += 1
     }
 
+    /// Whether node `id` was written and memoized (later uses are BINGETs).
+    func isMemoized(_ id: PickleNodeID) -> Bool {
+        nodeMemo[id.index] >= 0
+    }
+
     /// Writes BINGET / LONG_BINGET and returns true if node `id` is memoized.
     mutating func writeGet(_ id: PickleNodeID) -> Bool {
         guard nodeMemo[id.index] >= 0 else { return false }
