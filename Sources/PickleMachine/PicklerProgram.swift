@@ -41,19 +41,26 @@ struct PicklerProgram {
     /// items written (a writer may replace a node's items).
     init(for id: PickleNodeID, itemCount: Int, in graph: PickleGraph) throws {
         stateValue = graph.state(of: id)
-        switch graph.kind(of: id) {
+        // The record's kind code, not `graph.kind(of:)`: that would build each call's global for nothing.
+        switch graph.records[id.index].kind {
         case .list: shape = .list
         case .tuple:
-            let closer: [PickleOpcode] = [.tuple1, .tuple2, .tuple3]
-            shape = itemCount <= 3 ? .smallTuple(closer[itemCount - 1]) : .tuple
-        case .dict(ordered: false): shape = .dict
-        case .dict(ordered: true): shape = .orderedDict
-        case .set(let frozen): shape = .set(frozen: frozen)
+            switch itemCount {
+            case 1: shape = .smallTuple(.tuple1)
+            case 2: shape = .smallTuple(.tuple2)
+            case 3: shape = .smallTuple(.tuple3)
+            default: shape = .tuple
+            }
+        case .dict: shape = .dict
+        case .orderedDict: shape = .orderedDict
+        case .set: shape = .set(frozen: false)
+        case .frozenSet: shape = .set(frozen: true)
         case .global: preconditionFailure("globals are written without a frame")
         case .call:
             _ = try Self.argumentTuple(id, in: graph)  // refused now, as CPython's pickler would
             shape = .call(key: Self.key(of: id, in: graph))
-        case .object(let cls, let construction):
+        case .newObject, .newObjectWithKeywords, .instantiate, .reconstructor:
+            guard case .object(let cls, let construction) = graph.kind(of: id) else { preconditionFailure("an object node") }
             shape = .created(try Self.objectCreation(id, cls: cls, construction, in: graph))
         case .persistentID: shape = .persistentID
         }

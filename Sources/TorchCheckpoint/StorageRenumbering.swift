@@ -28,12 +28,12 @@ final class StorageRenumbering {
             oldKey = viewKey
             replaced[4] = view[2]
         }
-        let key: String
-        if let known = newKey[oldKey] {
+        // One hash for a storage met the first time (nearly all): insert, and put back the rare key known before.
+        var key = String(order.count)
+        if let known = newKey.updateValue(key, forKey: oldKey) {
+            newKey[oldKey] = known
             key = known
         } else {
-            key = String(order.count)
-            newKey[oldKey] = key
             order.append(oldKey)
         }
         replaced[2] = .string(key)
