@@ -18,15 +18,7 @@ public enum WrittenTensorLookup {
             let prefix = try ZipCheckpointReader.archivePrefix(archive)
             var format = CheckpointFormat(kind: .zip)
             try ZipCheckpointReader.readSmallRecords(archive, prefix: prefix, into: &format)
-            guard let pickleRecord = archive.record(named: "\(prefix)/data.pkl") else {
-                throw CheckpointError.Reason.missingRecord("\(prefix)/data.pkl")
-            }
-            let pickle = try archive.readAll(pickleRecord, maxSize: UInt64(limits.maxPickleBytes))
-            let unpickled = try CheckpointUnpickling.unpickle(pickle, record: pickleRecord.name, limits: limits)
-            guard unpickled.endOffset == pickle.count else {
-                throw CheckpointError.Reason.invalidRecord(
-                    name: pickleRecord.name, detail: "\(pickle.count - unpickled.endOffset) bytes follow the pickle's STOP")
-            }
+            let unpickled = try ZipCheckpointReader.unpickleData(archive, prefix: prefix, limits: limits)
             let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
             var search = PathSearch(interpreter: interpreter)
             do {
