@@ -11,6 +11,7 @@ enum OutputGlobals {
     /// Throws ``MergeError/dangerousGlobal(file:name:path:)`` for the first dangerous global reachable from the
     /// draft's root; returns one warning per global outside torch's allow-list otherwise.
     static func check(_ draft: CheckpointDraft, file: String) throws -> [String] {
+        if namesOnlyAllowedGlobals(draft.graph) { return [] }
         var unsafe: [String] = []
         let walk = ReachableGlobals(draft)
         for found in walk.found {
@@ -28,6 +29,22 @@ enum OutputGlobals {
             "the output keeps objects of \($0), which torch.load(weights_only=True) refuses unless it is allowed "
                 + "with torch.serialization.add_safe_globals"
         }
+    }
+}
+
+extension OutputGlobals {
+    /// Whether every global the graph's nodes name is on torch's allow-list, whatever its use: then nothing
+    /// reachable can be dangerous or refused, and the walk that finds what is reachable (and where) is not
+    /// needed. A state dict's graph names a handful of globals, read off its nodes without building values.
+    fileprivate static func namesOnlyAllowedGlobals(_ graph: PickleGraph) -> Bool {
+        var checked = [Bool](repeating: false, count: graph.globalCount)
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            guard let number = graph.globalNumber(of: id), !checked[number] else { continue }
+            guard let global = graph.global(of: id), TorchAllowList.allows(global) else { return false }
+            checked[number] = true
+        }
+        return true
     }
 }
 
