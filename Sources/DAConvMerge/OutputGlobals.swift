@@ -11,6 +11,7 @@ enum OutputGlobals {
     /// Throws ``MergeError/dangerousGlobal(file:name:path:)`` for the first dangerous global reachable from the
     /// draft's root; returns one warning per global outside torch's allow-list otherwise.
     static func check(_ draft: CheckpointDraft, file: String) throws -> [String] {
+        if namesOnlyAllowedGlobals(draft.graph) { return [] }
         var unsafe: [String] = []
         let walk = ReachableGlobals(draft)
         for found in walk.found {
@@ -31,6 +32,22 @@ enum OutputGlobals {
     }
 }
 
+extension OutputGlobals {
+    /// Whether every global the graph's nodes name is on torch's allow-list, whatever its use: then nothing
+    /// reachable can be dangerous or refused, and the walk that finds what is reachable (and where) is not
+    /// needed. A state dict's graph names a handful of globals, read off its nodes without building values.
+    fileprivate static func namesOnlyAllowedGlobals(_ graph: PickleGraph) -> Bool {
+        var checked = [Bool](repeating: false, count: graph.globalCount)
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            guard let number = graph.globalNumber(of: id), !checked[number] else { continue }
+            guard let global = graph.global(of: id), TorchAllowList.allows(global) else { return false }
+            checked[number] = true
+        }
+        return true
+    }
+}
+
 /// Every global, call or object node reachable from a draft's root, with how the output will use it and where
 /// it was first reached; each node once, and each global with each use only the first time (the verdict is the
 /// same for the others). Paths are spelled only when asked for: the walk keeps each node's parent and step.
@@ -42,20 +59,36 @@ private struct ReachableGlobals {
     }
 
     private(set) var found: [Found] = []
-    /// Per node reached: the node it was reached from, and the component it added to the path (nil: none).
+    private let graph: PickleGraph
+    /// Per node reached, in the order reached: the node, the record it was reached from, and its place there.
+    private var nodes: [PickleNodeID] = []
     private var parents: [Int32] = []
-    private var components: [String?] = []
+    private var steps: [Step] = []
+
+    /// A child's place in its parent: the step is spelled only for a path that is asked for.
+    private enum Step {
+        /// Adds nothing to the path (an entry's key, arguments, state, the root).
+        case none
+        case item(Int32)
+        /// The value of the entry at this position.
+        case entryValue(Int32)
+    }
 
     init(_ draft: CheckpointDraft) {
-        let graph = draft.graph
+        graph = draft.graph
         var seen = PickleNodeSet(nodeCount: graph.nodeCount)
         var usesSeen = Set<Int>()
-        var stack: [(value: PickleValue, parent: Int32, component: String?)] = [(draft.root, -1, nil)]
-        while let (value, parent, component) = stack.popLast() {
-            guard case .node(let id) = value, seen.insert(id) else { continue }
+        var stack: [(id: PickleNodeID, parent: Int32, step: Step)] = []
+        func push(_ value: PickleValue, _ parent: Int32, _ step: Step) {
+            if case .node(let id) = value { stack.append((id, parent, step)) }
+        }
+        push(draft.root, -1, .none)
+        while let (id, parent, step) = stack.popLast() {
+            guard seen.insert(id) else { continue }
             let record = Int32(parents.count)
+            nodes.append(id)
             parents.append(parent)
-            components.append(component)
+            steps.append(step)
             let usage: PickleGlobalUsage?
             switch graph.kind(of: id) {
             case .global: usage = .pushed
@@ -68,15 +101,14 @@ private struct ReachableGlobals {
             {
                 found.append(Found(node: id, usage: usage, record: Int(record)))
             }
-            for (index, item) in graph.items(of: id).enumerated() { stack.append((item, record, String(index))) }
+            for (index, item) in graph.items(of: id).enumerated() { push(item, record, .item(Int32(index))) }
             let entries = graph.entries(of: id)
             for position in entries.indices {
-                let key = entries.key(at: position)
-                stack.append((key, record, nil))
-                stack.append((entries.value(at: position), record, key.stringValue ?? "?"))
+                push(entries.key(at: position), record, .none)
+                push(entries.value(at: position), record, .entryValue(Int32(position)))
             }
-            stack.append((graph.args(of: id), record, nil))
-            if let state = graph.state(of: id) { stack.append((state, record, nil)) }
+            push(graph.args(of: id), record, .none)
+            if let state = graph.state(of: id) { push(state, record, .none) }
         }
     }
 
@@ -86,8 +118,14 @@ private struct ReachableGlobals {
         var parts: [String] = []
         var current = Int32(record)
         while current >= 0 {
-            if let component = components[Int(current)] { parts.append(component) }
-            current = parents[Int(current)]
+            let parent = parents[Int(current)]
+            switch steps[Int(current)] {
+            case .none: break
+            case .item(let index): parts.append(String(index))
+            case .entryValue(let position):
+                parts.append(graph.entries(of: nodes[Int(parent)]).key(at: Int(position)).stringValue ?? "?")
+            }
+            current = parent
         }
         return parts.reversed().reduce("") { path, part in path.isEmpty ? part : path + "." + part }
     }

@@ -11,13 +11,17 @@ public enum Pickler {
     public static let defaultMaximumDepth = 1000
 
     /// The pickle of `root`, whose nodes live in `graph`.
-    /// `replacingItems` gives some nodes other items than the graph's (a writer renumbering storages).
+    ///
+    /// `persistentIDItems` lets a writer renumber storages in the order they are pickled: it is asked once
+    /// for each persistent id node, when the pickler first writes it, and may give the items to write for that
+    /// id's argument tuple instead of the graph's (nil in a place keeps the graph's item there; a tuple already
+    /// given items keeps the first ones).
     public static func pickle(
         _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
-        replacingItems: PickleNodeMap<[PickleValue]>? = nil
+        persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)? = nil
     ) throws -> [UInt8] {
         var machine = PicklerMachine(graph: graph, maximumDepth: maximumDepth)
-        machine.replacedItems = replacingItems
+        machine.persistentIDItems = persistentIDItems
         try machine.write(root)
         while !machine.frames.isEmpty { try machine.advance() }
         machine.output.write(.stop)
@@ -34,6 +38,12 @@ struct PicklerFrame {
     var batchIndex = 0
     var position = 0
     var markWritten = false
+
+    /// The step the frame stands at. Mutating only so that the frame is used in place in the frame stack
+    /// (a read would copy it, program included, once per step).
+    mutating func currentStep(in graph: PickleGraph) -> PicklerStep? {
+        program.step(stepIndex, of: node, in: graph)
+    }
 }
 
 struct PicklerMachine {
@@ -43,8 +53,11 @@ struct PicklerMachine {
     var frames: [PicklerFrame] = []
     /// Nodes whose frame is open: met again before they are memoized means a cycle the memo cannot express.
     var open: [Bool]
-    /// Items written instead of the graph's, by node.
-    var replacedItems: PickleNodeMap<[PickleValue]>?
+    /// Items written instead of the graph's (nil: the graph's item in that place), by node index; kept only
+    /// until the node's frame closes (a node is written once, then found in the memo): a few at a time, so a
+    /// short list searched from its end.
+    var replacedItems: [(node: Int, items: [PickleValue?])] = []
+    var persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)?
 
     init(graph: PickleGraph, maximumDepth: Int) {
         self.graph = graph
@@ -86,24 +99,45 @@ struct PicklerMachine {
         guard graph.contains(id) else { throw PickleError.danglingNode(index: id.index) }
         if output.writeGet(id) { return }
         let record = graph.records[id.index]
-        if record.kind == .global { return try output.writeGlobal(graph.global(of: id)!, key: PicklerProgram.key(of: id, in: graph)) }
+        if record.kind == .global {
+            return try output.writeGlobal(graph.global(of: id)!, key: PicklerProgram.key(of: id, in: graph))
+        }
         if record.kind == .tuple && itemCount(of: id) == 0 { return output.write(.emptyTuple) }
         guard !open[id.index] else { throw PickleError.cycleThroughImmutable(node: id.index) }
         guard frames.count < maximumDepth else { throw PickleError.nestingTooDeep(limit: maximumDepth, node: id.index) }
+        if record.kind == .persistentID, let rewrite = persistentIDItems { try replaceArguments(of: id, rewrite) }
         open[id.index] = true
         frames.append(PicklerFrame(node: id, program: try PicklerProgram(for: id, itemCount: itemCount(of: id), in: graph)))
     }
 
+    /// Asks for the items of persistent id `id`'s argument tuple, unless that tuple holds given items now.
+    private mutating func replaceArguments(of id: PickleNodeID, _ rewrite: (PickleNodeID) throws -> [PickleValue?]?) throws {
+        guard case .node(let tuple) = graph.args(of: id), graph.contains(tuple), replaced(tuple) == nil,
+            let items = try rewrite(id)
+        else {
+            return
+        }
+        guard !output.isMemoized(tuple) else { return }  // written before: its BINGET stands
+        precondition(items.indices.allSatisfy { items[$0] != nil || $0 < graph.itemCount(of: tuple) }, "no graph item to keep")
+        replacedItems.append((tuple.index, items))
+    }
+
     func itemCount(of id: PickleNodeID) -> Int {
-        replacedItems?[id]?.count ?? graph.itemCount(of: id)
+        replaced(id)?.count ?? graph.itemCount(of: id)
+    }
+
+    /// The items given for node `id` instead of the graph's, if any (looked up only while some are held).
+    private func replaced(_ id: PickleNodeID) -> [PickleValue?]? {
+        replacedItems.last(where: { $0.node == id.index })?.items
     }
 
     /// Performs the next step of the innermost frame, closing it when its program is done.
     mutating func advance() throws {
         let top = frames.count - 1
         let node = frames[top].node
-        guard let step = frames[top].program.step(frames[top].stepIndex, of: node, in: graph) else {
+        guard let step = frames[top].currentStep(in: graph) else {
             open[node.index] = false
+            if let held = replacedItems.lastIndex(where: { $0.node == node.index }) { replacedItems.remove(at: held) }
             frames.removeLast()
             return
         }
@@ -139,7 +173,7 @@ struct PicklerMachine {
                 frames[top].position += 1
                 let element = batch.start + position / perElement
                 guard isEntries else {
-                    if let replaced = replacedItems?[frames[top].node] { return .value(replaced[element]) }
+                    if let replaced = replaced(frames[top].node), let value = replaced[element] { return .value(value) }
                     return .slot(graph.slots[Int(record.items.start) + element])
                 }
                 return .slot(graph.slots[Int(record.entries.start) + 2 * element + position % 2])

@@ -20,7 +20,14 @@ enum PicklerStep {
 /// would refuse); ``step(_:)`` then gives step `i`, BUILD of the state last.
 struct PicklerProgram {
     private enum Shape {
-        case list, smallTuple(PickleOpcode), tuple, dict, orderedDict, set(frozen: Bool), persistentID
+        case list
+        case smallTuple(PickleOpcode)
+        case tuple, dict, orderedDict
+        case set(frozen: Bool)
+        case persistentID
+        /// A call: its global, its argument tuple (both read from the graph when written), REDUCE; then as
+        /// `created`. No payload but the global's key, so that frames stay small and make no array.
+        case call(key: Int)
         /// `first` steps (callable and arguments), then memoize, items, entries.
         case created([PicklerStep])
     }
@@ -34,19 +41,26 @@ struct PicklerProgram {
     /// items written (a writer may replace a node's items).
     init(for id: PickleNodeID, itemCount: Int, in graph: PickleGraph) throws {
         stateValue = graph.state(of: id)
-        switch graph.kind(of: id) {
+        // The record's kind code, not `graph.kind(of:)`: that would build each call's global for nothing.
+        switch graph.records[id.index].kind {
         case .list: shape = .list
         case .tuple:
-            let closer: [PickleOpcode] = [.tuple1, .tuple2, .tuple3]
-            shape = itemCount <= 3 ? .smallTuple(closer[itemCount - 1]) : .tuple
-        case .dict(ordered: false): shape = .dict
-        case .dict(ordered: true): shape = .orderedDict
-        case .set(let frozen): shape = .set(frozen: frozen)
+            switch itemCount {
+            case 1: shape = .smallTuple(.tuple1)
+            case 2: shape = .smallTuple(.tuple2)
+            case 3: shape = .smallTuple(.tuple3)
+            default: shape = .tuple
+            }
+        case .dict: shape = .dict
+        case .orderedDict: shape = .orderedDict
+        case .set: shape = .set(frozen: false)
+        case .frozenSet: shape = .set(frozen: true)
         case .global: preconditionFailure("globals are written without a frame")
-        case .call(let function):
-            let global = PicklerStep.global(function, key: Self.key(of: id, in: graph))
-            shape = .created([global, .value(try Self.argumentTuple(id, in: graph)), .opcode(.reduce)])
-        case .object(let cls, let construction):
+        case .call:
+            _ = try Self.argumentTuple(id, in: graph)  // refused now, as CPython's pickler would
+            shape = .call(key: Self.key(of: id, in: graph))
+        case .newObject, .newObjectWithKeywords, .instantiate, .reconstructor:
+            guard case .object(let cls, let construction) = graph.kind(of: id) else { preconditionFailure("an object node") }
             shape = .created(try Self.objectCreation(id, cls: cls, construction, in: graph))
         case .persistentID: shape = .persistentID
         }
@@ -57,6 +71,7 @@ struct PicklerProgram {
         case .orderedDict: creationCount = 5
         case .set: creationCount = 8
         case .persistentID: creationCount = 2
+        case .call: creationCount = 6
         case .created(let first): creationCount = first.count + 3
         }
     }
@@ -93,6 +108,13 @@ struct PicklerProgram {
             default: return .memoizeNode
             }
         case .persistentID: return index == 0 ? .value(graph.args(of: id)) : .opcode(.binPersID)
+        case .call(let key):
+            switch index {
+            case 0: return .global(graph.global(of: id)!, key: key)
+            case 1: return .value(graph.args(of: id))
+            case 2: return .opcode(.reduce)
+            default: return Self.pick(index - 3, .memoizeNode, .items(.iterator), .entries(.iterator))
+            }
         case .created(let first):
             // Memo, then list items and dict items (state follows): `save_reduce`'s order.
             if index < first.count { return first[index] }

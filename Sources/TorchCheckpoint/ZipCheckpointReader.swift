@@ -14,15 +14,7 @@ enum ZipCheckpointReader {
             throw CheckpointError.Reason.notACheckpoint("a TorchScript archive (torch.jit.save), which torch.load does not read")
         }
         try readSmallRecords(archive, prefix: prefix, into: &format)
-        guard let pickleRecord = archive.record(named: "\(prefix)/data.pkl") else {
-            throw CheckpointError.Reason.missingRecord("\(prefix)/data.pkl")
-        }
-        let pickle = try archive.readAll(pickleRecord, maxSize: UInt64(limits.maxPickleBytes))
-        let unpickled = try CheckpointUnpickling.unpickle(pickle, record: pickleRecord.name, limits: limits)
-        guard unpickled.endOffset == pickle.count else {
-            throw CheckpointError.Reason.invalidRecord(
-                name: pickleRecord.name, detail: "\(pickle.count - unpickled.endOffset) bytes follow the pickle's STOP")
-        }
+        let unpickled = try unpickleData(archive, prefix: prefix, limits: limits)
         format.pickleProtocol = unpickled.protocolVersion
         let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
         var storages: [String: TorchStorage] = [:]
@@ -35,6 +27,20 @@ enum ZipCheckpointReader {
         return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
             bytes: StorageBytes(file: file, archive: archive), limits: limits)
+    }
+
+    /// `<prefix>/data.pkl` unpickled under torch's allow-list, which must end at the record's end.
+    static func unpickleData(_ archive: ZipArchiveReader, prefix: String, limits: CheckpointLimits) throws -> UnpickleResult {
+        guard let pickleRecord = archive.record(named: "\(prefix)/data.pkl") else {
+            throw CheckpointError.Reason.missingRecord("\(prefix)/data.pkl")
+        }
+        let pickle = try archive.readAll(pickleRecord, maxSize: UInt64(limits.maxPickleBytes))
+        let unpickled = try CheckpointUnpickling.unpickle(pickle, record: pickleRecord.name, limits: limits)
+        guard unpickled.endOffset == pickle.count else {
+            throw CheckpointError.Reason.invalidRecord(
+                name: pickleRecord.name, detail: "\(pickle.count - unpickled.endOffset) bytes follow the pickle's STOP")
+        }
+        return unpickled
     }
 
     /// torch takes the folder of the first record and looks every record up inside it.
