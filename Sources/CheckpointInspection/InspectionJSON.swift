@@ -22,18 +22,7 @@ extension CheckpointInspection {
             ),
             ("tensors", .array(tensors.map(tensorJSON))),
             ("storages", .array(storages.map(storageJSON))),
-            (
-                "modules",
-                .array(
-                    modules.map { prefix, group in
-                        .object([
-                            ("prefix", .string(prefix)),
-                            ("tensors", .array(group.map { .string(String($0.stateDictName.split(separator: ".").last ?? "")) })),
-                            ("elements", .int(group.reduce(0) { $0 + $1.tensor.elementCount })),
-                            ("bytes", .int(group.reduce(0) { $0 + $1.tensor.byteCount })),
-                        ])
-                    })
-            ),
+            ("modules", modulesJSON),
             (
                 "pickled_models",
                 .array(
@@ -79,6 +68,21 @@ extension CheckpointInspection {
             ),
             ("warnings", .array(warnings.map(JSONValue.string))),
         ])
+    }
+
+    /// ``modules`` with each tensor's last dotted component, and the module's element and byte counts.
+    private var modulesJSON: JSONValue {
+        let groups = ModuleGroups(tensors)
+        return .array(
+            groups.prefixes.indices.map { module in
+                let members = groups.members(of: module)
+                return .object([
+                    ("prefix", .string(groups.prefix(module))),
+                    ("tensors", .array(members.map { .string(groups.lastComponent($0)) })),
+                    ("elements", .int(members.reduce(0) { $0 + tensors[groups.tensor[$1]].tensor.elementCount })),
+                    ("bytes", .int(members.reduce(0) { $0 + tensors[groups.tensor[$1]].tensor.byteCount })),
+                ])
+            })
     }
 
     private var formatJSON: JSONValue {

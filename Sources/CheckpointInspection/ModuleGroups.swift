@@ -8,13 +8,15 @@ struct ModuleGroups {
     private(set) var prefixes: [Range<Int>] = []
     /// Positions in `tensors`, module after module (tensor order within a module).
     private(set) var tensor: [Int] = []
+    /// Each of them's state-dict name in ``names``.
+    private(set) var name: [Range<Int>] = []
     /// Each of them's last dotted component (its leaf name) in ``names``.
     private(set) var leaf: [Range<Int>] = []
     /// Where each module's tensors start in ``tensor``, and where the last module's end.
     private var starts: [Int] = [0]
 
     init(_ tensors: [CheckpointInspection.NamedTensor]) {
-        var found: [(tensor: Int, module: Int, leaf: Range<Int>)] = []
+        var found: [(tensor: Int, module: Int, name: Range<Int>, leaf: Int)] = []
         found.reserveCapacity(tensors.count)
         var counts: [Int] = []
         var index = PrefixIndex()
@@ -37,16 +39,18 @@ struct ModuleGroups {
                 }
             }
             counts[module] += 1
-            found.append((position, module, dot..<names.count))
+            found.append((position, module, start..<names.count, dot))
         }
         starts.reserveCapacity(counts.count + 1)
         for count in counts { starts.append(starts[starts.count - 1] + count) }
         var next = starts
         tensor = [Int](repeating: 0, count: found.count)
-        leaf = [Range<Int>](repeating: 0..<0, count: found.count)
+        name = [Range<Int>](repeating: 0..<0, count: found.count)
+        leaf = name
         for entry in found {
             tensor[next[entry.module]] = entry.tensor
-            leaf[next[entry.module]] = entry.leaf
+            name[next[entry.module]] = entry.name
+            leaf[next[entry.module]] = entry.leaf..<entry.name.upperBound
             next[entry.module] += 1
         }
     }
@@ -54,6 +58,20 @@ struct ModuleGroups {
     /// Positions in ``tensor`` of the module's tensors.
     func members(of module: Int) -> Range<Int> {
         starts[module]..<starts[module + 1]
+    }
+
+    /// The member's last non-empty dotted component, as `split(separator: ".").last` reads it (by characters:
+    /// a dot followed by a combining mark is no separator).
+    func lastComponent(_ member: Int) -> String {
+        let range = name[member]
+        guard names[range].allSatisfy({ $0 < 0x80 }) else {
+            return String(String(decoding: names[range], as: UTF8.self).split(separator: ".").last ?? "")
+        }
+        var end = range.upperBound
+        while end > range.lowerBound, names[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        var start = end
+        while start > range.lowerBound, names[start - 1] != UInt8(ascii: ".") { start -= 1 }
+        return String(decoding: names[start..<end], as: UTF8.self)
     }
 
     /// A prefix as Swift reads it.

@@ -17,51 +17,58 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// The document as text; `indent` > 0 pretty-prints.
     public func serialized(indent: Int = 2) -> String {
-        var output = ""
+        var output: [UInt8] = []
         write(to: &output, indent: indent, level: 0)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private func write(to output: inout String, indent: Int, level: Int) {
-        let newline = indent > 0 ? "\n" : ""
-        let pad = String(repeating: " ", count: indent * (level + 1))
-        let closePad = String(repeating: " ", count: indent * level)
+    /// Written as UTF-8 bytes into one buffer: a report of tens of thousands of tensors makes no String per value.
+    private func write(to output: inout [UInt8], indent: Int, level: Int) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .int(let value): output += String(value)
-        case .double(let value): output += JSONValue.number(value)
-        case .string(let value): output += JSONValue.quoted(value)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): output.append(contentsOf: String(value).utf8)
+        case .double(let value): output.append(contentsOf: JSONValue.number(value).utf8)
+        case .string(let value): JSONValue.writeQuoted(value, to: &output)
         case .array(let items):
-            guard !items.isEmpty else {
-                output += "[]"
-                return
+            guard !items.isEmpty else { return output.append(contentsOf: "[]".utf8) }
+            if items.allSatisfy(\.isScalar) {
+                output.append(UInt8(ascii: "["))
+                for (i, item) in items.enumerated() {
+                    if i > 0 { output.append(contentsOf: ", ".utf8) }
+                    item.write(to: &output, indent: 0, level: 0)
+                }
+                return output.append(UInt8(ascii: "]"))
             }
-            let scalarsOnly = items.allSatisfy(\.isScalar)
-            if scalarsOnly {
-                output += "[" + items.map { $0.serialized(indent: 0) }.joined(separator: ", ") + "]"
-                return
-            }
-            output += "[" + newline
+            output.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                output += pad
+                if i > 0 { output.append(UInt8(ascii: ",")) }
+                Self.writeBreak(to: &output, indent: indent, level: level + 1)
                 item.write(to: &output, indent: indent, level: level + 1)
-                output += (i + 1 < items.count ? "," : "") + newline
             }
-            output += closePad + "]"
+            Self.writeBreak(to: &output, indent: indent, level: level)
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else {
-                output += "{}"
-                return
-            }
-            output += "{" + newline
+            guard !members.isEmpty else { return output.append(contentsOf: "{}".utf8) }
+            output.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                output += pad + JSONValue.quoted(key) + (indent > 0 ? ": " : ":")
+                if i > 0 { output.append(UInt8(ascii: ",")) }
+                Self.writeBreak(to: &output, indent: indent, level: level + 1)
+                JSONValue.writeQuoted(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                if indent > 0 { output.append(UInt8(ascii: " ")) }
                 value.write(to: &output, indent: indent, level: level + 1)
-                output += (i + 1 < members.count ? "," : "") + newline
             }
-            output += closePad + "}"
+            Self.writeBreak(to: &output, indent: indent, level: level)
+            output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A newline and the indentation of `level` (nothing when not pretty-printing).
+    private static func writeBreak(to output: inout [UInt8], indent: Int, level: Int) {
+        guard indent > 0 else { return }
+        output.append(UInt8(ascii: "\n"))
+        for _ in 0..<(indent * level) { output.append(UInt8(ascii: " ")) }
     }
 
     private var isScalar: Bool {
@@ -80,20 +87,43 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
+        var output: [UInt8] = []
+        writeQuoted(text, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The string in quotes, escaped as JSON requires. Every byte that needs escaping is ASCII, so the UTF-8
+    /// bytes are copied whole, checked in place, and escaped one by one only when one needs it.
+    static func writeQuoted(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        let start = output.count
+        output.append(contentsOf: text.utf8)
+        var index = start
+        while index < output.count, output[index] >= 0x20, output[index] != UInt8(ascii: "\""),
+            output[index] != UInt8(ascii: "\\")
+        {
+            index += 1
         }
-        return result + "\""
+        if index < output.count {
+            output.removeSubrange(index...)
+            for byte in text.utf8.dropFirst(index - start) { writeEscaped(byte, to: &output) }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+        case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+        case UInt8(ascii: "\n"): output.append(contentsOf: #"\n"#.utf8)
+        case UInt8(ascii: "\r"): output.append(contentsOf: #"\r"#.utf8)
+        case UInt8(ascii: "\t"): output.append(contentsOf: #"\t"#.utf8)
+        case ..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            output.append(contentsOf: #"\u00"#.utf8)
+            output.append(hex[Int(byte >> 4)])
+            output.append(hex[Int(byte & 0xf)])
+        default: output.append(byte)
+        }
     }
 }
