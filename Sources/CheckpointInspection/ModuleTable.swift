@@ -37,7 +37,7 @@ extension CheckpointInspection {
                 table.endCell()
                 table.addCount(tensors[position].tensor.byteCount)
                 table.endCell()
-                addStorageNote(tensors[position], sharers: sharers[tensors[position].storageSlot], to: &table)
+                addStorageNote(position, sharers: sharers[tensors[position].storageSlot], to: &table)
                 table.endCell()
             }
         }
@@ -49,16 +49,16 @@ extension CheckpointInspection {
         }
     }
 
-    private func addStorageNote(_ named: borrowing NamedTensor, sharers: Int, to table: inout TableColumns) {
-        table.add(named.storage.key)
-        if named.storage.location != "cpu" {
+    private func addStorageNote(_ position: Int, sharers: Int, to table: inout TableColumns) {
+        table.add(tensors[position].storage.key)
+        if tensors[position].storage.location != "cpu" {
             table.add(" @")
-            table.add(named.storage.location)
+            table.add(tensors[position].storage.location)
         }
-        if !named.tensor.isContiguous { table.add(" strided") }
-        if named.tensor.storageOffset != 0 {
+        if !tensors[position].tensor.isContiguous { table.add(" strided") }
+        if tensors[position].tensor.storageOffset != 0 {
             table.add(" +")
-            table.addDecimal(named.tensor.storageOffset)
+            table.addDecimal(tensors[position].tensor.storageOffset)
         }
         if sharers > 1 {
             table.add(" shared by ")
