@@ -10,6 +10,9 @@ public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// An array whose elements are made as they are written: a report of tens of thousands of tensors never
+    /// holds all their values at once. Serialized exactly as ``array(_:)`` of the same elements.
+    case elements(count: Int, element: @Sendable (Int) -> JSONValue)
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         lhs.serialized() == rhs.serialized()
@@ -17,50 +20,74 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// The document as text; `indent` > 0 pretty-prints.
     public func serialized(indent: Int = 2) -> String {
-        var output: [UInt8] = []
+        var output = JSONOutput()
         write(to: &output, indent: indent, level: 0)
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: output.bytes, as: UTF8.self)
+    }
+
+    /// ``serialized(indent:)``'s text handed to `body` in parts of about `chunk` bytes (cut between values), so
+    /// a large report is never held whole.
+    public func serialized(indent: Int = 2, chunk: Int = 1 << 20, _ body: (String) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var output = JSONOutput(chunk: chunk, flush: body)
+            write(to: &output, indent: indent, level: 0)
+            output.flush?(String(decoding: output.bytes, as: UTF8.self))
+        }
     }
 
     /// Written as UTF-8 bytes into one buffer: a report of tens of thousands of tensors makes no String per value.
-    private func write(to output: inout [UInt8], indent: Int, level: Int) {
+    private func write(to output: inout JSONOutput, indent: Int, level: Int) {
         switch self {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): output.append(contentsOf: String(value).utf8)
-        case .double(let value): output.append(contentsOf: JSONValue.number(value).utf8)
-        case .string(let value): JSONValue.writeQuoted(value, to: &output)
+        case .null: output.bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): output.bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): output.bytes.append(contentsOf: String(value).utf8)
+        case .double(let value): output.bytes.append(contentsOf: JSONValue.number(value).utf8)
+        case .string(let value): JSONValue.writeQuoted(value, to: &output.bytes)
+        case .elements(let count, let element):
+            guard count > 0, !element(0).isScalar else {
+                return JSONValue.array((0..<count).map(element)).write(to: &output, indent: indent, level: level)
+            }
+            output.bytes.append(UInt8(ascii: "["))
+            for i in 0..<count {
+                if i > 0 { output.bytes.append(UInt8(ascii: ",")) }
+                Self.writeBreak(to: &output.bytes, indent: indent, level: level + 1)
+                element(i).write(to: &output, indent: indent, level: level + 1)
+                output.flushIfFull()
+            }
+            Self.writeBreak(to: &output.bytes, indent: indent, level: level)
+            output.bytes.append(UInt8(ascii: "]"))
         case .array(let items):
-            guard !items.isEmpty else { return output.append(contentsOf: "[]".utf8) }
+            guard !items.isEmpty else { return output.bytes.append(contentsOf: "[]".utf8) }
             if items.allSatisfy(\.isScalar) {
-                output.append(UInt8(ascii: "["))
+                output.bytes.append(UInt8(ascii: "["))
                 for (i, item) in items.enumerated() {
-                    if i > 0 { output.append(contentsOf: ", ".utf8) }
+                    if i > 0 { output.bytes.append(contentsOf: ", ".utf8) }
                     item.write(to: &output, indent: 0, level: 0)
                 }
-                return output.append(UInt8(ascii: "]"))
+                return output.bytes.append(UInt8(ascii: "]"))
             }
-            output.append(UInt8(ascii: "["))
+            output.bytes.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeBreak(to: &output, indent: indent, level: level + 1)
+                if i > 0 { output.bytes.append(UInt8(ascii: ",")) }
+                Self.writeBreak(to: &output.bytes, indent: indent, level: level + 1)
                 item.write(to: &output, indent: indent, level: level + 1)
+                output.flushIfFull()
             }
-            Self.writeBreak(to: &output, indent: indent, level: level)
-            output.append(UInt8(ascii: "]"))
+            Self.writeBreak(to: &output.bytes, indent: indent, level: level)
+            output.bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard !members.isEmpty else { return output.append(contentsOf: "{}".utf8) }
-            output.append(UInt8(ascii: "{"))
+            guard !members.isEmpty else { return output.bytes.append(contentsOf: "{}".utf8) }
+            output.bytes.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeBreak(to: &output, indent: indent, level: level + 1)
-                JSONValue.writeQuoted(key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                if indent > 0 { output.append(UInt8(ascii: " ")) }
+                if i > 0 { output.bytes.append(UInt8(ascii: ",")) }
+                Self.writeBreak(to: &output.bytes, indent: indent, level: level + 1)
+                JSONValue.writeQuoted(key, to: &output.bytes)
+                output.bytes.append(UInt8(ascii: ":"))
+                if indent > 0 { output.bytes.append(UInt8(ascii: " ")) }
                 value.write(to: &output, indent: indent, level: level + 1)
             }
-            Self.writeBreak(to: &output, indent: indent, level: level)
-            output.append(UInt8(ascii: "}"))
+            Self.writeBreak(to: &output.bytes, indent: indent, level: level)
+            output.bytes.append(UInt8(ascii: "}"))
         }
     }
 
@@ -73,7 +100,7 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     private var isScalar: Bool {
         switch self {
-        case .array, .object: return false
+        case .array, .object, .elements: return false
         default: return true
         }
     }
@@ -125,5 +152,18 @@ public indirect enum JSONValue: Equatable, Sendable {
             output.append(hex[Int(byte & 0xf)])
         default: output.append(byte)
         }
+    }
+}
+
+/// Serialized JSON being built, handed on in parts when a consumer takes it so.
+private struct JSONOutput {
+    var bytes: [UInt8] = []
+    var chunk = Int.max
+    var flush: ((String) -> Void)?
+
+    mutating func flushIfFull() {
+        guard let flush, bytes.count >= chunk else { return }
+        flush(String(decoding: bytes, as: UTF8.self))
+        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -26,4 +26,21 @@ final class JSONValueTests: XCTestCase {
             "{\n  \"a\": [1, 2.5, null],\n  \"b\": [\n    {\n      \"c\": true\n    },\n    []\n  ],\n  \"d\": {}\n}")
         XCTAssertEqual(json.serialized(indent: 0), #"{"a":[1, 2.5, null],"b":[{"c":true},[]],"d":{}}"#)
     }
+
+    func testElementsMadeAsWrittenAndTextInPartsReadAsTheWholeArray() {
+        let objects = (0..<50).map { JSONValue.object([("i", .int($0)), ("name", .string("n\($0) \"é\""))]) }
+        let scalars = (0..<5).map { JSONValue.int($0) }
+        let whole = JSONValue.object([("o", .array(objects)), ("s", .array(scalars)), ("e", .array([]))])
+        let made = JSONValue.object([
+            ("o", .elements(count: objects.count) { objects[$0] }), ("s", .elements(count: scalars.count) { scalars[$0] }),
+            ("e", .elements(count: 0) { _ in .null }),
+        ])
+        for indent in [0, 2] {
+            XCTAssertEqual(made.serialized(indent: indent), whole.serialized(indent: indent))
+            var parts: [String] = []
+            made.serialized(indent: indent, chunk: 16) { parts.append($0) }
+            XCTAssertGreaterThan(parts.count, 10)
+            XCTAssertEqual(parts.joined(), whole.serialized(indent: indent))
+        }
+    }
 }
