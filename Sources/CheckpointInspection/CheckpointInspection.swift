@@ -13,6 +13,9 @@ public struct CheckpointInspection: Sendable {
         public let storage: TorchStorage
         /// The first path of the same tensor when it is reached twice (tied weights).
         public let aliasOf: String?
+        /// Its storage's position in ``CheckpointInspection/storages`` (past their end for a storage not listed
+        /// there), so tensors sharing a storage are counted without comparing keys.
+        let storageSlot: Int
     }
 
     public let path: String
@@ -46,19 +49,27 @@ public struct CheckpointInspection: Sendable {
         let models = try checkpoint.pickledModels()
         pickledModels = models
         let stateNames = PickledModel.stateDictNames(models)
+        var finder = StorageFinder(checkpoint)
         var named: [NamedTensor] = []
-        var firstName = PickleNodeMap<String>(nodeCount: checkpoint.graph.nodeCount)
+        // Reserved, not grown: a doubling array of tens of thousands of these is the inspection's peak memory.
+        named.reserveCapacity(checkpoint.tensors.count)
+        var repeatedBytes: [String] = []
+        var firstName = PickleNodeMap<Int>(nodeCount: checkpoint.graph.nodeCount)
         for index in entries.indices {
             guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
             let name = entries.dottedPath(at: index)
+            let (storage, slot) = finder.storage(of: tensor)
             named.append(
                 NamedTensor(
                     name: name, stateDictName: stateNames.isEmpty ? name : stateNames[id] ?? name, tensor: tensor,
-                    storage: checkpoint.storage(of: tensor), aliasOf: firstName[id]))
-            if !firstName.contains(id) { firstName[id] = name }
+                    storage: storage, aliasOf: firstName[id].map { named[$0].name }, storageSlot: slot))
+            if !firstName.contains(id) { firstName[id] = named.count - 1 }
+            if entries.aliasOf(index) == nil, tensor.byteCount > storage.byteCount {
+                repeatedBytes.append(Self.repeatedBytesWarning(name, tensor: tensor, stored: storage.byteCount))
+            }
         }
         tensors = named
-        storages = checkpoint.storageOrder.compactMap { checkpoint.storages[$0] }
+        storages = finder.storages
         rootType = StructureEntry.typeName(checkpoint.root, checkpoint)
         structure = StructureEntry.overview(entries, checkpoint, skipping: models.map(\.path))
         metadataModules = checkpoint.graph.node(checkpoint.root)?.state
@@ -67,86 +78,62 @@ public struct CheckpointInspection: Sendable {
         daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
         globals = GlobalVerdict.verdicts(checkpoint.globals)
         dataObjects = try DataObjectEntry.list(checkpoint, models: models)
-        warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)
+        warnings =
+            daconv.unfoldable.map(\.description) + Self.unreadableTensorWarnings(checkpoint, entries: entries)
+            + repeatedBytes
     }
 
-    static func warnings(_ checkpoint: Checkpoint, entries: CheckpointEntries, daconv: DAConvDetector.Result) -> [String] {
-        var warnings = daconv.unfoldable.map(\.description)
+    static func unreadableTensorWarnings(_ checkpoint: Checkpoint, entries: CheckpointEntries) -> [String] {
+        guard !checkpoint.unsupportedTensors.isEmpty else { return [] }
+        var warnings: [String] = []
         for index in entries.indices where entries.aliasOf(index) == nil {
             guard let id = entries.value(at: index).nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
             warnings.append("\(entries.dottedPath(at: index)) is a tensor kind this tool does not read (\(function))")
         }
-        for index in entries.indices where entries.aliasOf(index) == nil {
-            guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
-            let stored = checkpoint.storage(of: tensor).byteCount
-            guard tensor.byteCount > stored else { continue }
-            warnings.append(
-                "\(entries.dottedPath(at: index)) repeats \(Formatting.count(stored)) stored bytes as "
-                    + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit"
-            )
-        }
         return warnings
+    }
+
+    static func repeatedBytesWarning(_ name: String, tensor: TorchTensor, stored: Int) -> String {
+        "\(name) repeats \(Formatting.count(stored)) stored bytes as "
+            + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit"
     }
 
     /// Total parameter count (elements) and bytes of the distinct tensors.
     public var totals: (tensors: Int, elements: Int, tensorBytes: Int, storageBytes: Int) {
-        let distinct = tensors.filter { $0.aliasOf == nil }
-        return (
-            distinct.count, distinct.reduce(0) { $0 + $1.tensor.elementCount },
-            distinct.reduce(0) { $0 + $1.tensor.byteCount }, storages.reduce(0) { $0 + $1.byteCount }
-        )
+        var totals = (tensors: 0, elements: 0, tensorBytes: 0, storageBytes: 0)
+        for named in tensors where named.aliasOf == nil {
+            totals.tensors += 1
+            totals.elements += named.tensor.elementCount
+            totals.tensorBytes += named.tensor.byteCount
+        }
+        for storage in storages { totals.storageBytes += storage.byteCount }
+        return totals
     }
 
-    /// Storage count per device, in order of first appearance.
+    /// Storage count per device, in order of first appearance (storages in a row usually share a device,
+    /// which is then looked up once).
     public var devices: [(device: String, storages: Int)] {
-        var order: [String] = []
-        var counts: [String: Int] = [:]
+        var devices: [(device: String, storages: Int)] = []
+        var position: [String: Int] = [:]
+        var current = -1
         for storage in storages {
-            if counts[storage.location] == nil { order.append(storage.location) }
-            counts[storage.location, default: 0] += 1
+            if current < 0 || devices[current].device != storage.location {
+                current = position[storage.location] ?? devices.count
+                if current == devices.count {
+                    position[storage.location] = current
+                    devices.append((storage.location, 0))
+                }
+            }
+            devices[current].storages += 1
         }
-        return order.map { ($0, counts[$0]!) }
+        return devices
     }
 
     /// Tensors grouped by module prefix (the state-dict name without its last component), in order.
     public var modules: [(prefix: String, tensors: [NamedTensor])] {
-        moduleGroups.map { group in (group.prefix, group.members.map { tensors[$0] }) }
-    }
-
-    /// ``modules`` as positions in ``tensors``: tensors of one module usually follow each other, so a prefix
-    /// is looked up only when it changes.
-    var moduleGroups: [(prefix: String, members: [Int])] {
-        var groups: [(prefix: String, members: [Int])] = []
-        var groupOf: [String: Int] = [:]
-        var current = -1
-        for index in tensors.indices where tensors[index].aliasOf == nil {
-            let stateDictName = tensors[index].stateDictName
-            let name = stateDictName.utf8
-            let prefixBytes = name[..<(name.lastIndex(of: UInt8(ascii: ".")) ?? name.startIndex)]
-            if current < 0 || !groups[current].prefix.utf8.elementsEqual(prefixBytes) {
-                let prefix = Self.modulePrefix(of: stateDictName)
-                if let known = groupOf[prefix] {
-                    current = known
-                } else {
-                    current = groups.count
-                    groupOf[prefix] = current
-                    groups.append((prefix, []))
-                }
-            }
-            groups[current].members.append(index)
+        let groups = ModuleGroups(tensors)
+        return groups.prefixes.indices.map { module in
+            (groups.prefix(module), groups.members(of: module).map { tensors[groups.tensor[$0]] })
         }
-        return groups
-    }
-
-    /// The name without its last dotted component (empty without a dot).
-    static func modulePrefix(of name: String) -> String {
-        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return "" }
-        return String(name[..<dot])
-    }
-
-    /// The last dotted component of a name (all of it without a dot).
-    static func leafName(of name: String) -> String {
-        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return name }
-        return String(name[name.utf8.index(after: dot)...])
     }
 }

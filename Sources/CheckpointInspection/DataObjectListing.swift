@@ -30,7 +30,7 @@ public struct DataObjectEntry: Sendable {
             defaultDicts: checkpoint.defaultDictFactories, leaves: leaves, maxDepth: CheckpointLimits.standard.maxDepth)
         return conversions.compactMap { conversion in
             if let data = checkpoint.decoded[conversion.node] { return entry(conversion.path, data) }
-            if case .global = checkpoint.graph[conversion.node].kind { return nil }
+            if case .global = checkpoint.graph.kind(of: conversion.node) { return nil }
             let type = checkpoint.defaultDictFactories[conversion.node] != nil ? "collections.defaultdict" : conversion.from
             return DataObjectEntry(path: conversion.path, type: type, dtype: nil, shape: nil, summary: conversion.to, value: nil)
         }

@@ -83,7 +83,7 @@ public struct StructureEntry: Sendable {
             if let tensor = checkpoint.tensors[id] { return tensor.isParameter ? "Parameter" : "tensor" }
             if let data = checkpoint.decoded[id] { return data.typeName }
             if checkpoint.defaultDictFactories[id] != nil { return "collections.defaultdict" }
-            switch checkpoint.graph[id].kind {
+            switch checkpoint.graph.kind(of: id) {
             case .list: return "list"
             case .tuple: return "tuple"
             case .dict(let ordered): return ordered ? "OrderedDict" : "dict"
@@ -111,10 +111,12 @@ public struct StructureEntry: Sendable {
 
     private static func containerSummary(_ value: PickleValue, _ checkpoint: Checkpoint) -> String {
         guard let id = value.nodeID else { return "" }
-        let node = checkpoint.graph[id]
-        switch node.kind {
-        case .list, .tuple, .set: return Formatting.plural(node.items.count, "item")
-        case .dict: return node.entries.count == 1 ? "1 entry" : "\(Formatting.count(node.entries.count)) entries"
+        let graph = checkpoint.graph
+        switch graph.kind(of: id) {
+        case .list, .tuple, .set: return Formatting.plural(graph.itemCount(of: id), "item")
+        case .dict:
+            let count = graph.entryCount(of: id)
+            return count == 1 ? "1 entry" : "\(Formatting.count(count)) entries"
         case .object: return "inert object, never run"
         default: return ""
         }

@@ -44,29 +44,11 @@ public enum Formatting {
     /// Left-aligned columns padded to their widest cell (right-aligned for the given column indices), trailing
     /// spaces trimmed. Widths count characters.
     public static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
-        let layout = TableLayout(rows, rightAligned: rightAligned)
-        return rows.map { row in
-            var text = TableText(capacity: layout.lineLength)
-            layout.render(row, into: &text)
-            return text.string
-        }
-    }
-
-    /// ``table(_:rightAligned:)``'s lines, each after `indent`, joined by newlines: written byte by byte into one
-    /// buffer (a table of tens of thousands of rows is one allocation, not several per cell).
-    public static func tableText(_ rows: [[String]], rightAligned: Set<Int> = [], indent: String = "") -> String {
-        let layout = TableLayout(rows, rightAligned: rightAligned)
-        var text = TableText(capacity: rows.count * (layout.lineLength + indent.utf8.count + 1))
-        for (index, row) in rows.enumerated() {
-            if index > 0 { text.newLine() }
-            text.add(indent)
-            layout.render(row, into: &text)
-        }
-        return text.string
+        TableColumns(rows).lines(rightAligned: rightAligned)
     }
 
     /// A row with non-ASCII cells, padded and trimmed by characters.
-    fileprivate static func characterLine(_ row: [String], widths: [Int], alignRight: [Bool]) -> String {
+    static func characterLine(_ row: [String], widths: [Int], alignRight: [Bool]) -> String {
         row.enumerated().map { i, cell in
             let pad = String(repeating: " ", count: widths[i] - cell.count)
             return alignRight[i] ? pad + cell : cell + pad
@@ -74,59 +56,22 @@ public enum Formatting {
     }
 }
 
-/// Column widths and alignment of a table.
-private struct TableLayout {
-    let widths: [Int]
-    let alignRight: [Bool]
-
-    init(_ rows: [[String]], rightAligned: Set<Int>) {
-        let columns = rows.map(\.count).max() ?? 0
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], TableCell.width(cell)) } }
-        self.widths = widths
-        alignRight = (0..<columns).map { rightAligned.contains($0) }
-    }
-
-    var lineLength: Int { widths.reduce(2 * widths.count, +) }
-
-    /// One row: ASCII rows byte by byte, others by characters.
-    func render(_ row: [String], into text: inout TableText) {
-        guard row.allSatisfy(TableCell.isASCII) else {
-            return text.add(Formatting.characterLine(row, widths: widths, alignRight: alignRight))
-        }
-        for (i, cell) in row.enumerated() {
-            if i > 0 { text.addSpaces(2) }
-            let pad = widths[i] - cell.utf8.count
-            if alignRight[i] { text.addSpaces(pad) }
-            text.addTrimmingTrailingSpaces(cell)
-            if !alignRight[i] { text.addSpaces(pad) }
-        }
-    }
-}
-
-/// Table cells as the table measures them.
-private enum TableCell {
-    static func isASCII(_ cell: String) -> Bool {
-        cell.utf8.allSatisfy { $0 < 0x80 }
-    }
-
-    /// Characters in the cell (its bytes when it is ASCII).
-    static func width(_ cell: String) -> Int {
-        isASCII(cell) ? cell.utf8.count : cell.count
-    }
-}
-
 /// Table text being built as bytes; spaces are held back until text follows them on the line, so no line
 /// ends in one.
-private struct TableText {
-    private var bytes: [UInt8] = []
+struct TableText {
+    private(set) var bytes: [UInt8]
     private var pendingSpaces = 0
 
-    init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+    /// Text that continues `bytes`.
+    init(bytes: [UInt8] = []) {
+        self.bytes = bytes
     }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func reserveCapacity(_ count: Int) {
+        bytes.reserveCapacity(count)
+    }
 
     mutating func newLine() {
         pendingSpaces = 0
@@ -138,29 +83,23 @@ private struct TableText {
     }
 
     /// Adds text as it is (after any spaces held back).
-    mutating func add(_ text: String) {
+    mutating func add(_ text: some Collection<UInt8>) {
         guard !text.isEmpty else { return }
         flushSpaces()
-        bytes.append(contentsOf: text.utf8)
+        bytes.append(contentsOf: text)
     }
 
-    /// Adds an ASCII cell; its own trailing spaces are held back like padding.
-    mutating func addTrimmingTrailingSpaces(_ cell: String) {
-        let utf8 = cell.utf8
-        guard let last = utf8.last else { return }
-        let trailing = last == UInt8(ascii: " ") ? utf8.reversed().prefix { $0 == UInt8(ascii: " ") }.count : 0
-        guard trailing < utf8.count else {
-            pendingSpaces += trailing
-            return
-        }
+    /// Adds part of `source` as it is (after any spaces held back).
+    mutating func add(_ source: [UInt8], _ range: Range<Int>) {
         flushSpaces()
-        if trailing == 0 { bytes.append(contentsOf: utf8) } else { bytes.append(contentsOf: utf8.dropLast(trailing)) }
-        pendingSpaces = trailing
+        bytes.append(contentsOf: source[range])
     }
 
     private mutating func flushSpaces() {
-        if pendingSpaces > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: pendingSpaces)) }
-        pendingSpaces = 0
+        while pendingSpaces > 0 {
+            bytes.append(UInt8(ascii: " "))
+            pendingSpaces -= 1
+        }
     }
 }
 
