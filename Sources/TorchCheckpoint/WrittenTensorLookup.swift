@@ -30,7 +30,7 @@ public enum WrittenTensorLookup {
                 guard let declaration = interpreter.declarations[tensor.storageKey] else {
                     throw CheckpointError.Reason.missingRecord("storage \(tensor.storageKey)")
                 }
-                _ = try ZipCheckpointReader.storage(declaration, archive: archive, prefix: prefix)
+                _ = try ZipCheckpointReader.storage(declaration, archive: archive, dataFolder: prefix + "/data/")
             }
             return search.found
         } catch let reason as CheckpointError.Reason {
