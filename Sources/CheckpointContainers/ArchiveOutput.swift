@@ -27,9 +27,15 @@ final class ArchiveOutput {
     private let writes: BackgroundWrites
     private var current: OutputBuffer
 
-    /// Creates the file; `expectedSize` (the archive's final size) only bounds the buffers' size.
+    /// Creates the file; `expectedSize` (the archive's final size) only bounds the buffers' size: each holds
+    /// at most a `bufferCount`-th of the archive in whole pieces (at least one piece), so that the buffers of a
+    /// mid-sized archive together take no more memory than the archive (a 12 MB archive of 40,000 small records
+    /// had three 8 MiB buffers).
     init(creating path: String, expectedSize: UInt64) throws {
-        let capacity = Int(max(1, min(UInt64(Self.bufferCapacity), expectedSize)))
+        let piece = UInt64(Self.pieceSize)
+        let share = (expectedSize + UInt64(Self.bufferCount) - 1) / UInt64(Self.bufferCount)
+        let wholePieces = max(piece, (share + piece - 1) / piece * piece)
+        let capacity = Int(max(1, min(UInt64(Self.bufferCapacity), expectedSize, wholePieces)))
         self.file = try PosixOutputFile(creating: path)
         self.path = path
         self.writes = BackgroundWrites(bufferCapacity: capacity, maxBuffers: Self.bufferCount)

@@ -41,8 +41,19 @@ struct ByteCursor {
         return value
     }
 
-    mutating func u16() throws -> UInt16 { UInt16(try uint(2)) }
-    mutating func u32() throws -> UInt32 { UInt32(try uint(4)) }
+    // The two widths zip headers are made of, read without the general loop: a central directory of
+    // 40,000 records reads 440,000 of them.
+    mutating func u16() throws -> UInt16 {
+        let start = try take(2)
+        return UInt16(bytes[start]) | UInt16(bytes[start + 1]) << 8
+    }
+
+    mutating func u32() throws -> UInt32 {
+        let start = try take(4)
+        return UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
+            | UInt32(bytes[start + 3]) << 24
+    }
+
     mutating func u64() throws -> UInt64 { try uint(8) }
 
     /// Reads `count` raw bytes.

@@ -1,51 +1,73 @@
-/// One central-directory entry, as we parse it ourselves (libzip does not expose the
-/// local header offset, which `ZipRecord.dataOffset` needs).
-struct CentralEntry: Equatable {
-    let index: Int
-    /// The name bytes exactly as stored.
-    let nameBytes: [UInt8]
-    /// The name decoded as UTF-8 (replacement characters if it is not valid UTF-8).
-    let name: String
-    let flags: UInt16
-    let method: UInt16
-    let crc32: UInt32
-    let compressedSize: UInt64
-    let size: UInt64
-    let headerOffset: UInt64
-}
-
-/// Parses the central directory that `EndOfCentralDirectory` located.
-enum CentralDirectory {
+/// The central directory parsed straight into the record table: one pass, no intermediate entry list.
+///
+/// Each entry's fields land in its ``ZipRecord`` (the data offset follows from its local header, see
+/// ``LocalHeaders``), its name in the name index, which also finds duplicates. The directory's bytes are kept
+/// for the local-header pass, which compares each local header with the entry at ``entryStarts``.
+struct CentralDirectory {
     /// Bytes of an entry before its name.
     static let entryFixedLength = 46
     private static let signature: UInt32 = 0x0201_4B50
-    private static let zip64ExtraID: UInt16 = 0x0001
     /// General-purpose flag bits for traditional (bit 0) and strong (bit 6) encryption.
     private static let encryptionFlags: UInt16 = 0x0041
 
+    /// The directory as read from the file.
+    let bytes: [UInt8]
+    /// Where it starts in the file.
+    let fileOffset: UInt64
+    /// Every record, in directory order; ``ZipRecord/dataOffset`` is nil until the local headers are read.
+    var records: [ZipRecord] = []
+    /// Where each entry starts in ``bytes``.
+    var entryStarts: [Int] = []
+    /// Record index by name. String keys compare by canonical equivalence: names that only differ in Unicode
+    /// normalisation are duplicates, since tools may normalise names.
+    var indexByName: [String: Int] = [:]
+    /// Whether an entry has extra fields libzip reads differently from us (see ``ExtraFields``).
+    var hasFieldsLibzipReads = false
+
     /// Reads and parses every entry. The size was bounded by `ZipLimits` already.
-    static func read(from file: FileReader, at location: CentralDirectoryLocation) throws -> [CentralEntry] {
-        let bytes = try file.read(offset: location.offset, count: Int(location.size))
+    init(from file: FileReader, at location: CentralDirectoryLocation) throws {
+        bytes = try file.read(offset: location.offset, count: Int(location.size))
+        fileOffset = location.offset
+        let count = Int(location.entryCount)
+        records.reserveCapacity(count)
+        entryStarts.reserveCapacity(count)
+        indexByName.reserveCapacity(count)
         var cursor = ByteCursor(bytes: bytes, fileOffset: location.offset) { offset in
             .malformedCentralDirectory(path: file.path, offset: offset, reason: "entry runs past the directory end")
         }
-        var entries: [CentralEntry] = []
-        entries.reserveCapacity(Int(location.entryCount))
-        for index in 0..<Int(location.entryCount) {
-            entries.append(try parseEntry(&cursor, index: index, path: file.path))
+        // A name problem is reported once every entry has parsed: structural faults come first, as they would
+        // if names were checked after the whole directory.
+        var firstNameProblem: ContainerError?
+        for index in 0..<count {
+            entryStarts.append(cursor.position)
+            let (record, nameRange) = try parseEntry(&cursor, index: index, path: file.path)
+            if firstNameProblem == nil { firstNameProblem = nameProblem(record, nameRange, path: file.path) }
+            records.append(record)
         }
         guard cursor.remaining == 0 else {
             throw ContainerError.malformedCentralDirectory(
                 path: file.path, offset: cursor.currentFileOffset,
                 reason: "\(cursor.remaining) bytes follow the \(location.entryCount) declared entries")
         }
-        return entries
+        if let firstNameProblem { throw firstNameProblem }
     }
 
-    /// Parses one entry at the cursor.
-    private static func parseEntry(_ cursor: inout ByteCursor, index: Int, path: String) throws -> CentralEntry {
+    /// The name rules, then uniqueness; the name enters the index when it is new.
+    private mutating func nameProblem(_ record: ZipRecord, _ nameRange: Range<Int>, path: String) -> ContainerError? {
+        if let reason = RecordNameRules.problem(with: bytes[nameRange]) {
+            return .unsafeRecordName(path: path, name: record.name, reason: reason)
+        }
+        if let first = indexByName.updateValue(record.index, forKey: record.name) {
+            indexByName[record.name] = first
+            return .duplicateRecordName(path: path, name: record.name)
+        }
+        return nil
+    }
+
+    /// Parses one entry at the cursor into its record (no data offset yet) and the range of its name.
+    private mutating func parseEntry(_ cursor: inout ByteCursor, index: Int, path: String) throws -> (ZipRecord, Range<Int>) {
         let entryOffset = cursor.currentFileOffset
-        guard try cursor.u32() == signature else {
+        guard try cursor.u32() == Self.signature else {
             throw ContainerError.malformedCentralDirectory(
                 path: path, offset: entryOffset, reason: "entry \(index) has no central-directory signature")
         }
@@ -62,14 +84,16 @@ enum CentralDirectory {
         fields.disk = UInt64(try cursor.u16())
         try cursor.skip(6)  // internal and external attributes
         fields.headerOffset = UInt64(try cursor.u32())
-        let nameBytes = Array(try cursor.bytes(nameLength))
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        let extraStart = cursor.currentFileOffset
-        let extra = try cursor.bytes(extraLength)
+        let nameStart = try cursor.take(nameLength)
+        let nameRange = nameStart..<nameStart + nameLength
+        let name = String(decoding: bytes[nameRange], as: UTF8.self)
+        let extraStart = try cursor.take(extraLength)
+        let extra = bytes[extraStart..<extraStart + extraLength]
         try cursor.skip(commentLength)
         let context = EntryContext(path: path, name: name, offset: entryOffset)
-        try fields.applyZip64(extra: Array(extra), extraOffset: extraStart, context: context)
-        guard flags & encryptionFlags == 0 else {
+        try fields.applyZip64(extra: extra, extraOffset: fileOffset + UInt64(extraStart), context: context)
+        if ExtraFields.libzipReadsDifferently(extra) { hasFieldsLibzipReads = true }
+        guard flags & Self.encryptionFlags == 0 else {
             throw ContainerError.unsupportedArchive(path: path, reason: "record '\(name)' is encrypted")
         }
         guard method != 0 || fields.compressedSize == fields.size else {
@@ -80,10 +104,31 @@ enum CentralDirectory {
         guard fields.disk == 0 else {
             throw ContainerError.unsupportedArchive(path: path, reason: "record '\(name)' is on another disk")
         }
-        return CentralEntry(
-            index: index, nameBytes: nameBytes, name: name, flags: flags, method: method, crc32: crc,
-            compressedSize: fields.compressedSize, size: fields.size, headerOffset: fields.headerOffset)
+        let record = ZipRecord(
+            index: index, name: name, size: fields.size, compressedSize: fields.compressedSize,
+            compression: ZipCompression(method: method), crc32: crc, headerOffset: fields.headerOffset, dataOffset: nil)
+        return (record, nameRange)
     }
+
+    /// The fields of entry `index` the local header must repeat.
+    func entry(_ index: Int) -> CentralEntryFields {
+        let start = entryStarts[index]
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[start + at]) | UInt16(bytes[start + at + 1]) << 8 }
+        let nameLength = Int(u16(28))
+        let nameStart = start + Self.entryFixedLength
+        return CentralEntryFields(
+            versionNeeded: u16(6), method: u16(10), time: u16(12), date: u16(14),
+            nameBytes: bytes[nameStart..<nameStart + nameLength])
+    }
+}
+
+/// What a local header is compared with.
+struct CentralEntryFields {
+    let versionNeeded: UInt16
+    let method: UInt16
+    let time: UInt16
+    let date: UInt16
+    let nameBytes: ArraySlice<UInt8>
 }
 
 /// The entry being parsed, for error messages.
@@ -101,7 +146,7 @@ private struct Zip64Fields {
     var disk: UInt64
 
     /// Replaces each field holding its placeholder (all ones) by the value in the zip64 extra field.
-    mutating func applyZip64(extra: [UInt8], extraOffset: UInt64, context: EntryContext) throws {
+    mutating func applyZip64(extra: ArraySlice<UInt8>, extraOffset: UInt64, context: EntryContext) throws {
         let wantsSize = size == 0xFFFF_FFFF
         let wantsCompressed = compressedSize == 0xFFFF_FFFF
         let wantsOffset = headerOffset == 0xFFFF_FFFF
@@ -111,7 +156,7 @@ private struct Zip64Fields {
             ContainerError.malformedCentralDirectory(
                 path: context.path, offset: context.offset, reason: "record '\(context.name)': \(reason)")
         }
-        guard var field = try zip64Payload(extra, extraOffset: extraOffset, malformed: malformed) else {
+        guard var field = try zip64Payload(Array(extra), extraOffset: extraOffset, malformed: malformed) else {
             throw malformed("placeholder sizes without a zip64 extra field")
         }
         if wantsSize { size = try field.u64() }

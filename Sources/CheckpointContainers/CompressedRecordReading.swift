@@ -2,11 +2,17 @@
 /// a record that inflates beyond it is refused as soon as one byte too many appears, so a
 /// "deflate bomb" costs at most its declared size (which the caller already bounded).
 extension ZipArchiveReader {
+    /// libzip's reader, which every archive with a compressed record has.
+    private static func libzipArchive(_ archive: LibzipArchive?) -> LibzipArchive {
+        guard let archive else { preconditionFailure("archives with compressed records are opened through libzip too") }
+        return archive
+    }
+
     /// Inflates the whole record into `bytes` (sized to the declared size) and checks that the
     /// stream ends exactly there.
     func inflate(_ record: ZipRecord, into bytes: inout [UInt8]) throws {
         try libzip.withLock { archive in
-            let stream = try archive.openStream(index: record.index)
+            let stream = try Self.libzipArchive(archive).openStream(index: record.index)
             var filled = 0
             while filled < bytes.count {
                 let got: Int
@@ -38,7 +44,7 @@ extension ZipArchiveReader {
     /// Streams the whole record through a bounded buffer and returns the CRC of its bytes.
     func streamInflated(_ record: ZipRecord) throws -> CRC32Accumulator {
         try libzip.withLock { archive in
-            let stream = try archive.openStream(index: record.index)
+            let stream = try Self.libzipArchive(archive).openStream(index: record.index)
             var buffer = [UInt8](repeating: 0, count: Int(min(record.size, UInt64(Self.streamChunkSize - 1))) + 1)
             var crc = CRC32Accumulator()
             while true {
@@ -68,7 +74,7 @@ extension ZipArchiveReader {
         _ record: ZipRecord, offset: UInt64, into buffer: inout [UInt8], at index: Int, count: Int
     ) throws {
         try libzip.withLock { archive in
-            let stream = try archive.openStream(index: record.index)
+            let stream = try Self.libzipArchive(archive).openStream(index: record.index)
             var scratch = [UInt8](repeating: 0, count: Int(min(offset, UInt64(Self.streamChunkSize))))
             var skipped: UInt64 = 0
             while skipped < offset {

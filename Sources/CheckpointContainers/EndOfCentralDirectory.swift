@@ -7,6 +7,9 @@ struct CentralDirectoryLocation: Equatable {
     let offset: UInt64
     /// Size of the central directory in bytes; it ends exactly where the end records start.
     let size: UInt64
+    /// Whether the end of the file (as far as libzip looks for end records) holds an end-record signature
+    /// besides the record used: libzip might pick another one.
+    var hasOtherEndSignatures = false
 }
 
 /// Finds and checks the end records of a zip archive, applying `ZipLimits` before anything
@@ -16,6 +19,8 @@ enum EndOfCentralDirectory {
     static let zip64LocatorLength = 20
     static let zip64RecordLength = 56
     private static let maxCommentLength = 0xFFFF
+    /// How far from the end libzip looks for end records: a comment, the record and a zip64 locator.
+    private static let libzipSearchLength = recordLength + maxCommentLength + zip64LocatorLength
     private static let signature: UInt32 = 0x0605_4B50
     private static let zip64LocatorSignature: UInt32 = 0x0706_4B50
     private static let zip64RecordSignature: UInt32 = 0x0606_4B50
@@ -24,7 +29,7 @@ enum EndOfCentralDirectory {
     /// Locates the central directory of the archive in `file`.
     static func locate(in file: FileReader, limits: ZipLimits) throws -> CentralDirectoryLocation {
         guard file.size > 0 else { throw ContainerError.emptyFile(path: file.path) }
-        let tailLength = Int(min(file.size, UInt64(recordLength + maxCommentLength)))
+        let tailLength = Int(min(file.size, UInt64(libzipSearchLength)))
         let tailOffset = file.size - UInt64(tailLength)
         let tail = try file.read(offset: tailOffset, count: tailLength)
         guard let index = lastRecordIndex(in: tail) else {
@@ -35,7 +40,7 @@ enum EndOfCentralDirectory {
             .malformedCentralDirectory(path: file.path, offset: offset, reason: "end record cut short")
         }
         let plain = try PlainEndRecord(&cursor)
-        let location: CentralDirectoryLocation
+        var location: CentralDirectoryLocation
         let directoryEnd: UInt64
         if let zip64Offset = try zip64RecordOffset(file, endRecordOffset: recordOffset) {
             location = try readZip64Record(file, at: zip64Offset, plain: plain)
@@ -46,7 +51,17 @@ enum EndOfCentralDirectory {
             directoryEnd = recordOffset
         }
         try check(location, endsAt: directoryEnd, file: file, limits: limits)
+        location.hasOtherEndSignatures = hasSignature(in: tail, besides: index)
         return location
+    }
+
+    /// Whether `tail` holds the end record signature anywhere but at `index`.
+    private static func hasSignature(in tail: [UInt8], besides index: Int) -> Bool {
+        guard tail.count >= 4 else { return false }
+        for at in 0...(tail.count - 4) where at != index && tail[at] == 0x50 && tail[at + 1] == 0x4B {
+            if tail[at + 2] == 0x05 && tail[at + 3] == 0x06 { return true }
+        }
+        return false
     }
 
     /// The index in `tail` of the end record nearest the end whose comment reaches exactly

@@ -3,68 +3,166 @@
 ///
 /// Torch's local headers carry CRC 0 and sizes 0 (flag bit 3, data descriptor), so sizes and
 /// CRCs come from the central directory; only the name, the method and the lengths of the
-/// name and extra field are taken from the local header.
+/// name and extra field are taken from the local header. Headers that lie close together (a
+/// checkpoint of many small tensors) are read a window at a time, not one read each.
 enum LocalHeaders {
     static let fixedLength = 30
     private static let signature: UInt32 = 0x0403_4B50
+    /// The most bytes read at once to cover several headers.
+    static let windowLength = 64 << 10
 
-    /// The file offset of each entry's bytes, in entry order.
+    /// Sets every record's data offset; returns whether some local header differs from its central entry in a
+    /// field libzip compares and we do not (version needed, time, CRC and sizes), so libzip must judge it.
     ///
     /// `directoryOffset` bounds every record: local headers and data lie before the directory.
-    static func dataOffsets(of entries: [CentralEntry], in file: FileReader, directoryOffset: UInt64) throws -> [UInt64] {
-        var offsets: [UInt64] = []
-        offsets.reserveCapacity(entries.count)
-        for entry in entries {
-            offsets.append(try dataOffset(of: entry, in: file, directoryOffset: directoryOffset))
+    static func read(into directory: inout CentralDirectory, file: FileReader, directoryOffset: UInt64) throws -> Bool {
+        var window = HeaderWindow(file: file, end: directoryOffset)
+        var dataOffsets: [UInt64] = []
+        dataOffsets.reserveCapacity(directory.records.count)
+        var libzipMustJudge = false
+        for index in directory.records.indices {
+            try window.cover(index, of: directory)
+            let record = directory.records[index]
+            let (dataOffset, differs) = try dataOffset(of: record, directory.entry(index), in: window, path: file.path)
+            directory.records[index].dataOffset = record.compression == .stored ? dataOffset : nil
+            dataOffsets.append(dataOffset)
+            libzipMustJudge = libzipMustJudge || differs
         }
-        try checkNoOverlap(entries, dataOffsets: offsets, path: file.path)
-        return offsets
+        try checkNoOverlap(directory.records, dataOffsets: dataOffsets, path: file.path)
+        return libzipMustJudge
     }
 
-    /// Reads one local header and returns where the entry's bytes start.
-    private static func dataOffset(of entry: CentralEntry, in file: FileReader, directoryOffset: UInt64) throws -> UInt64 {
-        let headerLength = fixedLength + entry.nameBytes.count
-        let (headerEnd, overflow) = entry.headerOffset.addingReportingOverflow(UInt64(headerLength))
-        guard !overflow, headerEnd <= directoryOffset else {
-            throw ContainerError.recordOutOfBounds(
-                path: file.path, record: entry.name, offset: entry.headerOffset, size: UInt64(headerLength))
-        }
-        let bytes = try file.read(offset: entry.headerOffset, count: headerLength)
-        var cursor = ByteCursor(bytes: bytes, fileOffset: entry.headerOffset) { offset in
-            .malformedLocalHeader(path: file.path, record: entry.name, offset: offset, reason: "header cut short")
-        }
-        guard try cursor.u32() == signature else {
+    /// Checks one local header and returns where the record's bytes start, and whether libzip would compare
+    /// the header differently.
+    private static func dataOffset(
+        of record: ZipRecord, _ central: CentralEntryFields, in window: HeaderWindow, path: String
+    ) throws -> (UInt64, Bool) {
+        let headerEnd = record.headerOffset + UInt64(fixedLength + central.nameBytes.count)  // checked by `cover`
+        let header = window.bytes(at: record.headerOffset, count: fixedLength + central.nameBytes.count)
+        func u16(_ at: Int) -> UInt16 { UInt16(header[header.startIndex + at]) | UInt16(header[header.startIndex + at + 1]) << 8 }
+        func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
+        guard u32(0) == signature else {
             throw ContainerError.malformedLocalHeader(
-                path: file.path, record: entry.name, offset: entry.headerOffset, reason: "no local header signature")
+                path: path, record: record.name, offset: record.headerOffset, reason: "no local header signature")
         }
-        try cursor.skip(4)  // version needed, flags
-        let method = try cursor.u16()
-        try cursor.skip(16)  // time, date, CRC, sizes: deferred to the data descriptor by torch
-        let nameLength = Int(try cursor.u16())
-        let extraLength = UInt64(try cursor.u16())
-        guard nameLength == entry.nameBytes.count, bytes[fixedLength...].elementsEqual(entry.nameBytes) else {
-            throw ContainerError.localHeaderMismatch(path: file.path, record: entry.name, field: "name")
+        guard Int(u16(26)) == central.nameBytes.count, header.dropFirst(fixedLength).elementsEqual(central.nameBytes) else {
+            throw ContainerError.localHeaderMismatch(path: path, record: record.name, field: "name")
         }
-        guard method == entry.method else {
-            throw ContainerError.localHeaderMismatch(path: file.path, record: entry.name, field: "compression method")
+        guard u16(8) == central.method else {
+            throw ContainerError.localHeaderMismatch(path: path, record: record.name, field: "compression method")
         }
+        let extraLength = UInt64(u16(28))
         let dataStart = headerEnd + extraLength  // cannot overflow: headerEnd <= directoryOffset
-        let (dataEnd, dataOverflow) = dataStart.addingReportingOverflow(entry.compressedSize)
-        guard !dataOverflow, dataEnd <= directoryOffset else {
+        let (dataEnd, dataOverflow) = dataStart.addingReportingOverflow(record.compressedSize)
+        guard !dataOverflow, dataEnd <= window.end else {
             throw ContainerError.recordOutOfBounds(
-                path: file.path, record: entry.name, offset: dataStart, size: entry.compressedSize)
+                path: path, record: record.name, offset: dataStart, size: record.compressedSize)
         }
-        return dataStart
+        let local = LocalFields(
+            versionNeeded: u16(4), flags: u16(6), time: u16(10), date: u16(12), crc32: u32(14),
+            compressedSize: UInt64(u32(18)), size: UInt64(u32(22)))
+        let extra = try window.extra(at: headerEnd, count: Int(extraLength))
+        return (dataStart, local.libzipJudgesDifferently(record, central, extra: extra))
     }
 
     /// Refuses archives in which two records (local header through data) share bytes.
-    private static func checkNoOverlap(_ entries: [CentralEntry], dataOffsets: [UInt64], path: String) throws {
-        let spans = entries.indices
-            .map { (start: entries[$0].headerOffset, end: dataOffsets[$0] + entries[$0].compressedSize, index: $0) }
-            .sorted { ($0.start, $0.index) < ($1.start, $1.index) }
+    private static func checkNoOverlap(_ records: [ZipRecord], dataOffsets: [UInt64], path: String) throws {
+        var spans = records.indices.map {
+            (start: records[$0].headerOffset, end: dataOffsets[$0] + records[$0].compressedSize, index: $0)
+        }
+        if !zip(spans, spans.dropFirst()).allSatisfy({ $0.start <= $1.start }) {
+            spans.sort { ($0.start, $0.index) < ($1.start, $1.index) }
+        }
         for (previous, next) in zip(spans, spans.dropFirst()) where next.start < previous.end {
             throw ContainerError.overlappingRecords(
-                path: path, first: entries[previous.index].name, second: entries[next.index].name)
+                path: path, first: records[previous.index].name, second: records[next.index].name)
         }
+    }
+}
+
+/// The local header fields libzip compares with the central directory (ZIP_CHECKCONS).
+private struct LocalFields {
+    let versionNeeded: UInt16
+    let flags: UInt16
+    let time: UInt16
+    let date: UInt16
+    let crc32: UInt32
+    let compressedSize: UInt64
+    let size: UInt64
+
+    /// Whether libzip would find this header inconsistent with its entry, or read its extra field otherwise
+    /// than we do: libzip then judges the archive (its verdict decides, as before this reader read headers
+    /// itself). Method and name were compared already.
+    func libzipJudgesDifferently(_ record: ZipRecord, _ central: CentralEntryFields, extra: ArraySlice<UInt8>) -> Bool {
+        if versionNeeded > central.versionNeeded || time != central.time || date != central.date { return true }
+        if ExtraFields.libzipReadsDifferently(extra) { return true }
+        guard let sizes = ExtraFields.localZip64Sizes(extra, size: size, compressedSize: compressedSize) else { return true }
+        let deferred = flags & 0x0008 != 0 && crc32 == 0 && sizes.size == 0 && sizes.compressedSize == 0
+        let agrees = crc32 == record.crc32 && sizes.size == record.size && sizes.compressedSize == record.compressedSize
+        return !(deferred || agrees)
+    }
+}
+
+/// File bytes that hold the local headers being checked: one read covers the next headers when they lie
+/// within ``LocalHeaders/windowLength`` of each other, and only the header when records are large.
+private struct HeaderWindow {
+    let file: FileReader
+    /// The directory's offset: no header or data may reach past it.
+    let end: UInt64
+    private var buffer: [UInt8] = []
+    private var start: UInt64 = 0
+    /// Bytes read past a header's name, so that torch's padding field comes with the header.
+    private static let extraAllowance: UInt64 = 128
+
+    init(file: FileReader, end: UInt64) {
+        self.file = file
+        self.end = end
+    }
+
+    /// Makes sure record `index`'s header (fixed part and name) is in the window, reading it and the headers
+    /// of the records after it that fit; throws if the header lies outside the archive's records.
+    mutating func cover(_ index: Int, of directory: CentralDirectory) throws {
+        let record = directory.records[index]
+        let length = headerLength(index, directory)
+        let (headerEnd, overflow) = record.headerOffset.addingReportingOverflow(UInt64(length))
+        guard !overflow, headerEnd <= end else {
+            throw ContainerError.recordOutOfBounds(
+                path: file.path, record: record.name, offset: record.headerOffset, size: UInt64(length))
+        }
+        if contains(record.headerOffset, count: length) { return }
+        var windowEnd = min(headerEnd + Self.extraAllowance, end)
+        var next = index + 1
+        while next < directory.records.count {
+            let offset = directory.records[next].headerOffset
+            let length = UInt64(headerLength(next, directory)) + Self.extraAllowance
+            let room = UInt64(LocalHeaders.windowLength)
+            guard offset >= record.headerOffset, length <= room, offset - record.headerOffset <= room - length else { break }
+            windowEnd = max(windowEnd, min(offset + length, end))
+            next += 1
+        }
+        start = record.headerOffset
+        buffer = try file.read(offset: start, count: Int(windowEnd - start))
+    }
+
+    /// The fixed part and name of a header.
+    private func headerLength(_ index: Int, _ directory: CentralDirectory) -> Int {
+        let start = directory.entryStarts[index]
+        return LocalHeaders.fixedLength + (Int(directory.bytes[start + 28]) | Int(directory.bytes[start + 29]) << 8)
+    }
+
+    private func contains(_ offset: UInt64, count: Int) -> Bool {
+        offset >= start && offset - start <= UInt64(buffer.count) && UInt64(buffer.count) - (offset - start) >= UInt64(count)
+    }
+
+    /// Bytes the window holds (``cover(_:of:)`` came first).
+    func bytes(at offset: UInt64, count: Int) -> ArraySlice<UInt8> {
+        let from = Int(offset - start)
+        return buffer[from..<from + count]
+    }
+
+    /// A local extra field: from the window when it holds it, else read on its own.
+    func extra(at offset: UInt64, count: Int) throws -> ArraySlice<UInt8> {
+        if contains(offset, count: count) { return bytes(at: offset, count: count) }
+        return try file.read(offset: offset, count: count)[...]
     }
 }

@@ -9,27 +9,44 @@ enum RecordNameRules {
 
     /// Why `nameBytes` is not acceptable, or nil if it is.
     static func problem(with nameBytes: [UInt8]) -> String? {
+        problem(with: nameBytes[...])
+    }
+
+    /// Why `nameBytes` is not acceptable, or nil if it is; one scan of the bytes, allocating nothing for
+    /// the ASCII names torch writes.
+    static func problem(with nameBytes: ArraySlice<UInt8>) -> String? {
         if nameBytes.isEmpty { return "the name is empty" }
         if nameBytes.count > maxNameLength { return "the name is longer than \(maxNameLength) bytes" }
-        if nameBytes.contains(0) { return "the name contains a NUL byte" }
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        if Array(name.utf8) != nameBytes { return "the name is not valid UTF-8" }
+        var isASCII = true
+        var hasDotDotComponent = false
+        var componentStart = nameBytes.startIndex
+        for index in nameBytes.indices {
+            let byte = nameBytes[index]
+            if byte == 0 { return "the name contains a NUL byte" }
+            if byte >= 0x80 { isASCII = false }
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") {
+                hasDotDotComponent = hasDotDotComponent || isDotDot(nameBytes[componentStart..<index])
+                componentStart = index + 1
+            }
+        }
+        hasDotDotComponent = hasDotDotComponent || isDotDot(nameBytes[componentStart...])
+        if !isASCII && String(validating: nameBytes, as: UTF8.self) == nil { return "the name is not valid UTF-8" }
         if nameBytes.first == UInt8(ascii: "/") || nameBytes.first == UInt8(ascii: "\\") {
             return "the name is an absolute path"
         }
         if hasDriveLetter(nameBytes) { return "the name starts with a drive letter" }
-        let components = nameBytes.split(
-            omittingEmptySubsequences: false, whereSeparator: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") })
-        if components.contains(where: { $0.elementsEqual("..".utf8) }) {
-            return "the name has a '..' component"
-        }
+        if hasDotDotComponent { return "the name has a '..' component" }
         return nil
     }
 
+    private static func isDotDot(_ component: ArraySlice<UInt8>) -> Bool {
+        component.count == 2 && component.allSatisfy { $0 == UInt8(ascii: ".") }
+    }
+
     /// Whether the name starts like `C:` (absolute on Windows).
-    private static func hasDriveLetter(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 2, bytes[1] == UInt8(ascii: ":") else { return false }
-        let letter = bytes[0] | 0x20
+    private static func hasDriveLetter(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count >= 2, bytes[bytes.startIndex + 1] == UInt8(ascii: ":") else { return false }
+        let letter = bytes[bytes.startIndex] | 0x20
         return letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z")
     }
 }

@@ -92,3 +92,49 @@ extension ZipArchiveReader {
         }
     }
 }
+
+/// Checking many records' CRC-32 at once: a state dict of tens of thousands of small tensors would otherwise
+/// cost a read per record.
+extension ZipArchiveReader {
+    /// The most bytes of small stored records read at once.
+    static let crcWindowLength = 1 << 20
+
+    /// Checks each record's CRC-32, in order, and throws for the first that fails. Stored records that follow
+    /// each other in the file are read together while they fit in ``crcWindowLength``; others are streamed.
+    public func verifyCRCs(_ records: [ZipRecord]) throws {
+        var window: [UInt8] = []
+        var windowStart: UInt64 = 0
+        for (position, record) in records.enumerated() {
+            guard let offset = record.dataOffset, record.compression == .stored, record.size <= UInt64(Self.crcWindowLength)
+            else {
+                try verifyCRC(record)
+                continue
+            }
+            checkOwnership(record)
+            let inWindow = offset >= windowStart && offset - windowStart + record.size <= UInt64(window.count)
+            if !inWindow {
+                windowStart = offset
+                window = try file.read(offset: offset, count: Int(windowEnd(from: position, in: records) - offset))
+            }
+            let start = Int(offset - windowStart)
+            let actual = CRC32.checksum(window, range: start..<start + Int(record.size))
+            guard actual == record.crc32 else {
+                throw ContainerError.crcMismatch(path: path, record: record.name, expected: record.crc32, actual: actual)
+            }
+        }
+    }
+
+    /// Where a window starting at `records[position]` ends: past that record and the stored records after it
+    /// that lie beyond it in the file, as long as the window stays within ``crcWindowLength``.
+    private func windowEnd(from position: Int, in records: [ZipRecord]) -> UInt64 {
+        let start = records[position].dataOffset!
+        var end = start + records[position].size
+        for next in records[(position + 1)...] {
+            guard let offset = next.dataOffset, next.compression == .stored, offset >= end,
+                offset + next.size - start <= UInt64(Self.crcWindowLength)
+            else { break }
+            end = offset + next.size
+        }
+        return end
+    }
+}

@@ -1,16 +1,19 @@
 import Synchronization
 
-/// Reads an untrusted zip archive (a torch checkpoint) through libzip, refusing anything
-/// ambiguous, and reads stored records with direct positioned reads.
+/// Reads an untrusted zip archive (a torch checkpoint), refusing anything ambiguous, and reads stored
+/// records with direct positioned reads.
 ///
-/// Opening checks, in order: the end records and `ZipLimits` (before libzip allocates for the
-/// directory); libzip's own open with `ZIP_CHECKCONS`; our own parse of the central directory
-/// and every local header (names, duplicates, bounds, overlaps); and agreement between libzip
-/// and our parser on every record. When libzip refuses a file, our parser is run to name the
-/// culprit if it can.
+/// Opening checks, in order: the end records and `ZipLimits` (before anything sized by the archive is
+/// allocated); our parse of the central directory, straight into the record table, and of every local header
+/// (names, duplicates, bounds, overlaps). libzip gives a second opinion whenever it would read the archive
+/// otherwise than we do: when a record is compressed (libzip inflates it), when a local header differs from
+/// its central entry in a field libzip compares (`ZIP_CHECKCONS`), when an extra field is one libzip applies
+/// or does not parse, or when the end of the file holds another end-record signature. libzip then opens the
+/// archive with `ZIP_CHECKCONS` and must agree with our parser on every record; its refusal is the error.
+/// torch's own files need none of this: libzip's open costs a `stat` per record, most of the time of opening
+/// a checkpoint of many small tensors.
 ///
-/// Thread-safe: stored records are read with `pread`; libzip (compressed records only) is
-/// used under a lock.
+/// Thread-safe: stored records are read with `pread`; libzip (compressed records only) is used under a lock.
 public final class ZipArchiveReader: @unchecked Sendable {
     /// The archive's path.
     public let path: String
@@ -18,7 +21,8 @@ public final class ZipArchiveReader: @unchecked Sendable {
     public let records: [ZipRecord]
     /// The open file, for callers that read stored records' bytes themselves.
     public let file: FileReader
-    let libzip: Mutex<LibzipArchive>
+    /// libzip's reader, when libzip was asked (see above); every archive with a compressed record has one.
+    let libzip: Mutex<LibzipArchive?>
     private let indexByName: [String: Int]
 
     /// Whether `prefix` (the first bytes of a file) starts like a zip archive's local header.
@@ -30,49 +34,31 @@ public final class ZipArchiveReader: @unchecked Sendable {
     public init(path: String, limits: ZipLimits = .standard) throws {
         let file = try FileReader(path: path)
         let location = try EndOfCentralDirectory.locate(in: file, limits: limits)
-        let archive: LibzipArchive
-        do {
-            archive = try LibzipArchive(path: path)
-        } catch {
-            _ = try Self.parse(file, location)  // a precise error if our parser finds one
-            throw error
+        var directory = try CentralDirectory(from: file, at: location)
+        let headersDiffer = try LocalHeaders.read(into: &directory, file: file, directoryOffset: location.offset)
+        let records = directory.records
+        var archive: LibzipArchive?
+        if headersDiffer || directory.hasFieldsLibzipReads || location.hasOtherEndSignatures
+            || records.contains(where: { $0.compression != .stored })
+        {
+            let opinion = try LibzipArchive(path: path)
+            try Self.crossCheck(records, with: opinion, path: path)
+            archive = opinion
         }
-        let records = try Self.parse(file, location)
-        try Self.crossCheck(records, with: archive, path: path)
+        consultedLibzip = archive != nil
+        libzip = Mutex(archive)
         self.path = path
         self.file = file
         self.records = records
-        self.libzip = Mutex(archive)
-        self.indexByName = Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0.index) })
+        self.indexByName = directory.indexByName
     }
+
+    /// Whether libzip was asked for its opinion when the archive was opened.
+    let consultedLibzip: Bool
 
     /// The record called `name`, if any.
     public func record(named name: String) -> ZipRecord? {
         indexByName[name].map { records[$0] }
-    }
-
-    /// Parses the central directory and local headers into records, checking names.
-    private static func parse(_ file: FileReader, _ location: CentralDirectoryLocation) throws -> [ZipRecord] {
-        let entries = try CentralDirectory.read(from: file, at: location)
-        var seen = Set<String>()
-        for entry in entries {
-            if let reason = RecordNameRules.problem(with: entry.nameBytes) {
-                throw ContainerError.unsafeRecordName(path: file.path, name: entry.name, reason: reason)
-            }
-            // String equality is canonical equivalence: names that only differ in Unicode
-            // normalisation count as duplicates, since tools may normalise names.
-            guard seen.insert(entry.name).inserted else {
-                throw ContainerError.duplicateRecordName(path: file.path, name: entry.name)
-            }
-        }
-        let offsets = try LocalHeaders.dataOffsets(of: entries, in: file, directoryOffset: location.offset)
-        return zip(entries, offsets).map { entry, dataOffset in
-            let compression = ZipCompression(method: entry.method)
-            return ZipRecord(
-                index: entry.index, name: entry.name, size: entry.size, compressedSize: entry.compressedSize,
-                compression: compression, crc32: entry.crc32, headerOffset: entry.headerOffset,
-                dataOffset: compression == .stored ? dataOffset : nil)
-        }
     }
 
     /// Refuses an archive that libzip reads differently from our parser.

@@ -55,13 +55,14 @@ public final class ZipArchiveWriter {
         if let reason = RecordNameRules.problem(with: nameBytes) {
             throw ContainerError.unsafeRecordName(path: path, name: name, reason: reason)
         }
-        guard !names.contains(name) else { throw ContainerError.duplicateRecordName(path: path, name: name) }
+        // One hash per name: a duplicate is refused as it is inserted (and a refused record's name taken out).
+        guard names.insert(name).inserted else { throw ContainerError.duplicateRecordName(path: path, name: name) }
         guard let placement = layout.place(nameLength: nameBytes.count, size: size) else {
+            names.remove(name)
             throw ContainerError.recordTooLarge(
                 path: path, record: name, size: size, limit: layout.largestSize(nameLength: nameBytes.count))
         }
         planned.append(PlannedRecord(name: name, nameBytes: nameBytes, placement: placement, producer: producer))
-        names.insert(name)
         return placement.dataOffset
     }
 

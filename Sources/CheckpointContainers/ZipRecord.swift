@@ -47,7 +47,7 @@ public struct ZipRecord: Equatable, Sendable {
     /// Lets the layers above read stored records with plain positioned reads, and lets tests
     /// check torch's 64-byte alignment. `nil` for compressed records so that nobody reads
     /// compressed bytes as if they were data.
-    public let dataOffset: UInt64?
+    public internal(set) var dataOffset: UInt64?
 
     /// A record with every field given.
     public init(

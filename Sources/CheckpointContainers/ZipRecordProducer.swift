@@ -51,3 +51,24 @@ final class ArrayProducer: ZipRecordProducer {
         return bytes
     }
 }
+
+/// Hands bytes already in memory to the writer whole, as held bytes: written as they are, not copied into the
+/// archive's buffers (worth it for a large record such as a checkpoint's pickle); let go once written.
+public final class HeldBytesProducer: ZipHeldRecordProducer {
+    private var bytes: RecordBytes?
+
+    public init(_ bytes: RecordBytes) {
+        self.bytes = bytes
+    }
+
+    public func heldBytes() throws -> RecordBytes {
+        defer { bytes = nil }
+        guard let bytes else { preconditionFailure("held bytes are asked for once") }
+        return bytes
+    }
+
+    public func nextChunk() throws -> [UInt8]? {
+        defer { bytes = nil }
+        return bytes?.array
+    }
+}

@@ -13,6 +13,9 @@ public struct CheckpointInspection: Sendable {
         public let storage: TorchStorage
         /// The first path of the same tensor when it is reached twice (tied weights).
         public let aliasOf: String?
+        /// Its storage's position in ``CheckpointInspection/storages`` (past their end for a storage not listed
+        /// there), so tensors sharing a storage are counted without comparing keys.
+        let storageSlot: Int
     }
 
     public let path: String
@@ -46,19 +49,27 @@ public struct CheckpointInspection: Sendable {
         let models = try checkpoint.pickledModels()
         pickledModels = models
         let stateNames = PickledModel.stateDictNames(models)
+        var finder = StorageFinder(checkpoint)
         var named: [NamedTensor] = []
-        var firstName: [PickleNodeID: String] = [:]
-        for entry in entries {
-            guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
-            let name = entry.dottedPath
+        // Reserved, not grown: a doubling array of tens of thousands of these is the inspection's peak memory.
+        named.reserveCapacity(checkpoint.tensors.count)
+        var repeatedBytes: [String] = []
+        var firstName = PickleNodeMap<Int>(nodeCount: checkpoint.graph.nodeCount)
+        for index in entries.indices {
+            guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
+            let name = entries.dottedPath(at: index)
+            let (storage, slot) = finder.storage(of: tensor)
             named.append(
                 NamedTensor(
-                    name: name, stateDictName: stateNames[id] ?? name, tensor: tensor,
-                    storage: checkpoint.storage(of: tensor), aliasOf: firstName[id]))
-            if firstName[id] == nil { firstName[id] = name }
+                    name: name, stateDictName: stateNames.isEmpty ? name : stateNames[id] ?? name, tensor: tensor,
+                    storage: storage, aliasOf: firstName[id].map { named[$0].name }, storageSlot: slot))
+            if !firstName.contains(id) { firstName[id] = named.count - 1 }
+            if entries.aliasOf(index) == nil, tensor.byteCount > storage.byteCount {
+                repeatedBytes.append(Self.repeatedBytesWarning(name, tensor: tensor, stored: storage.byteCount))
+            }
         }
         tensors = named
-        storages = checkpoint.storageOrder.compactMap { checkpoint.storages[$0] }
+        storages = finder.storages
         rootType = StructureEntry.typeName(checkpoint.root, checkpoint)
         structure = StructureEntry.overview(entries, checkpoint, skipping: models.map(\.path))
         metadataModules = checkpoint.graph.node(checkpoint.root)?.state
@@ -67,57 +78,62 @@ public struct CheckpointInspection: Sendable {
         daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
         globals = GlobalVerdict.verdicts(checkpoint.globals)
         dataObjects = try DataObjectEntry.list(checkpoint, models: models)
-        warnings = CheckpointInspection.warnings(checkpoint, entries: entries, daconv: daconv)
+        warnings =
+            daconv.unfoldable.map(\.description) + Self.unreadableTensorWarnings(checkpoint, entries: entries)
+            + repeatedBytes
     }
 
-    static func warnings(_ checkpoint: Checkpoint, entries: [CheckpointEntry], daconv: DAConvDetector.Result) -> [String] {
-        var warnings = daconv.unfoldable.map(\.description)
-        for entry in entries where entry.aliasOf == nil {
-            guard let id = entry.value.nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
-            warnings.append("\(entry.dottedPath) is a tensor kind this tool does not read (\(function))")
-        }
-        for entry in entries where entry.aliasOf == nil {
-            guard let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { continue }
-            let stored = checkpoint.storage(of: tensor).byteCount
-            guard tensor.byteCount > stored else { continue }
-            warnings.append(
-                "\(entry.dottedPath) repeats \(Formatting.count(stored)) stored bytes as "
-                    + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit"
-            )
+    static func unreadableTensorWarnings(_ checkpoint: Checkpoint, entries: CheckpointEntries) -> [String] {
+        guard !checkpoint.unsupportedTensors.isEmpty else { return [] }
+        var warnings: [String] = []
+        for index in entries.indices where entries.aliasOf(index) == nil {
+            guard let id = entries.value(at: index).nodeID, let function = checkpoint.unsupportedTensors[id] else { continue }
+            warnings.append("\(entries.dottedPath(at: index)) is a tensor kind this tool does not read (\(function))")
         }
         return warnings
     }
 
-    /// Total parameter count (elements) and bytes of the distinct tensors.
-    public var totals: (tensors: Int, elements: Int, tensorBytes: Int, storageBytes: Int) {
-        let distinct = tensors.filter { $0.aliasOf == nil }
-        return (
-            distinct.count, distinct.reduce(0) { $0 + $1.tensor.elementCount },
-            distinct.reduce(0) { $0 + $1.tensor.byteCount }, storages.reduce(0) { $0 + $1.byteCount }
-        )
+    static func repeatedBytesWarning(_ name: String, tensor: TorchTensor, stored: Int) -> String {
+        "\(name) repeats \(Formatting.count(stored)) stored bytes as "
+            + "\(Formatting.count(tensor.byteCount)) (zero or overlapping strides); such views are read only up to a limit"
     }
 
-    /// Storage count per device, in order of first appearance.
-    public var devices: [(device: String, storages: Int)] {
-        var order: [String] = []
-        var counts: [String: Int] = [:]
-        for storage in storages {
-            if counts[storage.location] == nil { order.append(storage.location) }
-            counts[storage.location, default: 0] += 1
+    /// Total parameter count (elements) and bytes of the distinct tensors.
+    public var totals: (tensors: Int, elements: Int, tensorBytes: Int, storageBytes: Int) {
+        var totals = (tensors: 0, elements: 0, tensorBytes: 0, storageBytes: 0)
+        for named in tensors where named.aliasOf == nil {
+            totals.tensors += 1
+            totals.elements += named.tensor.elementCount
+            totals.tensorBytes += named.tensor.byteCount
         }
-        return order.map { ($0, counts[$0]!) }
+        for storage in storages { totals.storageBytes += storage.byteCount }
+        return totals
+    }
+
+    /// Storage count per device, in order of first appearance (storages in a row usually share a device,
+    /// which is then looked up once).
+    public var devices: [(device: String, storages: Int)] {
+        var devices: [(device: String, storages: Int)] = []
+        var position: [String: Int] = [:]
+        var current = -1
+        for storage in storages {
+            if current < 0 || devices[current].device != storage.location {
+                current = position[storage.location] ?? devices.count
+                if current == devices.count {
+                    position[storage.location] = current
+                    devices.append((storage.location, 0))
+                }
+            }
+            devices[current].storages += 1
+        }
+        return devices
     }
 
     /// Tensors grouped by module prefix (the state-dict name without its last component), in order.
     public var modules: [(prefix: String, tensors: [NamedTensor])] {
-        var order: [String] = []
-        var groups: [String: [NamedTensor]] = [:]
-        for tensor in tensors where tensor.aliasOf == nil {
-            let parts = tensor.stateDictName.split(separator: ".", omittingEmptySubsequences: false)
-            let prefix = parts.dropLast().joined(separator: ".")
-            if groups[prefix] == nil { order.append(prefix) }
-            groups[prefix, default: []].append(tensor)
+        let groups = ModuleGroups(tensors)
+        return groups.prefixes.indices.map { module in
+            (groups.prefix(module), groups.members(of: module).map { tensors[groups.tensor[$0]] })
         }
-        return order.map { ($0, groups[$0]!) }
     }
 }

@@ -23,16 +23,14 @@ public struct DataObjectEntry: Sendable {
 
     /// Every such value reachable from the root outside whole pickled models, in tree order.
     static func list(_ checkpoint: Checkpoint, models: [PickledModel]) throws -> [DataObjectEntry] {
-        let leaves = Set(checkpoint.tensors.keys).union(
-            models.compactMap { model in
-                model.modules.first.map(\.node)
-            })
+        let leaves = PickleNodeSet(
+            checkpoint.tensors.keys + models.compactMap { $0.modules.first?.node }, nodeCount: checkpoint.graph.nodeCount)
         let conversions = try WeightsOnlyConversion.plan(
             graph: checkpoint.graph, root: checkpoint.root, decoded: checkpoint.decoded,
             defaultDicts: checkpoint.defaultDictFactories, leaves: leaves, maxDepth: CheckpointLimits.standard.maxDepth)
         return conversions.compactMap { conversion in
             if let data = checkpoint.decoded[conversion.node] { return entry(conversion.path, data) }
-            if case .global = checkpoint.graph[conversion.node].kind { return nil }
+            if case .global = checkpoint.graph.kind(of: conversion.node) { return nil }
             let type = checkpoint.defaultDictFactories[conversion.node] != nil ? "collections.defaultdict" : conversion.from
             return DataObjectEntry(path: conversion.path, type: type, dtype: nil, shape: nil, summary: conversion.to, value: nil)
         }

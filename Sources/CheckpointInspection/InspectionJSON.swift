@@ -20,20 +20,9 @@ extension CheckpointInspection {
                                 + (entry.value.map { [("value", $0)] } ?? [("summary", .string(entry.summary))]))
                     })
             ),
-            ("tensors", .array(tensors.map(tensorJSON))),
-            ("storages", .array(storages.map(storageJSON))),
-            (
-                "modules",
-                .array(
-                    modules.map { prefix, group in
-                        .object([
-                            ("prefix", .string(prefix)),
-                            ("tensors", .array(group.map { .string(String($0.stateDictName.split(separator: ".").last ?? "")) })),
-                            ("elements", .int(group.reduce(0) { $0 + $1.tensor.elementCount })),
-                            ("bytes", .int(group.reduce(0) { $0 + $1.tensor.byteCount })),
-                        ])
-                    })
-            ),
+            ("tensors", .elements(count: tensors.count) { tensorJSON(tensors[$0]) }),
+            ("storages", .elements(count: storages.count) { storageJSON(storages[$0]) }),
+            ("modules", modulesJSON),
             (
                 "pickled_models",
                 .array(
@@ -81,6 +70,20 @@ extension CheckpointInspection {
         ])
     }
 
+    /// ``modules`` with each tensor's last dotted component, and the module's element and byte counts.
+    private var modulesJSON: JSONValue {
+        let groups = ModuleGroups(tensors)
+        return .elements(count: groups.prefixes.count) { module in
+            let members = groups.members(of: module)
+            return .object([
+                ("prefix", .string(groups.prefix(module))),
+                ("tensors", .array(members.map { .string(groups.lastComponent($0)) })),
+                ("elements", .int(members.reduce(0) { $0 + tensors[groups.tensor[$1]].tensor.elementCount })),
+                ("bytes", .int(members.reduce(0) { $0 + tensors[groups.tensor[$1]].tensor.byteCount })),
+            ])
+        }
+    }
+
     private var formatJSON: JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
         return .object([
@@ -97,16 +100,16 @@ extension CheckpointInspection {
             ("safetensors", safetensorsJSON),
             (
                 "records",
-                .array(
-                    format.records.map { record in
-                        .object([
-                            ("name", .string(record.name)), ("size", .int(Int(clamping: record.size))),
-                            ("compressed_size", .int(Int(clamping: record.compressedSize))),
-                            ("compression", .string(compressionName(record.compression))),
-                            ("crc32", .string(String(record.crc32, radix: 16))),
-                            ("data_offset", record.dataOffset.map { .int(Int(clamping: $0)) } ?? .null),
-                        ])
-                    })
+                .elements(count: format.records.count) { [records = format.records] index in
+                    let record = records[index]
+                    return .object([
+                        ("name", .string(record.name)), ("size", .int(Int(clamping: record.size))),
+                        ("compressed_size", .int(Int(clamping: record.compressedSize))),
+                        ("compression", .string(compressionName(record.compression))),
+                        ("crc32", .string(String(record.crc32, radix: 16))),
+                        ("data_offset", record.dataOffset.map { .int(Int(clamping: $0)) } ?? .null),
+                    ])
+                }
             ),
         ])
     }

@@ -3,46 +3,50 @@ import TorchCheckpoint
 /// The readable form of an inspection, for a terminal.
 extension CheckpointInspection {
     public func text() -> String {
-        var lines: [String] = []
-        let t = totals
-        lines.append("checkpoint  \(path)  (\(Formatting.bytes(Int(clamping: fileSize))))")
-        lines.append("format      \(formatLine)")
-        lines.append("            written by \(format.writerHint)")
-        lines.append(
-            "root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors")
-                + (metadataModules.map { ", _metadata for \($0) modules" } ?? ""))
-        lines.append(
-            "totals      \(t.tensors) tensors, \(Formatting.count(t.elements)) elements, "
-                + "\(Formatting.bytes(t.tensorBytes)) of tensor data in \(storages.count) storages (\(Formatting.bytes(t.storageBytes)))"
-        )
-        lines.append(
-            "devices     "
-                + (devices.isEmpty ? "none" : devices.map { "\($0.device) (\($0.storages) storages)" }.joined(separator: ", ")))
+        var text: [UInt8] = []
+        func add(_ lines: [String]) {
+            for line in lines {
+                text.append(contentsOf: line.utf8)
+                text.append(UInt8(ascii: "\n"))
+            }
+        }
+        add(headerLines())
         if !structure.isEmpty {
-            lines += ["", "structure"]
             let rows = structure.map { entry in
                 [String(repeating: "  ", count: entry.depth - 1) + entry.path, entry.type, entry.summary]
             }
-            lines += Formatting.table(rows).map { "  " + $0 }
+            add(["", "structure"] + Formatting.table(rows).map { "  " + $0 })
         }
         for model in pickledModels {
-            lines.append("")
             let place = model.path.isEmpty ? "the root" : model.path.joined(separator: ".")
-            lines.append("whole pickled model at \(place): \(model.modules.count) modules, kept inert (no code was run)")
             let rows = model.modules.map { [$0.prefix.isEmpty ? "<top>" : $0.prefix, $0.className] }
-            lines += Formatting.table(rows).map { "  " + $0 }
+            add(
+                ["", "whole pickled model at \(place): \(model.modules.count) modules, kept inert (no code was run)"]
+                    + Formatting.table(rows).map { "  " + $0 })
         }
-        lines += moduleLines()
-        lines += daconvLines()
-        lines += dataObjectLines
-        lines += safetensorsMetadataLines
-        if format.kind != .safetensors { lines += globalLines() }
-        if !warnings.isEmpty {
-            lines.append("")
-            lines.append("warnings")
-            lines += warnings.map { "  " + $0 }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        writeModules(into: &text)
+        add(daconvLines())
+        add(dataObjectLines)
+        add(safetensorsMetadataLines)
+        if format.kind != .safetensors { add(globalLines()) }
+        if !warnings.isEmpty { add(["", "warnings"] + warnings.map { "  " + $0 }) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private func headerLines() -> [String] {
+        let t = totals
+        let devices = devices
+        return [
+            "checkpoint  \(path)  (\(Formatting.bytes(Int(clamping: fileSize))))",
+            "format      \(formatLine)",
+            "            written by \(format.writerHint)",
+            "root        \(rootType)" + (tensors.isEmpty ? "" : ", \(t.tensors) tensors")
+                + (metadataModules.map { ", _metadata for \($0) modules" } ?? ""),
+            "totals      \(t.tensors) tensors, \(Formatting.count(t.elements)) elements, "
+                + "\(Formatting.bytes(t.tensorBytes)) of tensor data in \(storages.count) storages (\(Formatting.bytes(t.storageBytes)))",
+            "devices     "
+                + (devices.isEmpty ? "none" : devices.map { "\($0.device) (\($0.storages) storages)" }.joined(separator: ", ")),
+        ]
     }
 
     var formatLine: String {
@@ -56,36 +60,6 @@ extension CheckpointInspection {
         if let formatVersion = format.formatVersion { parts.append(".format_version \(formatVersion)") }
         if let alignment = format.storageAlignment { parts.append(".storage_alignment \(alignment)") }
         return parts.joined(separator: ", ")
-    }
-
-    private func moduleLines() -> [String] {
-        guard !tensors.isEmpty else { return [] }
-        var rows: [[String]] = [["module", "tensor", "dtype", "shape", "elements", "bytes", "storage"]]
-        var sharers: [String: Int] = [:]
-        for named in tensors where named.aliasOf == nil { sharers[named.storage.key, default: 0] += 1 }
-        for (prefix, group) in modules {
-            for (i, named) in group.enumerated() {
-                let leaf = String(named.stateDictName.split(separator: ".", omittingEmptySubsequences: false).last ?? "")
-                rows.append([
-                    i == 0 ? (prefix.isEmpty ? "<root>" : prefix) : "", leaf, named.tensor.dtype.rawValue,
-                    Formatting.shape(named.tensor.shape), Formatting.count(named.tensor.elementCount),
-                    Formatting.count(named.tensor.byteCount), storageNote(named, sharers: sharers[named.storage.key] ?? 1),
-                ])
-            }
-        }
-        let aliases = tensors.filter { $0.aliasOf != nil }
-        var lines = ["", "modules (tensors by dotted prefix)"] + Formatting.table(rows, rightAligned: [4, 5]).map { "  " + $0 }
-        for alias in aliases { lines.append("  \(alias.stateDictName) is the same tensor as \(alias.aliasOf!)") }
-        return lines
-    }
-
-    private func storageNote(_ named: NamedTensor, sharers: Int) -> String {
-        var note = named.storage.key
-        if named.storage.location != "cpu" { note += " @\(named.storage.location)" }
-        if !named.tensor.isContiguous { note += " strided" }
-        if named.tensor.storageOffset != 0 { note += " +\(named.tensor.storageOffset)" }
-        if sharers > 1 { note += " shared by \(sharers)" }
-        return note
     }
 
     private func daconvLines() -> [String] {

@@ -15,42 +15,60 @@ public struct StructureEntry: Sendable {
     /// Non-tensor entries down to depth 2, at most `limit` of them; the insides of whole pickled models
     /// (at `skipping`) are left to the model listing.
     static func overview(
-        _ entries: [CheckpointEntry], _ checkpoint: Checkpoint, skipping models: [[String]], limit: Int = 60
+        _ entries: CheckpointEntries, _ checkpoint: Checkpoint, skipping models: [[String]], limit: Int = 60
     ) -> [StructureEntry] {
-        let tensorPaths = entries.compactMap { entry -> [String]? in
-            guard let id = entry.value.nodeID, checkpoint.tensors[id] != nil else { return nil }
-            return entry.path
-        }
+        var tensorsInside: TensorCounts?
         var result: [StructureEntry] = []
-        for entry in entries where entry.depth >= 1 && entry.depth <= 2 {
-            if let id = entry.value.nodeID, checkpoint.tensors[id] != nil { continue }
-            if models.contains(where: { entry.path.count > $0.count && entry.path.starts(with: $0) }) { continue }
+        for index in entries.indices where entries.depth(at: index) >= 1 && entries.depth(at: index) <= 2 {
+            let value = entries.value(at: index)
+            if let id = value.nodeID, checkpoint.tensors.contains(id) { continue }
+            if !models.isEmpty {
+                let path = entries.path(at: index)
+                if models.contains(where: { path.count > $0.count && path.starts(with: $0) }) { continue }
+            }
             guard result.count < limit else { break }
-            let type = typeName(entry.value, checkpoint)
+            let dotted = entries.dottedPath(at: index)
+            let type = typeName(value, checkpoint)
             var summary: String
-            var value: JSONValue?
-            if let scalar = scalar(entry.value) {
-                (summary, value) = scalar
-            } else if let id = entry.value.nodeID, let data = checkpoint.decoded[id] {
-                let decoded = DataObjectEntry.entry(entry.dottedPath, data)
+            var json: JSONValue?
+            if let scalar = scalar(value) {
+                (summary, json) = scalar
+            } else if let id = value.nodeID, let data = checkpoint.decoded[id] {
+                let decoded = DataObjectEntry.entry(dotted, data)
                 if case .numpyArray = data, let dtype = decoded.dtype, let shape = decoded.shape {
                     summary = "\(dtype) \(Formatting.shape(shape)) \(decoded.summary)"
                 } else {
                     summary = decoded.summary
                 }
-                value = decoded.value
+                json = decoded.value
             } else {
-                let inside = tensorPaths.filter {
-                    $0.count > entry.path.count && Array($0.prefix(entry.path.count)) == entry.path
-                }
-                summary =
-                    containerSummary(entry.value, checkpoint)
-                    + (inside.isEmpty ? "" : ", " + Formatting.plural(inside.count, "tensor"))
+                if tensorsInside == nil { tensorsInside = TensorCounts(entries, checkpoint) }
+                let inside = tensorsInside!.count(below: entries.path(at: index))
+                summary = containerSummary(value, checkpoint) + (inside == 0 ? "" : ", " + Formatting.plural(inside, "tensor"))
             }
-            if let alias = entry.aliasOf { summary = "same object as \(alias.joined(separator: "."))" }
-            result.append(StructureEntry(path: entry.dottedPath, depth: entry.depth, type: type, summary: summary, value: value))
+            if let alias = entries.aliasOf(index) { summary = "same object as \(entries.dottedPath(at: alias))" }
+            result.append(
+                StructureEntry(path: dotted, depth: entries.depth(at: index), type: type, summary: summary, value: json))
         }
         return result
+    }
+
+    /// How many tensor entries lie below each path of one or two components (by path, as their names read).
+    private struct TensorCounts {
+        private var counts: [[String]: Int] = [:]
+
+        init(_ entries: CheckpointEntries, _ checkpoint: Checkpoint) {
+            for index in entries.indices {
+                guard let id = entries.value(at: index).nodeID, checkpoint.tensors.contains(id),
+                    entries.depth(at: index) >= 2
+                else { continue }
+                let path = entries.path(at: index)
+                counts[Array(path.prefix(1)), default: 0] += 1
+                if path.count > 2 { counts[Array(path.prefix(2)), default: 0] += 1 }
+            }
+        }
+
+        func count(below path: [String]) -> Int { counts[path] ?? 0 }
     }
 
     static func typeName(_ value: PickleValue, _ checkpoint: Checkpoint) -> String {
@@ -65,7 +83,7 @@ public struct StructureEntry: Sendable {
             if let tensor = checkpoint.tensors[id] { return tensor.isParameter ? "Parameter" : "tensor" }
             if let data = checkpoint.decoded[id] { return data.typeName }
             if checkpoint.defaultDictFactories[id] != nil { return "collections.defaultdict" }
-            switch checkpoint.graph[id].kind {
+            switch checkpoint.graph.kind(of: id) {
             case .list: return "list"
             case .tuple: return "tuple"
             case .dict(let ordered): return ordered ? "OrderedDict" : "dict"
@@ -93,10 +111,12 @@ public struct StructureEntry: Sendable {
 
     private static func containerSummary(_ value: PickleValue, _ checkpoint: Checkpoint) -> String {
         guard let id = value.nodeID else { return "" }
-        let node = checkpoint.graph[id]
-        switch node.kind {
-        case .list, .tuple, .set: return Formatting.plural(node.items.count, "item")
-        case .dict: return node.entries.count == 1 ? "1 entry" : "\(Formatting.count(node.entries.count)) entries"
+        let graph = checkpoint.graph
+        switch graph.kind(of: id) {
+        case .list, .tuple, .set: return Formatting.plural(graph.itemCount(of: id), "item")
+        case .dict:
+            let count = graph.entryCount(of: id)
+            return count == 1 ? "1 entry" : "\(Formatting.count(count)) entries"
         case .object: return "inert object, never run"
         default: return ""
         }

@@ -17,21 +17,29 @@ public struct DAConvDetector: Sendable {
 
     /// A prefix is a candidate when it holds at least two of the rules' keys (a branch weight and a gate, or
     /// two branch weights); then every branch weight and gate must be present.
+    /// Only names that end in a rule's key are looked at twice: a module's keys all do.
     public func detect(in tensors: [(name: String, tensor: TorchTensor)]) -> Result {
+        let suffixes = rules.keySuffixes
+        let dottedSuffixes = suffixes.map { "." + $0 }
         var byName: [String: TorchTensor] = [:]
-        for (name, tensor) in tensors where byName[name] == nil { byName[name] = tensor }
         var candidates: [String] = []
         var seen = Set<String>()
-        for (name, _) in tensors {
-            for suffix in rules.keySuffixes where name == suffix || name.hasSuffix("." + suffix) {
+        let lastBytes = Set(suffixes.compactMap(\.utf8.last))
+        for (name, tensor) in tensors {
+            // A name ends in a key only if it ends in the key's last character (all keys end in ASCII).
+            if let last = name.utf8.last, last < 0x80, !lastBytes.contains(last) { continue }
+            var matched = false
+            for (suffix, dotted) in zip(suffixes, dottedSuffixes) where name == suffix || name.hasSuffix(dotted) {
+                matched = true
                 let prefix = String(name.dropLast(suffix.count)).trimmingSuffixDot
                 if seen.insert(prefix).inserted { candidates.append(prefix) }
             }
+            if matched && byName[name] == nil { byName[name] = tensor }
         }
         var result = Result()
         for prefix in candidates {
             let dot = prefix.isEmpty ? "" : prefix + "."
-            let present = rules.keySuffixes.filter { byName[dot + $0] != nil }
+            let present = suffixes.filter { byName[dot + $0] != nil }
             let required = rules.branches.flatMap { [$0.name + ".weight"] + ($0.gate.map { [$0] } ?? []) }
             guard present.filter({ required.contains($0) }).count >= 2 else { continue }
             switch module(prefix, byName) {

@@ -53,7 +53,8 @@ public enum MergePlanner {
         var converted: [ConvertedEntry] = []
         if !options.keepObjects {
             converted = try weightsOnlyForm(&draft, checkpoint)
-            unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
+            // Without conversions the draft is as it was checked.
+            if !converted.isEmpty { unsafe = try OutputGlobals.check(draft, file: checkpoint.path) }
         } else {
             WeightsOnlyConversion.restoreDefaultDicts(checkpoint.defaultDictFactories, in: &draft)
             unsafe = try OutputGlobals.check(draft, file: checkpoint.path)
@@ -72,7 +73,8 @@ public enum MergePlanner {
         do {
             let conversions = try WeightsOnlyConversion.plan(
                 graph: draft.graph, root: draft.root, decoded: checkpoint.decoded,
-                defaultDicts: checkpoint.defaultDictFactories, leaves: Set(checkpoint.tensors.keys),
+                defaultDicts: checkpoint.defaultDictFactories,
+                leaves: PickleNodeSet(checkpoint.tensors.keys, nodeCount: draft.graph.nodeCount),
                 maxDepth: CheckpointLimits.standard.maxDepth)
             WeightsOnlyConversion.apply(conversions, to: &draft)
             return conversions
@@ -98,21 +100,26 @@ public enum MergePlanner {
     static func tensorDicts(
         _ draft: CheckpointDraft, _ checkpoint: Checkpoint, modelDicts: [PickleNodeID: String]
     ) -> [TensorDict] {
+        let graph = draft.graph
         var result: [TensorDict] = []
-        var seen = Set<PickleNodeID>()
+        var seen = PickleNodeSet(nodeCount: graph.nodeCount)
         var stack: [(PickleValue, [String])] = [(draft.root, [])]
         while let (value, path) = stack.popLast() {
-            guard let id = value.nodeID, seen.insert(id).inserted, checkpoint.tensors[id] == nil else { continue }
-            let node = draft.graph[id]
-            if case .dict = node.kind {
-                let entries = node.entries.map { (key: $0.key.stringValue, value: $0.value) }
-                if entries.contains(where: { $0.value.nodeID.map { checkpoint.tensors[$0] != nil } ?? false }) {
+            guard let id = value.nodeID, seen.insert(id), !checkpoint.tensors.contains(id) else { continue }
+            if case .dict = graph.kind(of: id) {
+                let view = graph.entries(of: id)
+                let entries = view.indices.map { (key: view.key(at: $0).stringValue, value: view.value(at: $0)) }
+                if entries.contains(where: { $0.value.nodeID.map { checkpoint.tensors.contains($0) } ?? false }) {
                     result.append(TensorDict(node: id, path: path, modelPrefix: modelDicts[id], entries: entries))
                 }
-                for entry in node.entries.reversed() { stack.append((entry.value, path + [entry.key.stringValue ?? "?"])) }
+                // Tensors are no dicts: only other nodes are walked into, each with its path.
+                for entry in entries.reversed() {
+                    guard let child = entry.value.nodeID, !checkpoint.tensors.contains(child) else { continue }
+                    stack.append((entry.value, path + [entry.key ?? "?"]))
+                }
             } else {
-                for (i, item) in node.items.enumerated().reversed() { stack.append((item, path + [String(i)])) }
-                if let state = node.state { stack.append((state, path)) }
+                for (i, item) in graph.items(of: id).enumerated().reversed() { stack.append((item, path + [String(i)])) }
+                if let state = graph.state(of: id) { stack.append((state, path)) }
             }
         }
         return result

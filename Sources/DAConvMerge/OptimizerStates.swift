@@ -8,23 +8,25 @@ public enum OptimizerStates {
     /// their paths.
     static func drop(from draft: inout CheckpointDraft, checkpoint: Checkpoint) -> [String] {
         var dropped: [String] = []
-        var seen = Set<PickleNodeID>()
+        var seen = PickleNodeSet(nodeCount: draft.graph.nodeCount)
         var stack: [(PickleNodeID, [String])] = []
         if let root = draft.root.nodeID { stack.append((root, [])) }
         while let (id, path) = stack.popLast() {
-            guard seen.insert(id).inserted, checkpoint.tensors[id] == nil else { continue }
+            guard seen.insert(id), !checkpoint.tensors.contains(id) else { continue }
             var kept: [PickleDictEntry] = []
-            for entry in draft.graph[id].entries {
-                let childPath = path + [entry.key.stringValue ?? "?"]
+            let entries = draft.graph.entries(of: id)
+            for entry in entries {
+                let key = entry.key.stringValue ?? "?"
                 if isOptimizerState(entry.value, draft.graph) {
-                    dropped.append(childPath.joined(separator: "."))
+                    dropped.append((path + [key]).joined(separator: "."))
                     continue
                 }
                 kept.append(entry)
-                if let child = entry.value.nodeID { stack.append((child, childPath)) }
+                // Tensors hold no optimizer state: only other nodes are walked into.
+                if let child = entry.value.nodeID, !checkpoint.tensors.contains(child) { stack.append((child, path + [key])) }
             }
-            if case .dict = draft.graph[id].kind { draft.graph[id].entries = kept }
-            for (i, item) in draft.graph[id].items.enumerated() {
+            if case .dict = draft.graph.kind(of: id), kept.count < entries.count { draft.graph.setEntries(of: id, kept) }
+            for (i, item) in draft.graph.items(of: id).enumerated() {
                 if let child = item.nodeID { stack.append((child, path + [String(i)])) }
             }
         }
@@ -34,14 +36,14 @@ public enum OptimizerStates {
     /// An optimizer state_dict (a dict with `state` and `param_groups`), or a list or tuple of them, as Lightning
     /// keeps `optimizer_states` and BasicSR its `optimizers`.
     public static func isOptimizerState(_ value: PickleValue, _ graph: PickleGraph) -> Bool {
-        if let items = graph.sequence(value) {
+        if let items = graph.sequenceItems(value) {
             return !items.isEmpty && items.allSatisfy { isOptimizerStateDict($0, graph) }
         }
         return isOptimizerStateDict(value, graph)
     }
 
     private static func isOptimizerStateDict(_ value: PickleValue, _ graph: PickleGraph) -> Bool {
-        guard let entries = graph.dictEntries(value) else { return false }
+        guard let entries = graph.dictEntriesView(value) else { return false }
         let keys = Set(entries.compactMap { $0.key.stringValue })
         return keys.contains("state") && keys.contains("param_groups")
     }

@@ -55,11 +55,12 @@ public enum VerifyRun {
 
     /// What a merge converts in the original, outside whole pickled models (which become state dicts).
     static func conversions(_ original: Checkpoint) throws -> [ConvertedEntry] {
-        let models = Set(try original.pickledModels().compactMap { $0.modules.first?.node })
+        let models = try original.pickledModels().compactMap { $0.modules.first?.node }
         do {
             return try WeightsOnlyConversion.plan(
                 graph: original.graph, root: original.root, decoded: original.decoded,
-                defaultDicts: original.defaultDictFactories, leaves: Set(original.tensors.keys).union(models),
+                defaultDicts: original.defaultDictFactories,
+                leaves: PickleNodeSet(original.tensors.keys + models, nodeCount: original.graph.nodeCount),
                 maxDepth: CheckpointLimits.standard.maxDepth)
         } catch let reason as CheckpointError.Reason {
             throw CheckpointError(path: original.path, reason)

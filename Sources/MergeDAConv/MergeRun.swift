@@ -35,6 +35,42 @@ public struct MergeOutcome: Sendable {
 public enum MergeRun {
     public static func run(_ request: MergeRequest) throws -> MergeOutcome {
         try refuseOverwritingInput(request)
+        let format = request.format ?? .inferred(from: request.output)
+        let written = try writeProbed(request, format: format)
+        let pending = written.output.pending
+        try checkStructure(of: pending, folds: written.folds, format: format, outputName: written.output.outputName)
+        var warnings = written.warnings + written.output.notes
+        if !written.devices.isEmpty {
+            warnings.append(
+                "storages saved on \(written.devices.sorted().joined(separator: ", ")) are written as cpu (load with map_location to move them)"
+            )
+        }
+        var report = EquivalenceReport(layers: written.layers, dropped: written.dropped, warnings: warnings)
+        report.converted = written.converted
+        guard report.passed else {
+            pending.discard()
+            return MergeOutcome(report: report, written: nil, fromWholeModel: written.fromWholeModel)
+        }
+        try pending.commit()
+        return MergeOutcome(report: report, written: pending.summary, fromWholeModel: written.fromWholeModel)
+    }
+
+    /// A written output, its layers' checks, and what the report needs of the plan (not its draft).
+    private struct ProbedWrite {
+        let output: MergeOutput
+        let layers: [LayerCheck]
+        let folds: [PlannedFold]
+        let dropped: [String]
+        let converted: [ConvertedEntry]
+        let warnings: [String]
+        let fromWholeModel: Bool
+        /// Devices other than the cpu the input's storages were saved on.
+        let devices: Set<String>
+    }
+
+    /// Reads, plans, writes and probes; the input and the draft are let go on return, before the written
+    /// file is read back, so they and what the check reads are never in memory together.
+    private static func writeProbed(_ request: MergeRequest, format: CheckpointOutputFormat) throws -> ProbedWrite {
         let input = try CheckpointReader.open(request.input)
         let plan = try MergePlanner.plan(input, options: request.merge)
         // The pipeline checks the float32 weight records it reads whole; everything else is checked here,
@@ -46,37 +82,31 @@ public enum MergeRun {
         var options = CheckpointWriteOptions(replaceExisting: request.replaceExisting)
         options.progress = request.progress
         let output = try MergeOutput.write(
-            plan, folded: pipeline, input: input, format: request.format ?? .inferred(from: request.output), to: request.output,
-            options: options)
-        let pending = output.pending
+            plan, folded: pipeline, input: input, format: format, to: request.output, options: options)
         let layers = try pipeline.checksWhenDone()
-        try checkStructure(of: pending, plan: plan, outputName: output.outputName)
-        var warnings = plan.warnings + output.notes
-        let devices = Set(input.storages.values.map(\.location)).subtracting(["cpu"])
-        if !devices.isEmpty {
-            warnings.append(
-                "storages saved on \(devices.sorted().joined(separator: ", ")) are written as cpu (load with map_location to move them)"
-            )
-        }
-        var report = EquivalenceReport(layers: layers, dropped: plan.dropped, warnings: warnings)
-        report.converted = plan.converted
-        guard report.passed else {
-            pending.discard()
-            return MergeOutcome(report: report, written: nil, fromWholeModel: plan.fromWholeModel)
-        }
-        try pending.commit()
-        return MergeOutcome(report: report, written: pending.summary, fromWholeModel: plan.fromWholeModel)
+        return ProbedWrite(
+            output: output, layers: layers, folds: plan.folds, dropped: plan.dropped, converted: plan.converted,
+            warnings: plan.warnings, fromWholeModel: plan.fromWholeModel,
+            devices: Set(input.storages.values.map(\.location)).subtracting(["cpu"]))
     }
 
-    /// Reopens the written file and checks that every merged tensor is where the plan put it, with its
+    /// Reads the written file back and checks that every merged tensor is where the plan put it, with its
     /// shape and dtype: the probes ran on the bytes handed to the writer, this covers the rest of the writer.
-    /// `outputName` maps the plan's names to the file's (a safetensors file holds one state dict).
+    /// `outputName` maps the plan's names to the file's (a safetensors file holds one state dict). A zip
+    /// checkpoint is read only as far as the folded tensors need (``WrittenTensorLookup``) unless a path leads
+    /// through containers only a full listing names.
     static func checkStructure(
-        of pending: PendingCheckpoint, plan: MergePlan, outputName: (String) -> String? = { $0 }
+        of pending: PendingCheckpoint, folds: [PlannedFold], format: CheckpointOutputFormat,
+        outputName: (String) -> String? = { $0 }
     ) throws {
-        let written = try CheckpointReader.open(pending.temporaryPath)
-        let byName = Dictionary(try written.namedTensors().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-        for fold in plan.folds {
+        let names = Set(folds.flatMap { [$0.weightName] + ($0.biasName.map { [$0] } ?? []) }.compactMap(outputName))
+        let byName: [String: TorchTensor]
+        if format == .zip, let found = try WrittenTensorLookup.tensors(named: names, inZipCheckpoint: pending.temporaryPath) {
+            byName = found
+        } else {
+            byName = try firstTensors(named: names, in: CheckpointReader.open(pending.temporaryPath))
+        }
+        for fold in folds {
             let expected =
                 [(fold.weightName, fold.module.weightShape)] + (fold.biasName.map { [($0, [fold.module.outChannels])] } ?? [])
             for (planName, shape) in expected {
@@ -91,6 +121,18 @@ public enum MergeRun {
                 }
             }
         }
+    }
+
+    /// The first tensor under each of `names` in `checkpoint`'s tree (a name's path is spelled only for tensors).
+    private static func firstTensors(named names: Set<String>, in checkpoint: Checkpoint) throws -> [String: TorchTensor] {
+        var found: [String: TorchTensor] = [:]
+        let entries = try checkpoint.entries()
+        for index in entries.indices where found.count < names.count {
+            guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
+            let name = entries.dottedPath(at: index)
+            if names.contains(name) && found[name] == nil { found[name] = tensor }
+        }
+        return found
     }
 
     /// The input is never written: refuse an output that is the input file, by name or by inode.

@@ -24,7 +24,8 @@ struct InspectCommand: ParsableCommand {
         if audit { return try AuditReporting.run(file: file, json: json) }
         let inspection = try ToolFailure.reporting { try CheckpointInspection.inspect(file) }
         if json {
-            print(inspection.json().serialized())
+            inspection.json().serialized { print($0, terminator: "") }
+            print()
         } else {
             print(inspection.text(), terminator: "")
         }

@@ -22,8 +22,9 @@ final class ProgressBar: @unchecked Sendable {
         self.enabled = !quiet && isatty(STDERR_FILENO) == 1
     }
 
-    /// `done` of `total` units, described by `detail` (e.g. "412 MiB of 972 MiB").
-    func update(_ done: Int, of total: Int, detail: String) {
+    /// `done` of `total` units, described by `detail` (e.g. "412 MiB of 972 MiB"), which is only spelled when
+    /// the bar is drawn: a merge of many small tensors reports progress once per record.
+    func update(_ done: Int, of total: Int, detail: @autoclosure () -> String) {
         guard enabled, total > 0 else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock()
@@ -33,7 +34,7 @@ final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = min(width, done * width / total)
         let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-        fputs("\r\(label) [\(bar)] \(min(100, done * 100 / total))% \(detail)\u{1B}[K", stderr)
+        fputs("\r\(label) [\(bar)] \(min(100, done * 100 / total))% \(detail())\u{1B}[K", stderr)
         drawn = true
     }
 

@@ -16,10 +16,10 @@ enum AttributeReference {
 
 extension UnpicklerMachine {
     /// The global `owner.name` for `getattr(owner, name)` in the form above, or nil for any other arguments.
-    mutating func attributeReference(_ arguments: PickleValue) throws -> PickleValue? {
+    mutating func attributeReference(_ arguments: PickleSlot) throws -> PickleSlot? {
         guard let tuple = nodeID(arguments) else { return nil }
-        let args = graph[tuple].items
-        guard args.count == 2, let ownerID = nodeID(args[0]), case .global(let owner) = graph[ownerID].kind,
+        let args = graph.items(of: tuple)
+        guard args.count == 2, case .node(let ownerID) = args[0], case .global(let owner) = graph.kind(of: ownerID),
             case .string(let name) = args[1], AttributeReference.isPlainName(name)
         else { return nil }
         return try pushedGlobal(PickleGlobal(module: owner.module, name: owner.name + "." + name))

@@ -19,16 +19,16 @@ enum DefaultDictFactories {
 extension UnpicklerMachine {
     /// `defaultdict()`, `defaultdict(None)` or `defaultdict(<builtin data type>)`: a dict node whose factory is
     /// kept in `defaultDictFactories`. An audit scan keeps any other factory as an inert call, so it can list it.
-    mutating func defaultDict(_ args: [PickleValue], callable: PickleGlobal, arguments: PickleValue) throws -> PickleValue {
+    mutating func defaultDict(_ args: [PickleSlot], callable: PickleGlobal, arguments: PickleSlot) throws -> PickleSlot {
         var factory = DefaultDictFactories.noFactory
         if let first = args.first, first != .none {
-            guard let id = nodeID(first), case .global(let global) = graph[id].kind,
+            guard let id = nodeID(first), case .global(let global) = graph.kind(of: id),
                 DefaultDictFactories.dataTypes.contains(global.qualifiedName)
             else {
-                if policy.keepsEveryCallInert { return try addNode(PickleNode(kind: .call(callable), args: arguments)) }
+                if policy.keepsEveryCallInert { return try addNode(.call, global: graph.globalNumber(callable), args: arguments) }
                 let found =
                     nodeID(first).flatMap { id -> String? in
-                        if case .global(let global) = graph[id].kind { return global.qualifiedName }
+                        if case .global(let global) = graph.kind(of: id) { return global.qualifiedName }
                         return nil
                     } ?? kindName(first)
                 throw PickleError.refusedFactory(found: found, opcode: opcode, offset: offset)
@@ -40,7 +40,7 @@ extension UnpicklerMachine {
                 opcode: opcode, expected: "collections.defaultdict's factory alone", found: "\(args.count) arguments",
                 offset: offset)
         }
-        let dict = try addNode(PickleNode(kind: .dict(ordered: false)))
+        let dict = try addNode(.dict)
         defaultDictFactories[nodeID(dict)!] = factory
         return dict
     }

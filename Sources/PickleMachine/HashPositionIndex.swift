@@ -15,18 +15,30 @@ struct HashPositionIndex<Key: Hashable> {
     /// The position of `key` if it is present; otherwise gives it the next position and returns nil.
     mutating func insert(_ key: Key) -> Int? {
         let hash = key.hashValue
-        let mask = slots.count - 1
-        var slot = hash & mask
-        while slots[slot] >= 0 {
-            let position = slots[slot]
-            if hashes[position] == hash && keys[position] == key { return position }
-            slot = (slot + 1) & mask
-        }
+        let (slot, position) = probe(key, hash: hash)
+        if let position { return position }
         slots[slot] = keys.count
         keys.append(key)
         hashes.append(hash)
         if keys.count * 2 > slots.count { grow() }
         return nil
+    }
+
+    /// The position of `key`, nil if it is absent.
+    func position(of key: Key) -> Int? {
+        probe(key, hash: key.hashValue).position
+    }
+
+    /// The slot holding `key` and its position, or the empty slot where it would go.
+    private func probe(_ key: Key, hash: Int) -> (slot: Int, position: Int?) {
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] >= 0 {
+            let position = slots[slot]
+            if hashes[position] == hash && keys[position] == key { return (slot, position) }
+            slot = (slot + 1) & mask
+        }
+        return (slot, nil)
     }
 
     private mutating func grow() {

@@ -7,16 +7,16 @@
 /// and skips nodes it has finished never nests deeper. Iterative; linear in nodes and edges.
 enum NestingDepthCheck {
     /// The first depth found above `limit` below `root`, or nil if the graph stays within it.
-    static func depthExceeding(_ limit: Int, in graph: PickleGraph, from root: PickleValue) -> Int? {
-        guard case .node(let rootID) = root else { return nil }
-        var finished = [Bool](repeating: false, count: graph.nodes.count)
-        var walking = [Bool](repeating: false, count: graph.nodes.count)
-        var heights = [Int32](repeating: 1, count: graph.nodes.count)
+    static func depthExceeding(_ limit: Int, in graph: PickleGraph, from root: PickleSlot) -> Int? {
+        guard let rootID = root.nodeID else { return nil }
+        var finished = [Bool](repeating: false, count: graph.nodeCount)
+        var walking = [Bool](repeating: false, count: graph.nodeCount)
+        var heights = [Int32](repeating: 1, count: graph.nodeCount)
         var path: [(id: PickleNodeID, next: Int)] = [(rootID, 0)]
         walking[rootID.index] = true
         while let (id, next) = path.last {
             path[path.count - 1].next += 1
-            if let child = childNode(of: graph.nodes[id.index], at: next) {
+            if let child = childNode(of: graph.records[id.index], at: next, in: graph) {
                 if walking[child.index] { continue }  // a cycle
                 if !finished[child.index] {
                     guard path.count < limit else { return path.count + 1 }
@@ -26,7 +26,7 @@ enum NestingDepthCheck {
                 }
                 heights[id.index] = max(heights[id.index], heights[child.index] + 1)
                 if heights[id.index] > limit { return Int(heights[id.index]) }
-            } else if next >= childCount(of: graph.nodes[id.index]) {
+            } else if next >= childCount(of: graph.records[id.index]) {
                 path.removeLast()
                 walking[id.index] = false
                 finished[id.index] = true
@@ -40,25 +40,23 @@ enum NestingDepthCheck {
     }
 
     /// Items, then entry keys and values, then args, then state.
-    private static func childCount(of node: PickleNode) -> Int {
-        node.items.count + 2 * node.entries.count + 2
+    private static func childCount(of node: NodeRecord) -> Int {
+        Int(node.items.count) + 2 * Int(node.entries.count) + 2
     }
 
     /// The child at `position` in ``childCount(of:)`` order if it is a node.
-    private static func childNode(of node: PickleNode, at position: Int) -> PickleNodeID? {
-        var position = position
-        let value: PickleValue?
-        if position < node.items.count {
-            value = node.items[position]
-        } else if position - node.items.count < 2 * node.entries.count {
-            position -= node.items.count
-            let entry = node.entries[position / 2]
-            value = position % 2 == 0 ? entry.key : entry.value
+    private static func childNode(of node: NodeRecord, at position: Int, in graph: PickleGraph) -> PickleNodeID? {
+        let items = Int(node.items.count)
+        let entrySlots = 2 * Int(node.entries.count)
+        let slot: PickleSlot
+        if position < items {
+            slot = graph.slots[Int(node.items.start) + position]
+        } else if position - items < entrySlots {
+            slot = graph.slots[Int(node.entries.start) + position - items]
         } else {
-            position -= node.items.count + 2 * node.entries.count
-            value = position == 0 ? node.args : position == 1 ? node.state : nil
+            let rest = position - items - entrySlots
+            slot = rest == 0 ? node.args : rest == 1 ? node.state : .absent
         }
-        guard case .node(let id)? = value else { return nil }
-        return id
+        return slot.nodeID
     }
 }

@@ -1,221 +1,374 @@
-/// The inert result of unpickling: scalars inline, every container or object in an arena.
+/// The inert result of unpickling: scalars inline, every container or object a node.
 ///
 /// Nodes refer to each other by ``PickleNodeID`` instead of by strong references, for two reasons:
 /// a node reused through the memo stays one node however often it is referenced (a hostile pickle can
 /// reference one node 2^40 times through nesting), and releasing a graph never recurses, so a chain
 /// nested hundreds of thousands deep cannot overflow the stack when it is freed.
+///
+/// Everything lives in a few flat arrays: one record per node (its kind, its global, where its items and
+/// entries are), every item, entry key and value in one array of 8-byte slots (``PickleSlot``), each string
+/// once in a string table, each global once in a global table. A graph of a million nodes is a handful of
+/// allocations, and reading it counts no references. ``PickleNode`` is the same node as a value of its own,
+/// for building graphs and for code that is not in a hurry.
 public struct PickleGraph: Sendable {
-    /// All containers and objects, addressed by ``PickleNodeID/index``.
-    public var nodes: [PickleNode]
+    @usableFromInline var records: [NodeRecord] = []
+    @usableFromInline var slots: [PickleSlot] = []
+    @usableFromInline var strings: [String] = []
+    /// Values a slot cannot hold: floats, integers beyond 60 bits, big integers, bytes.
+    @usableFromInline var scalars: [PickleValue] = []
+    @usableFromInline var globals: [PickleGlobal] = []
+    private var globalIndex: [PickleGlobal: Int32] = [:]
 
-    /// A graph holding `nodes` (empty by default).
-    public init(nodes: [PickleNode] = []) {
-        self.nodes = nodes
+    /// An empty graph.
+    public init() {}
+
+    /// A graph holding `nodes`, node `i` at index `i`.
+    public init(nodes: [PickleNode]) {
+        for node in nodes { _ = add(node) }
     }
+
+    /// Number of nodes.
+    public var nodeCount: Int { records.count }
+
+    /// Every node id, in creation order.
+    public var nodeIDs: [PickleNodeID] { records.indices.map { PickleNodeID(index: $0) } }
+
+    /// Whether `id` is a node of this graph.
+    public func contains(_ id: PickleNodeID) -> Bool { id.index >= 0 && id.index < records.count }
 
     /// Adds a node and returns the value that refers to it.
-    public mutating func add(_ node: consuming PickleNode) -> PickleValue {
-        nodes.append(node)
-        return .node(PickleNodeID(index: nodes.count - 1))
+    @discardableResult
+    public mutating func add(_ node: PickleNode) -> PickleValue {
+        records.append(NodeRecord(kind: .list))
+        let id = PickleNodeID(index: records.count - 1)
+        self[id] = node
+        return .node(id)
     }
 
-    /// The node `id` refers to; traps if `id` is not from this graph.
+    /// The node `id` refers to, as a value of its own; setting it replaces the node's kind, items, entries,
+    /// args and state. Traps if `id` is not from this graph.
     public subscript(id: PickleNodeID) -> PickleNode {
-        get { nodes[id.index] }
-        _modify { yield &nodes[id.index] }
-    }
-}
-
-/// Index of a node in its ``PickleGraph``.
-public struct PickleNodeID: Hashable, Sendable, Comparable {
-    /// Position in ``PickleGraph/nodes``.
-    public let index: Int
-    /// The id of the node at `index`.
-    public init(index: Int) { self.index = index }
-    /// Orders ids by position, which is creation order for graphs the unpickler builds.
-    public static func < (lhs: PickleNodeID, rhs: PickleNodeID) -> Bool { lhs.index < rhs.index }
-}
-
-/// One value on the pickle machine's stack or inside a container.
-///
-/// Node values compare and hash by identity (their id), scalars by value, which is what Python's dict
-/// does for the keys checkpoints use (strings and ints).
-public enum PickleValue: Hashable, Sendable {
-    /// Python's `None`.
-    case none
-    /// `True` / `False`.
-    case bool(Bool)
-    /// An integer that fits in Int64 (the unpickler never uses `bigInt` for these).
-    case int(Int64)
-    /// An integer outside Int64: checkpoints rarely hold one, but the legacy magic number is one.
-    case bigInt(PickleBigInt)
-    /// A Python float.
-    case float(Double)
-    /// A Python str (and Python 2 strings, decoded as UTF-8).
-    case string(String)
-    /// Python bytes or bytearray.
-    case bytes([UInt8])
-    /// A container, object, global or persistent id, by identity.
-    case node(PickleNodeID)
-}
-
-/// An arbitrary-size integer, kept as Python's LONG opcodes write it: little-endian two's complement.
-public struct PickleBigInt: Hashable, Sendable, CustomStringConvertible {
-    /// Minimal little-endian two's complement bytes (no redundant sign bytes).
-    public let littleEndianBytes: [UInt8]
-
-    /// The integer written as `littleEndianBytes` (two's complement; redundant sign bytes are dropped).
-    public init(littleEndianBytes: [UInt8]) {
-        self.littleEndianBytes = PickleBigInt.minimized(littleEndianBytes)
-    }
-
-    /// Whether the value is below zero.
-    public var isNegative: Bool { (littleEndianBytes.last ?? 0) & 0x80 != 0 }
-
-    /// The value as Int64 when it fits.
-    public var int64: Int64? {
-        guard littleEndianBytes.count <= 8 else { return nil }
-        var value: UInt64 = isNegative ? UInt64.max : 0
-        for (i, byte) in littleEndianBytes.enumerated() {
-            value &= ~(UInt64(0xFF) << (8 * UInt64(i)))
-            value |= UInt64(byte) << (8 * UInt64(i))
+        get {
+            PickleNode(
+                kind: kind(of: id), items: Array(items(of: id)), entries: Array(entries(of: id)), args: args(of: id),
+                state: state(of: id))
         }
-        return Int64(bitPattern: value)
-    }
-
-    /// Decimal digits, as Python prints the integer.
-    public var description: String {
-        if let small = int64 { return String(small) }
-        // Magnitude as little-endian bytes, then repeated division by 10.
-        var magnitude = littleEndianBytes
-        if isNegative {
-            var carry: UInt16 = 1
-            for i in magnitude.indices {
-                let sum = UInt16(~magnitude[i]) + carry
-                magnitude[i] = UInt8(truncatingIfNeeded: sum)
-                carry = sum >> 8
-            }
+        set {
+            setKind(newValue.kind, of: id)
+            setItems(of: id, newValue.items)
+            setEntries(of: id, newValue.entries)
+            setArgs(of: id, newValue.args)
+            setState(of: id, newValue.state)
         }
-        var digits: [Character] = []
-        while magnitude.contains(where: { $0 != 0 }) {
-            var remainder: UInt16 = 0
-            for i in magnitude.indices.reversed() {
-                let current = remainder << 8 | UInt16(magnitude[i])
-                magnitude[i] = UInt8(current / 10)
-                remainder = current % 10
-            }
-            digits.append(Character(String(remainder)))
-        }
-        if digits.isEmpty { digits = ["0"] }
-        return (isNegative ? "-" : "") + String(digits.reversed())
     }
 
-    static func minimized(_ bytes: [UInt8]) -> [UInt8] {
-        var result = bytes
-        while result.count > 1 {
-            let last = result[result.count - 1]
-            let previous = result[result.count - 2]
-            if (last == 0 && previous & 0x80 == 0) || (last == 0xFF && previous & 0x80 != 0) {
-                result.removeLast()
-            } else {
-                break
-            }
-        }
-        return result
-    }
-}
+    // MARK: Reading
 
-/// A Python global as GLOBAL or STACK_GLOBAL names it, with Python 2 module names mapped to Python 3
-/// (`__builtin__` -> `builtins`, `copy_reg` -> `copyreg`), so callers see one spelling.
-public struct PickleGlobal: Hashable, Sendable, CustomStringConvertible {
-    /// The module, `torch._utils`.
-    public let module: String
-    /// The name inside the module, `_rebuild_tensor_v2` (dotted for nested classes).
-    public let name: String
-
-    /// A global; names are taken as given (``PythonNameMapping`` maps Python 2 spellings).
-    public init(module: String, name: String) {
-        self.module = module
-        self.name = name
+    /// What node `id` is.
+    public func kind(of id: PickleNodeID) -> PickleNode.Kind {
+        let record = records[id.index]
+        return record.kind.kind(global: record.global >= 0 ? globals[Int(record.global)] : nil)
     }
 
-    /// `module.name`, the spelling torch's weights-only allow-list uses.
-    public var qualifiedName: String { "\(module).\(name)" }
-    /// The ``qualifiedName``.
-    public var description: String { qualifiedName }
-}
+    // Kind tests read the node's one-byte kind: building a ``PickleNode/Kind`` copies its global's strings,
+    // which a loop over every node of a large checkpoint pays for each node.
 
-/// A key-value pair of a dict, in insertion order.
-public struct PickleDictEntry: Sendable {
-    /// The key, as first inserted (Python keeps the first of equal keys).
-    public var key: PickleValue
-    /// The value, as last set.
-    public var value: PickleValue
-    /// An entry.
-    public init(key: PickleValue, value: PickleValue) {
-        self.key = key
-        self.value = value
-    }
-}
+    /// Whether node `id` is a call (REDUCE of an allowed global).
+    public func isCall(_ id: PickleNodeID) -> Bool { records[id.index].kind == .call }
 
-/// How an inert object came to be, so a writer can rebuild it the same way.
-public enum PickleObjectConstruction: Sendable, Equatable {
-    /// NEWOBJ / NEWOBJ_EX: `cls.__new__(cls, *args)`; how `torch.save(model)` stores modules.
-    case newObject
-    /// NEWOBJ_EX (or `copyreg.__newobj_ex__`) with keyword arguments: `cls.__new__(cls, *args, **kwargs)`;
-    /// `args` is the pair (argument tuple, keyword dict).
-    case newObjectWithKeywords
-    /// `cls(*args)`, running `__init__`. The unpickler never builds it (INST and OBJ call the class, so
-    /// they follow the policy and give ``PickleNode/Kind/call(_:)``); the pickler writes it as REDUCE.
-    case instantiate
-    /// `copyreg._reconstructor(cls, base, state)` through REDUCE (protocols 0 and 1).
-    case reconstructor
-}
+    /// Whether node `id` is a persistent id.
+    public func isPersistentID(_ id: PickleNodeID) -> Bool { records[id.index].kind == .persistentID }
 
-/// A container or object of the graph. Which fields are used depends on ``kind``.
-public struct PickleNode: Sendable {
-    /// What the node is.
-    public enum Kind: Sendable, Equatable {
-        /// `items`.
-        case list
-        /// `items`.
-        case tuple
-        /// `entries`; `state` holds what BUILD gave an OrderedDict (its `__dict__`, e.g. `_metadata`).
-        case dict(ordered: Bool)
-        /// `items`.
-        case set(frozen: Bool)
-        /// A GLOBAL reference pushed as a value (a class, a dtype such as `torch.float16`, a function).
-        case global(PickleGlobal)
-        /// REDUCE of an allow-listed callable: `args` is the argument tuple, `state` any BUILD state.
-        /// Nothing is called; the layer that owns the allow-list interprets the node.
-        case call(PickleGlobal)
-        /// An instance of a class that is never run: `args` holds the constructor arguments,
-        /// `state` the BUILD state, `items` / `entries` anything APPENDed or SETITEMed into it.
-        case object(PickleGlobal, PickleObjectConstruction)
-        /// BINPERSID / PERSID: `args` is the persistent id (torch: the storage tuple).
-        case persistentID
+    /// Whether node `id` is an inert object (NEWOBJ, reconstructor).
+    public func isObject(_ id: PickleNodeID) -> Bool { records[id.index].kind.isObject }
+
+    /// Whether node `id` is a frozenset.
+    public func isFrozenSet(_ id: PickleNodeID) -> Bool { records[id.index].kind == .frozenSet }
+
+    /// Whether node `id` is a global pushed as a value.
+    public func isGlobal(_ id: PickleNodeID) -> Bool { records[id.index].kind == .global }
+
+    /// Whether node `id` is a tuple or a list.
+    public func isTupleOrList(_ id: PickleNodeID) -> Bool {
+        let kind = records[id.index].kind
+        return kind == .tuple || kind == .list
     }
 
-    /// What the node is, which decides the fields used.
-    public var kind: Kind
-    /// List, tuple or set items in order; items APPENDed to an object or call.
-    public var items: [PickleValue]
-    /// Dict entries in insertion order; entries SETITEMed into an object or call.
-    public var entries: [PickleDictEntry]
-    /// Arguments of a call or object (a tuple node), or a persistent id.
-    public var args: PickleValue
+    /// The node's items (list, tuple or set items; items appended to an object or call).
+    public func items(of id: PickleNodeID) -> PickleValues {
+        PickleValues(graph: self, run: records[id.index].items)
+    }
+
+    /// The node's dict entries (or entries set into an object or call), in insertion order.
+    public func entries(of id: PickleNodeID) -> PickleEntries {
+        PickleEntries(graph: self, run: records[id.index].entries)
+    }
+
+    /// The node's arguments (calls and objects) or persistent id; `None` for other nodes.
+    public func args(of id: PickleNodeID) -> PickleValue {
+        value(of: records[id.index].args)
+    }
+
     /// What BUILD gave the node, if anything.
-    public var state: PickleValue?
-
-    /// A node; fields not given stay empty.
-    public init(
-        kind: Kind, items: [PickleValue] = [], entries: [PickleDictEntry] = [],
-        args: PickleValue = .none, state: PickleValue? = nil
-    ) {
-        self.kind = kind
-        self.items = items
-        self.entries = entries
-        self.args = args
-        self.state = state
+    public func state(of id: PickleNodeID) -> PickleValue? {
+        let slot = records[id.index].state
+        return slot.tag == .absent ? nil : value(of: slot)
     }
+
+    public func itemCount(of id: PickleNodeID) -> Int { Int(records[id.index].items.count) }
+    public func entryCount(of id: PickleNodeID) -> Int { Int(records[id.index].entries.count) }
+
+    /// The position of a global, call or object node's global in the graph's global table (each distinct global
+    /// once, ``globalCount`` of them), for code that needs a flag or a verdict per global.
+    public func globalNumber(of id: PickleNodeID) -> Int? {
+        let index = records[id.index].global
+        return index >= 0 ? Int(index) : nil
+    }
+
+    /// Number of distinct globals the nodes name.
+    public var globalCount: Int { globals.count }
+
+    /// The global of a global, call or object node.
+    public func global(of id: PickleNodeID) -> PickleGlobal? {
+        let index = records[id.index].global
+        return index >= 0 ? globals[Int(index)] : nil
+    }
+
+    @usableFromInline
+    func value(of slot: PickleSlot) -> PickleValue {
+        switch slot.tag {
+        case .string: return .string(strings[slot.index])
+        case .scalar: return scalars[slot.index]
+        default: return Self.inlineValue(of: slot)
+        }
+    }
+
+    /// The value of a slot that holds it itself (not a string or table scalar).
+    @usableFromInline
+    static func inlineValue(of slot: PickleSlot) -> PickleValue {
+        switch slot.tag {
+        case .none, .absent: return .none
+        case .falseValue: return .bool(false)
+        case .trueValue: return .bool(true)
+        case .int: return .int(slot.int)
+        case .node: return .node(PickleNodeID(index: slot.index))
+        case .string, .scalar: preconditionFailure("strings and scalars are in the graph's tables")
+        }
+    }
+
+    // MARK: Writing
+
+    /// The slot that holds `value`: strings and other large scalars are appended to their tables.
+    mutating func slot(for value: PickleValue) -> PickleSlot {
+        switch value {
+        case .none: return .none
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): if let slot = PickleSlot.smallInt(number) { return slot }
+        case .node(let id): return .node(id.index)
+        case .string(let text): return stringSlot(text)
+        case .bigInt, .float, .bytes: break
+        }
+        scalars.append(value)
+        return PickleSlot(.scalar, UInt64(scalars.count - 1))
+    }
+
+    mutating func stringSlot(_ text: String) -> PickleSlot {
+        strings.append(text)
+        return PickleSlot(.string, UInt64(strings.count - 1))
+    }
+
+    /// The index of `global` in the global table, added when new.
+    mutating func globalNumber(_ global: PickleGlobal) -> Int32 {
+        if let index = globalIndex[global] { return index }
+        globals.append(global)
+        globalIndex[global] = Int32(globals.count - 1)
+        return Int32(globals.count - 1)
+    }
+
+    public mutating func setKind(_ kind: PickleNode.Kind, of id: PickleNodeID) {
+        let (code, global) = NodeKind.code(of: kind)
+        records[id.index].kind = code
+        records[id.index].global = global.map { globalNumber($0) } ?? -1
+    }
+
+    public mutating func setItems(of id: PickleNodeID, _ items: some Collection<PickleValue>) {
+        let newSlots = items.map { slot(for: $0) }
+        records[id.index].items = SlotRun(start: UInt32(slots.count), count: UInt32(newSlots.count))
+        slots += newSlots
+    }
+
+    public mutating func setEntries(of id: PickleNodeID, _ entries: some Collection<PickleDictEntry>) {
+        var newSlots: [PickleSlot] = []
+        newSlots.reserveCapacity(2 * entries.count)
+        for entry in entries { newSlots += [slot(for: entry.key), slot(for: entry.value)] }
+        records[id.index].entries = SlotRun(start: UInt32(slots.count), count: UInt32(entries.count))
+        slots += newSlots
+    }
+
+    /// Replaces item `index` of node `id`.
+    public mutating func setItem(_ value: PickleValue, at index: Int, of id: PickleNodeID) {
+        precondition(index >= 0 && index < Int(records[id.index].items.count), "item index out of range")
+        let slot = slot(for: value)
+        slots[Int(records[id.index].items.start) + index] = slot
+    }
+
+    /// Replaces the value of entry `index` of node `id`.
+    public mutating func setEntryValue(_ value: PickleValue, at index: Int, of id: PickleNodeID) {
+        precondition(index >= 0 && index < Int(records[id.index].entries.count), "entry index out of range")
+        let slot = slot(for: value)
+        slots[Int(records[id.index].entries.start) + 2 * index + 1] = slot
+    }
+
+    public mutating func setArgs(of id: PickleNodeID, _ args: PickleValue) {
+        records[id.index].args = slot(for: args)
+    }
+
+    public mutating func setState(of id: PickleNodeID, _ state: PickleValue?) {
+        records[id.index].state = state.map { slot(for: $0) } ?? .absent
+    }
+
+    // MARK: Building (the unpickler)
+
+    /// Adds a node of `kind` whose items are `items`; returns its id.
+    mutating func addRecord(
+        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot> = EmptyCollection(), args: PickleSlot = .none
+    ) -> PickleNodeID {
+        var record = NodeRecord(kind: kind)
+        record.global = global
+        record.args = args
+        if !items.isEmpty {
+            record.items = SlotRun(start: UInt32(slots.count), count: UInt32(items.count))
+            slots.append(contentsOf: items)
+        }
+        records.append(record)
+        return PickleNodeID(index: records.count - 1)
+    }
+
+    /// Appends slots to node `id`'s items, or to its entries (key, value pairs): in place when its run has room
+    /// or ends the slot array, else moved to the end with room to grow (so appends cost amortised O(1)).
+    mutating func append(_ newSlots: some Collection<PickleSlot>, toEntries: Bool, of id: PickleNodeID) {
+        var run = toEntries ? records[id.index].entries : records[id.index].items
+        let width = toEntries ? 2 : 1
+        let used = Int(run.count) * width
+        let needed = used + newSlots.count
+        if needed > Int(run.capacity) * width {
+            if Int(run.start) + Int(run.capacity) * width == slots.count && run.count > 0 {
+                slots.append(contentsOf: repeatElement(PickleSlot.none, count: needed - Int(run.capacity) * width))
+                run.capacity = UInt32(needed / width)
+            } else {
+                let capacity = max(needed / width, 2 * Int(run.capacity), 4)
+                let start = slots.count
+                for index in Int(run.start)..<Int(run.start) + used { slots.append(slots[index]) }  // no slice: it would copy
+                slots.append(contentsOf: repeatElement(PickleSlot.none, count: capacity * width - used))
+                run.start = UInt32(start)
+                run.capacity = UInt32(capacity)
+            }
+        }
+        var position = Int(run.start) + used
+        for slot in newSlots {
+            slots[position] = slot
+            position += 1
+        }
+        run.count += UInt32(newSlots.count / width)
+        if toEntries { records[id.index].entries = run } else { records[id.index].items = run }
+    }
+
+    /// Sets the value slot of entry `index` of node `id`.
+    mutating func setEntryValueSlot(_ slot: PickleSlot, at index: Int, of id: PickleNodeID) {
+        slots[Int(records[id.index].entries.start) + 2 * index + 1] = slot
+    }
+
+    func itemSlots(of id: PickleNodeID) -> ArraySlice<PickleSlot> {
+        let run = records[id.index].items
+        return slots[Int(run.start)..<Int(run.start) + Int(run.count)]
+    }
+
+    /// Keys and values, alternating.
+    func entrySlots(of id: PickleNodeID) -> ArraySlice<PickleSlot> {
+        let run = records[id.index].entries
+        return slots[Int(run.start)..<Int(run.start) + 2 * Int(run.count)]
+    }
+}
+
+/// Where a node's items or entries are in the slot array.
+@usableFromInline
+struct SlotRun: Sendable {
+    /// First slot.
+    var start: UInt32 = 0
+    /// Items, or entries (two slots each).
+    var count: UInt32 = 0
+    /// Items or entries the run has room for before it must move.
+    var capacity: UInt32 = 0
+
+    init() {}
+
+    init(start: UInt32, count: UInt32) {
+        self.start = start
+        self.count = count
+        self.capacity = count
+    }
+}
+
+/// One node: its kind, its global (an index into the global table, -1 for none), where its items and entries
+/// are, its args and its state.
+@usableFromInline
+struct NodeRecord: Sendable {
+    var kind: NodeKind
+    var global: Int32 = -1
+    var items = SlotRun()
+    var entries = SlotRun()
+    var args = PickleSlot.none
+    var state = PickleSlot.absent
+
+    init(kind: NodeKind) {
+        self.kind = kind
+    }
+}
+
+/// ``PickleNode/Kind`` without its global, in one byte.
+@usableFromInline
+enum NodeKind: UInt8, Sendable {
+    case list, tuple, dict, orderedDict, set, frozenSet, global, call
+    case newObject, newObjectWithKeywords, instantiate, reconstructor
+    case persistentID
+
+    static func code(of kind: PickleNode.Kind) -> (NodeKind, PickleGlobal?) {
+        switch kind {
+        case .list: return (.list, nil)
+        case .tuple: return (.tuple, nil)
+        case .dict(let ordered): return (ordered ? .orderedDict : .dict, nil)
+        case .set(let frozen): return (frozen ? .frozenSet : .set, nil)
+        case .global(let global): return (.global, global)
+        case .call(let global): return (.call, global)
+        case .object(let global, let construction):
+            switch construction {
+            case .newObject: return (.newObject, global)
+            case .newObjectWithKeywords: return (.newObjectWithKeywords, global)
+            case .instantiate: return (.instantiate, global)
+            case .reconstructor: return (.reconstructor, global)
+            }
+        case .persistentID: return (.persistentID, nil)
+        }
+    }
+
+    func kind(global: PickleGlobal?) -> PickleNode.Kind {
+        switch self {
+        case .list: return .list
+        case .tuple: return .tuple
+        case .dict: return .dict(ordered: false)
+        case .orderedDict: return .dict(ordered: true)
+        case .set: return .set(frozen: false)
+        case .frozenSet: return .set(frozen: true)
+        case .global: return .global(global!)
+        case .call: return .call(global!)
+        case .newObject: return .object(global!, .newObject)
+        case .newObjectWithKeywords: return .object(global!, .newObjectWithKeywords)
+        case .instantiate: return .object(global!, .instantiate)
+        case .reconstructor: return .object(global!, .reconstructor)
+        case .persistentID: return .persistentID
+        }
+    }
+
+    var isDict: Bool { self == .dict || self == .orderedDict }
+    var isObject: Bool { self == .newObject || self == .newObjectWithKeywords || self == .instantiate || self == .reconstructor }
 }

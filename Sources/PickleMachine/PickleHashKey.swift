@@ -18,18 +18,22 @@ enum PickleHashKey: Hashable {
 }
 
 /// A string that compares and hashes by its UTF-8 bytes, as Python compares code points.
-struct ExactString: Hashable {
-    let value: String
+public struct ExactString: Hashable, Sendable {
+    public let value: String
+
+    public init(value: String) {
+        self.value = value
+    }
 
     /// Swift's `==` first (a fast byte comparison for ASCII; unequal Swift strings are never equal
     /// code points), then the bytes, since Swift also equates canonically equivalent strings.
-    static func == (lhs: ExactString, rhs: ExactString) -> Bool {
+    public static func == (lhs: ExactString, rhs: ExactString) -> Bool {
         lhs.value == rhs.value && lhs.value.utf8.elementsEqual(rhs.value.utf8)
     }
 
     /// Swift's own string hash: strings with equal bytes are equal Swift strings, so they hash alike
     /// (the reverse need not hold), and it is much faster than feeding bytes one by one.
-    func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         hasher.combine(value)
     }
 }
@@ -50,28 +54,34 @@ struct PickleHashKeys {
         let kind: String
     }
 
-    mutating func key(for value: PickleValue, in graph: PickleGraph) throws -> PickleHashKey {
-        switch value {
-        case .none: return .none
-        case .bool(let flag): return .int(flag ? 1 : 0)
-        case .int(let number): return .int(number)
-        case .bigInt(let number): return number.int64.map { .int($0) } ?? .bigInt(number)
-        case .float(let number): return Int64(exactly: number).map { .int($0) } ?? .float(number)
-        case .string(let text): return .string(ExactString(value: text))
-        case .bytes(let data): return .bytes(data)
-        case .node(let id): return try nodeKey(id, in: graph)
+    mutating func key(for value: PickleSlot, in graph: PickleGraph) throws -> PickleHashKey {
+        switch value.tag {
+        case .none, .absent: return .none
+        case .falseValue: return .int(0)
+        case .trueValue: return .int(1)
+        case .int: return .int(value.int)
+        case .string: return .string(ExactString(value: graph.strings[value.index]))
+        case .node: return try nodeKey(PickleNodeID(index: value.index), in: graph)
+        case .scalar:
+            switch graph.scalars[value.index] {
+            case .int(let number): return .int(number)
+            case .bigInt(let number): return number.int64.map { .int($0) } ?? .bigInt(number)
+            case .float(let number): return Int64(exactly: number).map { .int($0) } ?? .float(number)
+            case .bytes(let data): return .bytes(data)
+            case .none, .bool, .string, .node: preconditionFailure("the scalar table holds numbers and bytes")
+            }
         }
     }
 
     private mutating func nodeKey(_ id: PickleNodeID, in graph: PickleGraph) throws -> PickleHashKey {
-        switch graph[id].kind {
-        case .list, .dict, .set(frozen: false):
+        switch graph.records[id.index].kind {
+        case .list, .dict, .orderedDict, .set:
             throw Unhashable(kind: PickleValueKind.describe(.node(id), in: graph))
-        case .global(let global):
-            return .global(global)
-        case .tuple, .set(frozen: true):
+        case .global:
+            return .global(graph.global(of: id)!)
+        case .tuple, .frozenSet:
             return .content(try contentNumber(id, in: graph))
-        case .call, .object, .persistentID:
+        case .call, .newObject, .newObjectWithKeywords, .instantiate, .reconstructor, .persistentID:
             return .identity(id)
         }
     }
@@ -85,19 +95,17 @@ struct PickleHashKeys {
                 pending.removeLast()
                 continue
             }
-            let unnumbered = graph[id].items.compactMap { item -> PickleNodeID? in
-                guard case .node(let child) = item, numberOfNode[child] == nil else { return nil }
-                switch graph[child].kind {
-                case .tuple, .set(frozen: true): return child
-                default: return nil
-                }
+            let unnumbered = graph.itemSlots(of: id).compactMap { item -> PickleNodeID? in
+                guard let child = item.nodeID, numberOfNode[child] == nil else { return nil }
+                let kind = graph.records[child.index].kind
+                return kind == .tuple || kind == .frozenSet ? child : nil
             }
             if !unnumbered.isEmpty {
                 pending.append(contentsOf: unnumbered)
                 continue
             }
-            let keys = try graph[id].items.map { try key(for: $0, in: graph) }
-            let content: Content = graph[id].kind == .tuple ? .tuple(keys) : .frozenSet(Set(keys))
+            let keys = try graph.itemSlots(of: id).map { try key(for: $0, in: graph) }
+            let content: Content = graph.records[id.index].kind == .tuple ? .tuple(keys) : .frozenSet(Set(keys))
             let number = numbers[content] ?? numbers.count
             numbers[content] = number
             numberOfNode[id] = number

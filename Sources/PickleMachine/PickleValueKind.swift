@@ -9,8 +9,8 @@ enum PickleValueKind {
         case .string: return "str"
         case .bytes: return "bytes"
         case .node(let id):
-            guard graph.nodes.indices.contains(id.index) else { return "node \(id.index)" }
-            return describe(graph[id].kind)
+            guard graph.contains(id) else { return "node \(id.index)" }
+            return describe(graph.kind(of: id))
         }
     }
 

@@ -24,19 +24,26 @@ enum PicklerBatching {
 
     /// The batches for `count` elements.
     func batches(count: Int) -> [Batch] {
-        if self == .plain { return [Batch(start: 0, count: count, marked: false)] }
-        guard count > 0 else { return [] }
-        if count == 1 && self != .iterator { return [Batch(start: 0, count: 1, marked: false)] }
         var result: [Batch] = []
-        var start = 0
-        while start < count {
-            let size = min(Self.batchSize, count - start)
-            result.append(Batch(start: start, count: size, marked: self != .iterator || size > 1))
-            start += size
-        }
-        if self == .dict && count % Self.batchSize == 0 {
-            result.append(Batch(start: count, count: 0, marked: true))
-        }
+        while let batch = batch(result.count, count: count) { result.append(batch) }
         return result
+    }
+
+    /// Batch `index` of `count` elements, nil past the last: computed, so writing a node makes no list of them.
+    func batch(_ index: Int, count: Int) -> Batch? {
+        if self == .plain { return index == 0 ? Batch(start: 0, count: count, marked: false) : nil }
+        guard count > 0 else { return nil }
+        if count == 1 && self != .iterator { return index == 0 ? Batch(start: 0, count: 1, marked: false) : nil }
+        let regular = (count + Self.batchSize - 1) / Self.batchSize
+        if index < regular {
+            let start = index * Self.batchSize
+            let size = min(Self.batchSize, count - start)
+            return Batch(start: start, count: size, marked: self != .iterator || size > 1)
+        }
+        // A dict whose size is a multiple of 1000 ends with an empty MARK SETITEMS.
+        if index == regular && self == .dict && count % Self.batchSize == 0 {
+            return Batch(start: count, count: 0, marked: true)
+        }
+        return nil
     }
 }

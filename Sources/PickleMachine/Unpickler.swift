@@ -62,7 +62,7 @@ extension UnpicklerMachine {
             throw limitExceeded(.nestingDepth, depth)
         }
         var result = UnpickleResult(
-            graph: graph, root: root, endOffset: input.position, protocolVersion: protocolVersion, globals: globalUses)
+            graph: graph, root: value(root), endOffset: input.position, protocolVersion: protocolVersion, globals: globalUses)
         result.defaultDictFactories = defaultDictFactories
         return result
     }

@@ -2,23 +2,34 @@
 extension UnpicklerMachine {
     mutating func buildContainer(_ op: PickleOpcode) throws {
         switch op {
-        case .emptyList: try push(addNode(PickleNode(kind: .list)))
-        case .emptyDict: try push(addNode(PickleNode(kind: .dict(ordered: false))))
-        case .emptySet: try push(addNode(PickleNode(kind: .set(frozen: false))))
+        case .emptyList: try push(addNode(.list))
+        case .emptyDict: try push(addNode(.dict))
+        case .emptySet: try push(addNode(.set))
         case .emptyTuple: try push(tuple([]))
-        case .list: try push(addNode(PickleNode(kind: .list, items: popMarked())))
-        case .tuple: try push(tuple(popMarked()))
-        case .tuple1: try push(tuple(pop(1)))
-        case .tuple2: try push(tuple(pop(2)))
-        case .tuple3: try push(tuple(pop(3)))
+        case .list:
+            let mark = try popMark()
+            let list = try addNode(.list, items: stack[mark...])
+            stack.removeLast(stack.count - mark)
+            try push(list)
+        case .tuple:
+            let mark = try popMark()
+            let tuple = try tuple(stack[mark...])
+            stack.removeLast(stack.count - mark)
+            try push(tuple)
+        case .tuple1, .tuple2, .tuple3:
+            let count = op == .tuple1 ? 1 : op == .tuple2 ? 2 : 3
+            guard stack.count - count >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
+            let tuple = try tuple(stack[(stack.count - count)...])
+            stack.removeLast(count)
+            try push(tuple)
         case .dict:
             let items = try popMarked()
-            let dict = try addNode(PickleNode(kind: .dict(ordered: false)))
+            let dict = try addNode(.dict)
             try setItems(items, into: dict)
             try push(dict)
         case .frozenSet:
             let items = try popMarked()
-            let set = try addNode(PickleNode(kind: .set(frozen: true)))
+            let set = try addNode(.frozenSet)
             try addSetMembers(items, to: nodeID(set)!)
             try push(set)
         default:
@@ -27,9 +38,9 @@ extension UnpicklerMachine {
     }
 
     /// A tuple node; the empty tuple is one shared node, as `()` is one object in Python.
-    mutating func tuple(_ items: [PickleValue]) throws -> PickleValue {
-        if items.isEmpty, let shared = emptyTuple { return .node(shared) }
-        let value = try addNode(PickleNode(kind: .tuple, items: items))
+    mutating func tuple(_ items: some Collection<PickleSlot>) throws -> PickleSlot {
+        if items.isEmpty, let shared = emptyTuple { return .node(shared.index) }
+        let value = try addNode(.tuple, items: items)
         if items.isEmpty { emptyTuple = nodeID(value) }
         return value
     }
@@ -38,10 +49,12 @@ extension UnpicklerMachine {
         switch op {
         case .append:
             let value = try pop()
-            try appendItems([value], to: top())
+            let target = try top()
+            try appendItems([value], to: target)
         case .setItem:
             let pair = try pop(2)
-            try setItems(pair, into: top())
+            let target = try top()
+            try setItems(pair, into: target)
         case .appends, .setItems, .addItems:
             let items = try popMarked()
             let target = try top()
@@ -49,7 +62,9 @@ extension UnpicklerMachine {
             switch op {
             case .appends: try appendItems(items, to: target)
             case .setItems: try setItems(items, into: target)
-            default: try addSetMembers(items, to: setTarget(target))
+            default:
+                let set = try setTarget(target)
+                try addSetMembers(items, to: set)
             }
         default:
             preconditionFailure("\(op) is not a container-mutating opcode")
@@ -57,65 +72,59 @@ extension UnpicklerMachine {
     }
 
     /// APPEND(S): lists, and objects or calls (their `items`, as a list subclass's `append` would).
-    mutating func appendItems(_ items: [PickleValue], to target: PickleValue) throws {
+    mutating func appendItems(_ items: [PickleSlot], to target: PickleSlot) throws {
         guard let id = nodeID(target) else { throw invalidTarget(target) }
-        switch graph[id].kind {
-        case .list, .object, .call:
-            try countItems(items.count, existing: graph[id].items.count)
-            for item in items { try noteContains(id, item) }
-            graph[id].items.append(contentsOf: items)
-        default:
-            throw invalidTarget(target)
-        }
+        let kind = nodeKind(id)
+        guard kind == .list || kind == .call || kind.isObject else { throw invalidTarget(target) }
+        try countItems(items.count, existing: graph.itemCount(of: id))
+        for item in items { try noteContains(id, item) }
+        graph.append(items, toEntries: false, of: id)
     }
 
     /// SETITEM(S) and DICT: dicts with Python's semantics (a repeated key keeps its place and takes
     /// the new value); objects and calls record every pair in `entries` as given.
-    mutating func setItems(_ items: [PickleValue], into target: PickleValue) throws {
+    mutating func setItems(_ items: [PickleSlot], into target: PickleSlot) throws {
         guard items.count % 2 == 0 else {
             throw PickleError.invalidOperand(
                 opcode: opcode, expected: "key-value pairs", found: "\(items.count) items", offset: offset)
         }
         guard let id = nodeID(target) else { throw invalidTarget(target) }
-        switch graph[id].kind {
-        case .dict:
+        let kind = nodeKind(id)
+        if kind.isDict {
             for i in stride(from: 0, to: items.count, by: 2) { try setEntry(items[i], items[i + 1], in: id) }
-        case .object, .call:
-            try countItems(items.count / 2, existing: graph[id].entries.count)
-            for i in stride(from: 0, to: items.count, by: 2) {
-                try noteContains(id, items[i])
-                try noteContains(id, items[i + 1])
-                graph[id].entries.append(PickleDictEntry(key: items[i], value: items[i + 1]))
-            }
-        default:
+        } else if kind == .call || kind.isObject {
+            try countItems(items.count / 2, existing: graph.entryCount(of: id))
+            for item in items { try noteContains(id, item) }
+            graph.append(items, toEntries: true, of: id)
+        } else {
             throw invalidTarget(target)
         }
     }
 
     /// `dict[key] = value` for a dict node.
-    mutating func setEntry(_ key: PickleValue, _ value: PickleValue, in id: PickleNodeID) throws {
+    mutating func setEntry(_ key: PickleSlot, _ value: PickleSlot, in id: PickleNodeID) throws {
         let hashKey = try self.hashKey(key)
         try noteContains(id, value)
         let slot = dictSlot(of: id)
         if let position = dictIndexes[slot].insert(hashKey) {
-            graph[id].entries[position].value = value  // an existing key keeps its place
+            graph.setEntryValueSlot(value, at: position, of: id)  // an existing key keeps its place
             return
         }
         // A refusal below ends the run, so the index need not forget the key.
-        try countItems(1, existing: graph[id].entries.count)
+        try countItems(1, existing: graph.entryCount(of: id))
         try noteContains(id, key)
-        graph[id].entries.append(PickleDictEntry(key: key, value: value))
+        graph.append(CollectionOfTwo(key, value), toEntries: true, of: id)
     }
 
     /// Adds members to a set node, skipping ones already present (Python equality).
-    mutating func addSetMembers(_ members: [PickleValue], to id: PickleNodeID) throws {
+    mutating func addSetMembers(_ members: [PickleSlot], to id: PickleNodeID) throws {
         for member in members {
             let hashKey = try self.hashKey(member)
             let slot = setSlot(of: id)
             guard setIndexes[slot].insert(hashKey).inserted else { continue }
-            try countItems(1, existing: graph[id].items.count)
+            try countItems(1, existing: graph.itemCount(of: id))
             try noteContains(id, member)
-            graph[id].items.append(member)
+            graph.append(CollectionOfOne(member), toEntries: false, of: id)
         }
     }
 
@@ -138,12 +147,12 @@ extension UnpicklerMachine {
     }
 
     /// ADDITEMS applies to mutable sets only.
-    func setTarget(_ target: PickleValue) throws -> PickleNodeID {
-        guard let id = nodeID(target), graph[id].kind == .set(frozen: false) else { throw invalidTarget(target) }
+    mutating func setTarget(_ target: PickleSlot) throws -> PickleNodeID {
+        guard let id = nodeID(target), nodeKind(id) == .set else { throw invalidTarget(target) }
         return id
     }
 
-    mutating func hashKey(_ value: PickleValue) throws -> PickleHashKey {
+    mutating func hashKey(_ value: PickleSlot) throws -> PickleHashKey {
         do {
             return try hashKeys.key(for: value, in: graph)
         } catch let unhashable as PickleHashKeys.Unhashable {
@@ -151,7 +160,22 @@ extension UnpicklerMachine {
         }
     }
 
-    func invalidTarget(_ target: PickleValue) -> PickleError {
+    func invalidTarget(_ target: PickleSlot) -> PickleError {
         .invalidTarget(opcode: opcode, target: kindName(target), offset: offset)
     }
+}
+
+/// Two slots as a collection, to append a key and its value without an array.
+struct CollectionOfTwo: RandomAccessCollection {
+    let first: PickleSlot
+    let second: PickleSlot
+
+    init(_ first: PickleSlot, _ second: PickleSlot) {
+        self.first = first
+        self.second = second
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { 2 }
+    subscript(position: Int) -> PickleSlot { position == 0 ? first : second }
 }

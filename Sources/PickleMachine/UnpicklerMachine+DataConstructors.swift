@@ -25,28 +25,28 @@ enum DataConstructor {
 
 extension UnpicklerMachine {
     /// The data `callable(*arguments)` builds.
-    mutating func build(_ constructor: DataConstructor, callable: PickleGlobal, arguments: PickleValue) throws -> PickleValue {
-        let args = graph[nodeID(arguments)!].items
+    mutating func build(_ constructor: DataConstructor, callable: PickleGlobal, arguments: PickleSlot) throws -> PickleSlot {
+        let args = Array(graph.itemSlots(of: nodeID(arguments)!))
         switch constructor {
         case .orderedDict: return try orderedDict(args, callable)
         case .set: return try set(args, frozen: false, callable)
         case .frozenSet: return try set(args, frozen: true, callable)
-        case .codecsEncode: return try codecsEncode(args, callable)
-        case .bytes: return try bytesConstructor(args, callable)
+        case .codecsEncode: return try builtSlot(codecsEncode(args, callable))
+        case .bytes: return try builtSlot(bytesConstructor(args, callable))
         case .reconstructor:
             // _reconstructor(cls, base, state): allocates cls without running its __init__.
-            guard args.count == 3 else { throw badArguments(callable, arguments) }
+            guard args.count == 3 else { throw badArguments(callable, args) }
             let cls = try globalOperand(args[0])
             _ = try globalOperand(args[1])
             noteUsage(cls, .newObject)
-            return try addNode(PickleNode(kind: .object(globalUses[cls].global, .reconstructor), args: arguments))
+            return try addNode(.reconstructor, global: globalNumber(cls), args: arguments)
         case .newObject:
-            guard let first = args.first else { throw badArguments(callable, arguments) }
+            guard let first = args.first else { throw badArguments(callable, args) }
             let cls = try globalOperand(first)
-            let rest = try tuple(Array(args.dropFirst()))
+            let rest = try tuple(args.dropFirst())
             return try newObject(cls, arguments: rest, keywords: nil)
         case .newObjectWithKeywords:
-            guard args.count == 3 else { throw badArguments(callable, arguments) }
+            guard args.count == 3 else { throw badArguments(callable, args) }
             return try newObject(globalOperand(args[0]), arguments: tupleOperand(args[1]), keywords: dictOperand(args[2]))
         case .defaultDict:
             return try defaultDict(args, callable: callable, arguments: arguments)
@@ -55,22 +55,28 @@ extension UnpicklerMachine {
         }
     }
 
+    /// The slot of a value built here (bytes), for the caller to push in the callable's place.
+    private mutating func builtSlot(_ value: PickleValue) -> PickleSlot {
+        graph.slot(for: value)
+    }
+
     /// `OrderedDict()`, `OrderedDict(pairs)` with pairs a list or tuple of 2-tuples or 2-lists, or
     /// `OrderedDict(mapping)`.
-    private mutating func orderedDict(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
-        let dict = try addNode(PickleNode(kind: .dict(ordered: true)))
+    private mutating func orderedDict(_ args: [PickleSlot], _ callable: PickleGlobal) throws -> PickleSlot {
+        let dict = try addNode(.orderedDict)
         guard let source = args.first else { return dict }
         guard args.count == 1, let sourceID = nodeID(source) else { throw badArguments(callable, args) }
         let dictID = nodeID(dict)!
-        switch graph[sourceID].kind {
-        case .dict:
-            for entry in graph[sourceID].entries { try setEntry(entry.key, entry.value, in: dictID) }
+        switch nodeKind(sourceID) {
+        case .dict, .orderedDict:
+            let entries = Array(graph.entrySlots(of: sourceID))
+            for i in stride(from: 0, to: entries.count, by: 2) { try setEntry(entries[i], entries[i + 1], in: dictID) }
         case .list, .tuple:
-            for pair in graph[sourceID].items {
-                guard let pairID = nodeID(pair), [.list, .tuple].contains(graph[pairID].kind),
-                    graph[pairID].items.count == 2
+            for pair in Array(graph.itemSlots(of: sourceID)) {
+                guard let pairID = nodeID(pair), [.list, .tuple].contains(nodeKind(pairID)), graph.itemCount(of: pairID) == 2
                 else { throw badArguments(callable, args) }
-                try setEntry(graph[pairID].items[0], graph[pairID].items[1], in: dictID)
+                let items = graph.itemSlots(of: pairID)
+                try setEntry(items[items.startIndex], items[items.startIndex + 1], in: dictID)
             }
         default:
             throw badArguments(callable, args)
@@ -79,14 +85,15 @@ extension UnpicklerMachine {
     }
 
     /// `set()` / `frozenset()` of nothing, a list, tuple, set, or dict (its keys).
-    private mutating func set(_ args: [PickleValue], frozen: Bool, _ callable: PickleGlobal) throws -> PickleValue {
-        let set = try addNode(PickleNode(kind: .set(frozen: frozen)))
+    private mutating func set(_ args: [PickleSlot], frozen: Bool, _ callable: PickleGlobal) throws -> PickleSlot {
+        let set = try addNode(frozen ? .frozenSet : .set)
         guard let source = args.first else { return set }
         guard args.count == 1, let sourceID = nodeID(source) else { throw badArguments(callable, args) }
-        let members: [PickleValue]
-        switch graph[sourceID].kind {
-        case .list, .tuple, .set: members = graph[sourceID].items
-        case .dict: members = graph[sourceID].entries.map(\.key)
+        let members: [PickleSlot]
+        switch nodeKind(sourceID) {
+        case .list, .tuple, .set, .frozenSet: members = Array(graph.itemSlots(of: sourceID))
+        case .dict, .orderedDict:
+            members = graph.entrySlots(of: sourceID).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         default: throw badArguments(callable, args)
         }
         try addSetMembers(members, to: nodeID(set)!)
@@ -94,29 +101,32 @@ extension UnpicklerMachine {
     }
 
     /// `_codecs.encode(text[, encoding[, 'strict']])`: how protocol 2 stores bytes.
-    private func codecsEncode(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
+    private func codecsEncode(_ slots: [PickleSlot], _ callable: PickleGlobal) throws -> PickleValue {
+        let args = slots.map { graph.value(of: $0) }
         guard (1...3).contains(args.count), case .string(let text) = args[0],
             let bytes = encode(text, args.dropFirst())
-        else { throw badArguments(callable, args) }
+        else { throw badArguments(callable, slots) }
         return .bytes(bytes)
     }
 
     /// `bytes(...)` / `bytearray(...)` of nothing, bytes, (text, encoding), or a list of byte values.
-    private func bytesConstructor(_ args: [PickleValue], _ callable: PickleGlobal) throws -> PickleValue {
+    private func bytesConstructor(_ slots: [PickleSlot], _ callable: PickleGlobal) throws -> PickleValue {
+        let args = slots.map { graph.value(of: $0) }
         switch args.first {
         case nil: return .bytes([])
         case .bytes(let bytes)? where args.count == 1: return .bytes(bytes)
         case .string(let text)? where args.count >= 2:
             if let bytes = encode(text, args.dropFirst()) { return .bytes(bytes) }
-        case .node(let id)? where args.count == 1 && [.list, .tuple].contains(graph[id].kind):
-            let values = graph[id].items.compactMap { item -> UInt8? in
+        case .node(let id)? where args.count == 1 && [.list, .tuple].contains(graph.records[id.index].kind):
+            let items = graph.items(of: id)
+            let values = items.compactMap { item -> UInt8? in
                 guard case .int(let value) = item else { return nil }
                 return UInt8(exactly: value)
             }
-            if values.count == graph[id].items.count { return .bytes(values) }
+            if values.count == items.count { return .bytes(values) }
         default: break
         }
-        throw badArguments(callable, args)
+        throw badArguments(callable, slots)
     }
 
     /// `text` encoded with the encoding named in `options` (default UTF-8), errors 'strict'.
@@ -141,11 +151,7 @@ extension UnpicklerMachine {
         return scalars.map { UInt8($0) }
     }
 
-    private func badArguments(_ callable: PickleGlobal, _ arguments: PickleValue) -> PickleError {
-        badArguments(callable, graph[nodeID(arguments)!].items)
-    }
-
-    private func badArguments(_ callable: PickleGlobal, _ args: [PickleValue]) -> PickleError {
+    private func badArguments(_ callable: PickleGlobal, _ args: [PickleSlot]) -> PickleError {
         let kinds = args.map { kindName($0) }.joined(separator: ", ")
         return .invalidOperand(
             opcode: opcode, expected: "arguments \(callable.qualifiedName) accepts", found: "(\(kinds))", offset: offset)

@@ -11,31 +11,44 @@ extension UnpicklerMachine {
             let name = try utf8(nameLine)
             try push(pushedGlobal(module: module, name: name))
         case .stackGlobal:
-            let operands = try pop(2)
+            let operands = try pop(2).map { value($0) }
             guard case .string(let module) = operands[0], case .string(let name) = operands[1] else {
                 throw PickleError.invalidOperand(
                     opcode: op, expected: "two strings",
-                    found: "\(kindName(operands[0])) and \(kindName(operands[1]))", offset: offset)
+                    found:
+                        "\(PickleValueKind.describe(operands[0], in: graph)) and \(PickleValueKind.describe(operands[1], in: graph))",
+                    offset: offset)
             }
             try push(pushedGlobal(module: module, name: name))
         case .reduce:
+            // Operands are read into locals first: a helper's result handed to a mutating call in the same
+            // expression copies the whole machine.
             let arguments = try pop()
             let callableValue = try pop()
             let callable = try globalOperand(callableValue)
-            try push(call(callable, arguments: tupleOperand(arguments), usage: .reduce))
+            let tuple = try tupleOperand(arguments)
+            let result = try call(callable, arguments: tuple, usage: .reduce)
+            try push(result)
         case .newObj:
             let arguments = try pop()
-            let cls = try pop()
-            try push(newObject(globalOperand(cls), arguments: tupleOperand(arguments), keywords: nil))
+            let clsValue = try pop()
+            let cls = try globalOperand(clsValue)
+            let tuple = try tupleOperand(arguments)
+            let object = try newObject(cls, arguments: tuple, keywords: nil)
+            try push(object)
         case .newObjEx:
             let keywordsValue = try pop()
             let arguments = try pop()
-            let cls = try pop()
+            let clsValue = try pop()
             let keywords = try dictOperand(keywordsValue)
-            try push(newObject(globalOperand(cls), arguments: tupleOperand(arguments), keywords: keywords))
+            let cls = try globalOperand(clsValue)
+            let tuple = try tupleOperand(arguments)
+            let object = try newObject(cls, arguments: tuple, keywords: keywords)
+            try push(object)
         case .build:
             let state = try pop()
-            try build(top(), state: state)
+            let target = try top()
+            try build(target, state: state)
         default:
             try instantiateOrPersist(op)
         }
@@ -60,13 +73,14 @@ extension UnpicklerMachine {
         case .persID:
             let line = try textLine()
             let id = try ascii(line)
-            try push(addNode(PickleNode(kind: .persistentID, args: .string(id))))
+            let text = graph.stringSlot(id)
+            try push(addNode(.persistentID, args: text))
         case .binPersID:
             let id = try pop()
-            if let resolved = policy.resolvePersistentID?(id, graph) {
+            if let resolve = policy.resolvePersistentID, let resolved = resolve(value(id), graph) {
                 try push(resolved)
             } else {
-                try push(addNode(PickleNode(kind: .persistentID, args: id)))
+                try push(addNode(.persistentID, args: id))
             }
         default:
             preconditionFailure("\(op) is not an object opcode")
@@ -75,27 +89,27 @@ extension UnpicklerMachine {
 
     /// The global node for GLOBAL / STACK_GLOBAL, with Python 2 names mapped as CPython does below
     /// protocol 3.
-    private mutating func pushedGlobal(module: String, name: String) throws -> PickleValue {
+    private mutating func pushedGlobal(module: String, name: String) throws -> PickleSlot {
         try pushedGlobal(python3(PickleGlobal(module: module, name: name)))
     }
 
     /// The one node of `global`, its use noted as pushed at the current opcode.
-    mutating func pushedGlobal(_ global: PickleGlobal) throws -> PickleValue {
+    mutating func pushedGlobal(_ global: PickleGlobal) throws -> PickleSlot {
         let use = noteGlobal(global, .pushed)
-        if let existing = globalNodes[global] { return .node(existing) }
-        let value = try addNode(PickleNode(kind: .global(global)))
+        if let existing = globalNodes[global] { return .node(existing.index) }
+        let value = try addNode(.global, global: globalNumber(use))
         globalNodes[global] = nodeID(value)
-        tracking[nodeID(value)!.index].slot = Int32(use)
+        tracking[value.index].slot = Int32(use)
         return value
     }
 
-    func python3(_ global: PickleGlobal) -> PickleGlobal {
+    mutating func python3(_ global: PickleGlobal) -> PickleGlobal {
         protocolVersion < 3 ? PythonNameMapping.python3(global) : global
     }
 
     /// REDUCE, INST and OBJ: a data constructor builds its data; any other callable becomes an inert
     /// call node if the policy allows it, and is refused otherwise.
-    mutating func call(_ use: Int, arguments: PickleValue, usage: PickleGlobalUsage) throws -> PickleValue {
+    mutating func call(_ use: Int, arguments: PickleSlot, usage: PickleGlobalUsage) throws -> PickleSlot {
         let callable = globalUses[use].global
         if constructors[use] == .attribute, let reference = try attributeReference(arguments) {
             noteUsage(use, .attributeReference)
@@ -109,64 +123,72 @@ extension UnpicklerMachine {
         guard allowed[use]! else {
             throw PickleError.refusedCallable(name: callable.qualifiedName, opcode: opcode, offset: offset)
         }
-        return try addNode(PickleNode(kind: .call(callable), args: arguments))
+        return try addNode(.call, global: globalNumber(use), args: arguments)
+    }
+
+    /// The graph's number for `globalUses[use]`, found once.
+    mutating func globalNumber(_ use: Int) -> Int32 {
+        if globalNumbers[use] < 0 { globalNumbers[use] = graph.globalNumber(globalUses[use].global) }
+        return globalNumbers[use]
     }
 
     /// NEWOBJ / NEWOBJ_EX only allocate (`cls.__new__`), so any class is allowed and stays inert.
-    mutating func newObject(_ use: Int, arguments: PickleValue, keywords: PickleNodeID?) throws -> PickleValue {
+    mutating func newObject(_ use: Int, arguments: PickleSlot, keywords: PickleNodeID?) throws -> PickleSlot {
         noteUsage(use, .newObject)
-        let cls = globalUses[use].global
-        guard let keywords, !graph[keywords].entries.isEmpty else {
-            return try addNode(PickleNode(kind: .object(cls, .newObject), args: arguments))
+        let cls = globalNumber(use)
+        guard let keywords, graph.entryCount(of: keywords) > 0 else {
+            return try addNode(.newObject, global: cls, args: arguments)
         }
-        let pair = try tuple([arguments, .node(keywords)])
-        return try addNode(PickleNode(kind: .object(cls, .newObjectWithKeywords), args: pair))
+        let pair = try tuple([arguments, .node(keywords.index)])
+        return try addNode(.newObjectWithKeywords, global: cls, args: pair)
     }
 
     /// BUILD: state for objects, calls and OrderedDicts (their `__dict__`, e.g. `_metadata`).
-    private mutating func build(_ target: PickleValue, state: PickleValue) throws {
+    private mutating func build(_ target: PickleSlot, state: PickleSlot) throws {
         guard let id = nodeID(target) else { throw invalidTarget(target) }
         let owner: PickleGlobal
-        switch graph[id].kind {
-        case .object(let cls, _): owner = cls
-        case .call(let function): owner = function
-        case .dict(ordered: true): owner = PickleGlobal(module: "collections", name: "OrderedDict")
-        default: throw invalidTarget(target)
+        let kind = nodeKind(id)
+        if kind == .call || kind.isObject {
+            owner = graph.global(of: id)!
+        } else if kind == .orderedDict {
+            owner = PickleGlobal(module: "collections", name: "OrderedDict")
+        } else {
+            throw invalidTarget(target)
         }
-        guard graph[id].state == nil else {
+        guard graph.records[id.index].state == .absent else {
             throw PickleError.invalidTarget(opcode: opcode, target: "\(kindName(target)) that already has state", offset: offset)
         }
         try noteContains(id, state)
-        graph[id].state = state
+        graph.records[id.index].state = state
         noteGlobal(owner, .buildTarget)
     }
 
     // MARK: Operands
 
     /// The `globalUses` index of a global node.
-    func globalOperand(_ value: PickleValue) throws -> Int {
-        guard let id = nodeID(value), case .global = graph[id].kind else {
+    mutating func globalOperand(_ value: PickleSlot) throws -> Int {
+        guard let id = nodeID(value), nodeKind(id) == .global else {
             throw PickleError.invalidCallable(found: kindName(value), opcode: opcode, offset: offset)
         }
         return Int(tracking[id.index].slot)
     }
 
-    func tupleOperand(_ value: PickleValue) throws -> PickleValue {
-        guard let id = nodeID(value), graph[id].kind == .tuple else {
+    mutating func tupleOperand(_ value: PickleSlot) throws -> PickleSlot {
+        guard let id = nodeID(value), nodeKind(id) == .tuple else {
             throw PickleError.invalidOperand(
                 opcode: opcode, expected: "an argument tuple", found: kindName(value), offset: offset)
         }
         return value
     }
 
-    func dictOperand(_ value: PickleValue) throws -> PickleNodeID {
-        guard let id = nodeID(value), case .dict = graph[id].kind else {
+    mutating func dictOperand(_ value: PickleSlot) throws -> PickleNodeID {
+        guard let id = nodeID(value), nodeKind(id).isDict else {
             throw PickleError.invalidOperand(opcode: opcode, expected: "a keyword dict", found: kindName(value), offset: offset)
         }
         return id
     }
 
-    func ascii(_ bytes: ArraySlice<UInt8>) throws -> String {
+    mutating func ascii(_ bytes: ArraySlice<UInt8>) throws -> String {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { throw invalidText }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -183,6 +205,7 @@ extension UnpicklerMachine {
         usageMasks.append(usage.bit)
         constructors.append(DataConstructor(global))
         allowed.append(nil)
+        globalNumbers.append(-1)
         return globalUses.count - 1
     }
 

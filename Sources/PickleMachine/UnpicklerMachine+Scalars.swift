@@ -2,12 +2,18 @@
 extension UnpicklerMachine {
     mutating func loadNumber(_ op: PickleOpcode) throws {
         switch op {
-        case .none: try push(.none)
-        case .newTrue: try push(.bool(true))
-        case .newFalse: try push(.bool(false))
-        case .binInt: try push(.int(Int64(input.readInt32())))
-        case .binInt1: try push(.int(Int64(input.readByte())))
-        case .binInt2: try push(.int(Int64(input.readLittleEndian(width: 2))))
+        case .none: try push(PickleSlot.none)
+        case .newTrue: try push(PickleSlot.bool(true))
+        case .newFalse: try push(PickleSlot.bool(false))
+        case .binInt:
+            let value = Int64(try input.readInt32())
+            try push(PickleSlot.smallInt(value)!)
+        case .binInt1:
+            let value = Int64(try input.readByte())
+            try push(PickleSlot.smallInt(value)!)
+        case .binInt2:
+            let value = Int64(try input.readLittleEndian(width: 2))
+            try push(PickleSlot.smallInt(value)!)
         case .long1: try push(binaryInteger(length: UInt64(input.readByte())))
         case .long4:
             let length = try input.readInt32()
@@ -15,15 +21,17 @@ extension UnpicklerMachine {
             try push(binaryInteger(length: UInt64(length)))
         case .int:
             let line = try textLine()
-            try push(textInteger(PythonIntegerText.intOpcode(line, maxBytes: limits.maxIntegerBytes)))
+            let value = try textInteger(PythonIntegerText.intOpcode(line, maxBytes: limits.maxIntegerBytes))
+            try push(value)
         case .long:
             let line = try textLine()
-            try push(textInteger(PythonIntegerText.longOpcode(line, maxBytes: limits.maxIntegerBytes)))
+            let value = try textInteger(PythonIntegerText.longOpcode(line, maxBytes: limits.maxIntegerBytes))
+            try push(value)
         case .float:
             let line = try textLine()
             guard let value = PythonFloatText.parse(line) else { throw invalidText }
-            try push(.float(value))
-        case .binFloat: try push(.float(input.readBigEndianDouble()))
+            try push(PickleValue.float(value))
+        case .binFloat: try push(PickleValue.float(input.readBigEndianDouble()))
         default: preconditionFailure("\(op) is not a number opcode")
         }
     }
@@ -36,7 +44,8 @@ extension UnpicklerMachine {
                 quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""),
                 let decoded = PythonStringEscapes.escapeDecode(line.dropFirst().dropLast())
             else { throw invalidText }
-            try push(.string(utf8(decoded[...])))
+            let text = try utf8(decoded[...])
+            try push(PickleValue.string(text))
         case .binString:
             let length = try input.readInt32()
             guard length >= 0 else { throw negativeLength(length) }
@@ -45,13 +54,13 @@ extension UnpicklerMachine {
         case .unicode:
             let line = try textLine()
             guard let text = PythonStringEscapes.rawUnicodeEscapeDecode(line) else { throw invalidText }
-            try push(.string(text))
+            try push(PickleValue.string(text))
         case .shortBinUnicode: try pushString(counted(UInt64(input.readByte())))
-        case .binUnicode: try pushString(counted(input.readLittleEndian(width: 4)))
+        case .binUnicode: try pushString(counted(UInt64(input.readUInt32())))
         case .binUnicode8: try pushString(counted(input.readLittleEndian(width: 8)))
-        case .shortBinBytes: try push(.bytes(Array(counted(UInt64(input.readByte())))))
-        case .binBytes: try push(.bytes(Array(counted(input.readLittleEndian(width: 4)))))
-        case .binBytes8, .byteArray8: try push(.bytes(Array(counted(input.readLittleEndian(width: 8)))))
+        case .shortBinBytes: try push(PickleValue.bytes(Array(counted(UInt64(input.readByte())))))
+        case .binBytes: try push(PickleValue.bytes(Array(counted(input.readLittleEndian(width: 4)))))
+        case .binBytes8, .byteArray8: try push(PickleValue.bytes(Array(counted(input.readLittleEndian(width: 8)))))
         default: preconditionFailure("\(op) is not a string opcode")
         }
     }
@@ -61,7 +70,7 @@ extension UnpicklerMachine {
     /// machine, stack and graph included, for every opcode.
     private mutating func pushString(_ bytes: ArraySlice<UInt8>) throws {
         let text = try utf8(bytes)
-        try push(.string(text))
+        try push(PickleValue.string(text))
     }
 
     /// A protocol-0 text operand: the rest of the line.
@@ -75,10 +84,12 @@ extension UnpicklerMachine {
 
     /// Strict UTF-8, as torch.load decodes Python 2 strings (`encoding='utf-8'`) and as Python 3
     /// wrote its strings.
-    func utf8(_ bytes: ArraySlice<UInt8>) throws -> String {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw PickleError.invalidUTF8(opcode: opcode, offset: offset)
+    mutating func utf8(_ bytes: ArraySlice<UInt8>) throws -> String {
+        let text = bytes.withUnsafeBufferPointer { buffer in
+            // ASCII (keys, storage names) needs no validation beyond the check.
+            buffer.allSatisfy { $0 < 0x80 } ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
         }
+        guard let text else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }
         return text
     }
 

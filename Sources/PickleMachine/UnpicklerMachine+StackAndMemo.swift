@@ -18,13 +18,16 @@ extension UnpicklerMachine {
             try push(value)
         case .get:
             let index = try textMemoIndex()
-            try push(memoValue(index))
+            let value = try memoValue(index)
+            try push(value)
         case .binGet:
             let index = Int(try input.readByte())
-            try push(memoValue(index))
+            let value = try memoValue(index)
+            try push(value)
         case .longBinGet:
-            let index = Int(try input.readLittleEndian(width: 4))
-            try push(memoValue(index))
+            let index = Int(try input.readUInt32())
+            let value = try memoValue(index)
+            try push(value)
         case .put:
             let index = try textMemoIndex()
             guard index >= 0 else {
@@ -32,8 +35,12 @@ extension UnpicklerMachine {
                     opcode: op, expected: "a non-negative memo index", found: String(index), offset: offset)
             }
             try storeMemo(index)
-        case .binPut: try storeMemo(Int(input.readByte()))
-        case .longBinPut: try storeMemo(Int(input.readLittleEndian(width: 4)))
+        case .binPut:
+            let index = Int(try input.readByte())
+            try storeMemo(index)
+        case .longBinPut:
+            let index = Int(try input.readUInt32())
+            try storeMemo(index)
         case .memoize: try storeMemo(memo.count)  // CPython numbers by the memo's current size
         default: preconditionFailure("\(op) is not a stack or memo opcode")
         }
@@ -57,14 +64,14 @@ extension UnpicklerMachine {
         }
     }
 
-    func memoValue(_ index: Int) throws -> PickleValue {
+    mutating func memoValue(_ index: Int) throws -> PickleSlot {
         guard let value = memo[index] else { throw PickleError.unknownMemoIndex(index, offset: offset) }
         return value
     }
 
     mutating func storeMemo(_ index: Int) throws {
         let value = try top()
-        if memo.count >= limits.maxMemoEntries, memo.isNew(index) {
+        if memo.count >= maxMemoEntries, memo.isNew(index) {
             throw limitExceeded(.memoEntries, memo.count + 1)
         }
         memo.store(value, at: index)

@@ -2,6 +2,9 @@
 ///
 /// One loop executes opcodes (``Unpickler``); nothing recurses, so hostile nesting cannot overflow the
 /// call stack. Every growth is checked against ``UnpicklerLimits`` before it happens.
+///
+/// Helpers that opcodes call on every step are `mutating` though they only read: a non-mutating call from
+/// a mutating method copies the whole machine (about 430 bytes) first, once per opcode.
 struct UnpicklerMachine {
     var input: PickleInput
     let policy: UnpicklerPolicy
@@ -12,7 +15,8 @@ struct UnpicklerMachine {
     /// Set when a node that is already inside another grows deeper, so that its ancestors' depths
     /// are stale (a chain built top-down through the memo): only then is the graph measured at STOP.
     var depthsMayBeStale = false
-    var stack: [PickleValue] = []
+    /// Values as the graph stores them (``PickleSlot``): pushing, popping and memoizing count no references.
+    var stack: [PickleSlot] = []
     /// Stack heights at each open MARK; items below the topmost one are out of reach, as in CPython.
     var marks: [Int] = []
     var memo = PickleMemo()
@@ -23,6 +27,8 @@ struct UnpicklerMachine {
     var constructors: [DataConstructor?] = []
     /// The policy's decision for each entry of `globalUses`, asked once.
     var allowed: [Bool?] = []
+    /// Each entry of `globalUses` in the graph's global table, once a node names it.
+    var globalNumbers: [Int32] = []
     var usageMasks: [UInt8] = []
     var globalUseIndex: [PickleGlobal: Int] = [:]
     /// One node per global, as one Python object per class.
@@ -38,14 +44,29 @@ struct UnpicklerMachine {
     /// The dicts built by `collections.defaultdict`, with their factory's name (see ``DefaultDictFactories``).
     var defaultDictFactories: [PickleNodeID: String] = [:]
 
+    // The limits checked on every opcode, as plain values (reading them through `limits` copied the struct).
+    let maxStackSize: Int
+    let maxMemoEntries: Int
+    let maxNodeCount: Int
+    let maxNestingDepth: Int
+    let maxContainerItems: Int
+    let maxTotalItems: Int
+
     init(bytes: [UInt8], start: Int, policy: UnpicklerPolicy, limits: UnpicklerLimits) {
         self.input = PickleInput(bytes: bytes, position: start)
         self.policy = policy
         self.limits = limits
+        maxStackSize = limits.maxStackSize
+        maxMemoEntries = limits.maxMemoEntries
+        maxNodeCount = limits.maxNodeCount
+        maxNestingDepth = limits.maxNestingDepth
+        maxContainerItems = limits.maxContainerItems
+        maxTotalItems = limits.maxTotalItems
         // NodeTracking keeps depths and slots in 32 bits; limits beyond that could never be met in memory.
         precondition(limits.maxNodeCount <= Int(Int32.max) && limits.maxNestingDepth < Int(Int32.max), "limits beyond Int32")
         let expectedNodes = min(bytes.count / 16, limits.maxNodeCount)
-        graph.nodes.reserveCapacity(expectedNodes)
+        graph.records.reserveCapacity(expectedNodes)
+        graph.slots.reserveCapacity(min(bytes.count / 4, limits.maxTotalItems))
         tracking.reserveCapacity(expectedNodes)
     }
 
@@ -59,25 +80,30 @@ struct UnpicklerMachine {
 
     // MARK: Stack
 
-    mutating func push(_ value: PickleValue) throws {
-        guard stack.count < limits.maxStackSize else { throw limitExceeded(.stackSize, stack.count + 1) }
+    mutating func push(_ value: PickleSlot) throws {
+        guard stack.count < maxStackSize else { throw limitExceeded(.stackSize, stack.count + 1) }
         stack.append(value)
     }
 
-    mutating func pop() throws -> PickleValue {
+    /// Pushes a value that is not in the graph yet (strings and large scalars go into its tables).
+    mutating func push(_ value: PickleValue) throws {
+        try push(graph.slot(for: value))
+    }
+
+    mutating func pop() throws -> PickleSlot {
         guard stack.count > fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
         return stack.removeLast()
     }
 
     /// The top `count` items, bottom first.
-    mutating func pop(_ count: Int) throws -> [PickleValue] {
+    mutating func pop(_ count: Int) throws -> [PickleSlot] {
         guard stack.count - count >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
         let items = Array(stack[(stack.count - count)...])
         stack.removeLast(count)
         return items
     }
 
-    func top() throws -> PickleValue {
+    mutating func top() throws -> PickleSlot {
         guard stack.count > fence, let value = stack.last else {
             throw PickleError.stackUnderflow(opcode: opcode, offset: offset)
         }
@@ -85,70 +111,86 @@ struct UnpicklerMachine {
     }
 
     /// Replaces the top item (REDUCE's result takes its callable's place).
-    mutating func replaceTop(with value: PickleValue) {
+    mutating func replaceTop(with value: PickleSlot) {
         stack[stack.count - 1] = value
     }
 
     /// The items above the topmost mark, bottom first; the mark is removed.
-    mutating func popMarked() throws -> [PickleValue] {
-        guard let mark = marks.popLast() else { throw PickleError.missingMark(opcode: opcode, offset: offset) }
+    mutating func popMarked() throws -> [PickleSlot] {
+        let mark = try popMark()
         let items = Array(stack[mark...])
         stack.removeLast(stack.count - mark)
         return items
     }
 
-    // MARK: Nodes
-
-    func depth(of value: PickleValue) -> Int {
-        guard case .node(let id) = value else { return 0 }
-        return Int(tracking[id.index].depth)
+    /// Removes the topmost mark and returns where it stood: the items above it are `stack[mark...]`, for the
+    /// caller to use before it drops them (no copy).
+    mutating func popMark() throws -> Int {
+        guard let mark = marks.popLast() else { throw PickleError.missingMark(opcode: opcode, offset: offset) }
+        return mark
     }
 
-    /// Adds a node after checking the node count, its item count and its depth.
-    mutating func addNode(_ node: consuming PickleNode) throws -> PickleValue {
-        guard graph.nodes.count < limits.maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodes.count + 1) }
-        try countItems(node.items.count + node.entries.count, existing: 0)
-        var deepest = max(contain(node.args), node.state.map { contain($0) } ?? 0)
-        for item in node.items { deepest = max(deepest, contain(item)) }
-        for entry in node.entries { deepest = max(deepest, contain(entry.key), contain(entry.value)) }
-        guard deepest < limits.maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
+    // MARK: Nodes
+
+    mutating func value(_ slot: PickleSlot) -> PickleValue {
+        graph.value(of: slot)
+    }
+
+    mutating func depth(of value: PickleSlot) -> Int {
+        guard value.tag == .node else { return 0 }
+        return Int(tracking[value.index].depth)
+    }
+
+    /// Adds a node after checking the node count, its item count and its depth; `items` are its items.
+    mutating func addNode(
+        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot> = EmptyCollection(), args: PickleSlot = .none
+    ) throws -> PickleSlot {
+        guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
+        try countItems(items.count, existing: 0)
+        var deepest = contain(args)
+        for item in items { deepest = max(deepest, contain(item)) }
+        guard deepest < maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
         tracking.append(NodeTracking(depth: Int32(deepest + 1)))
-        return graph.add(node)
+        return .node(graph.addRecord(kind, global: global, items: items, args: args).index)
     }
 
     /// Marks `value` as inside another node and returns its depth.
-    private mutating func contain(_ value: PickleValue) -> Int {
-        guard case .node(let id) = value else { return 0 }
-        tracking[id.index].contained = true
-        return Int(tracking[id.index].depth)
+    private mutating func contain(_ value: PickleSlot) -> Int {
+        guard value.tag == .node else { return 0 }
+        tracking[value.index].contained = true
+        return Int(tracking[value.index].depth)
     }
 
     /// Counts `added` new items into a container that holds `existing`, against both item limits.
     mutating func countItems(_ added: Int, existing: Int) throws {
-        guard added <= limits.maxContainerItems - existing else { throw limitExceeded(.containerItems, existing + added) }
-        guard added <= limits.maxTotalItems - totalItems else { throw limitExceeded(.totalItems, totalItems + added) }
+        guard added <= maxContainerItems - existing else { throw limitExceeded(.containerItems, existing + added) }
+        guard added <= maxTotalItems - totalItems else { throw limitExceeded(.totalItems, totalItems + added) }
         totalItems += added
     }
 
     /// Records that node `id` now contains `child`: its depth grows to cover the child's (a node
     /// containing itself adds nothing; the exact measure at STOP ignores cycles too).
-    mutating func noteContains(_ id: PickleNodeID, _ child: PickleValue) throws {
-        if case .node(id) = child { return }
+    mutating func noteContains(_ id: PickleNodeID, _ child: PickleSlot) throws {
+        if child == .node(id.index) { return }
         let needed = contain(child) + 1
         guard needed > Int(tracking[id.index].depth) else { return }
-        guard needed <= limits.maxNestingDepth else { throw limitExceeded(.nestingDepth, needed) }
+        guard needed <= maxNestingDepth else { throw limitExceeded(.nestingDepth, needed) }
         tracking[id.index].depth = Int32(needed)
         if tracking[id.index].contained { depthsMayBeStale = true }
     }
 
     /// The node behind `value` if it is one.
-    func nodeID(_ value: PickleValue) -> PickleNodeID? {
-        if case .node(let id) = value { return id }
-        return nil
+    mutating func nodeID(_ value: PickleSlot) -> PickleNodeID? {
+        value.nodeID
     }
 
-    func kindName(_ value: PickleValue) -> String {
-        PickleValueKind.describe(value, in: graph)
+    /// The kind of node `id`, without its global.
+    mutating func nodeKind(_ id: PickleNodeID) -> NodeKind {
+        graph.records[id.index].kind
+    }
+
+    func kindName(_ value: PickleSlot) -> String {
+        PickleValueKind.describe(graph.value(of: value), in: graph)
     }
 }
 

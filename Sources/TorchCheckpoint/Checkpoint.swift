@@ -14,24 +14,27 @@ public final class Checkpoint: @unchecked Sendable {
     public let storages: [String: TorchStorage]
     public let storageOrder: [String]
     /// Tensor rebuild calls of the graph (parameters included), by node.
-    public let tensors: [PickleNodeID: TorchTensor]
+    public let tensors: PickleNodeMap<TorchTensor>
     /// Allow-listed tensor kinds this tool does not model (quantized, sparse, ...), by node, with their function.
-    public let unsupportedTensors: [PickleNodeID: String]
+    public let unsupportedTensors: PickleNodeMap<String>
     /// numpy values and paths decoded from their calls, by node (see ``DecodedDataGlobals``).
-    public let decoded: [PickleNodeID: DecodedData]
+    public let decoded: PickleNodeMap<DecodedData>
     /// The dicts `collections.defaultdict` built, with their factory's name (`builtins.list`, or `None`).
     public let defaultDictFactories: [PickleNodeID: String]
     /// Storage key of each persistent-id node, so a writer can renumber them.
-    public let storageOfPersistentID: [PickleNodeID: String]
+    public let storageOfPersistentID: PickleNodeMap<String>
     /// Every global the pickle references, in first-use order.
     public let globals: [PickleGlobalUse]
     let bytes: StorageBytes
     let limits: CheckpointLimits
+    /// Every place in the tree, listed once when the file is opened.
+    private let listing: CheckpointEntries
 
+    /// Lists the tree's places (tensors, unsupported tensors and decoded values are leaves).
     init(
         path: String, format: CheckpointFormat, unpickled: UnpickleResult, interpreter: TensorInterpreter,
         storages: [String: TorchStorage], bytes: StorageBytes, limits: CheckpointLimits
-    ) {
+    ) throws {
         self.path = path
         self.format = format
         self.graph = unpickled.graph
@@ -46,29 +49,28 @@ public final class Checkpoint: @unchecked Sendable {
         self.storageOfPersistentID = interpreter.storageOfPersistentID
         self.bytes = bytes
         self.limits = limits
+        var leaves = PickleNodeSet(interpreter.tensors.keys, nodeCount: unpickled.graph.nodeCount)
+        for id in interpreter.unsupportedTensors.keys + interpreter.decoded.keys { leaves.insert(id) }
+        var walker = CheckpointPathWalker(graph: unpickled.graph, leaves: leaves, maxDepth: limits.maxDepth)
+        walker.decoded = interpreter.decoded
+        listing = try walker.entries(from: unpickled.root)
     }
 
     /// Size of the file in bytes.
     public var fileSize: UInt64 { bytes.fileSize }
 
     /// Every place in the tree, depth first; shared containers expanded once (see ``CheckpointEntry/aliasOf``).
-    public func entries() throws -> [CheckpointEntry] {
-        var walker = CheckpointPathWalker(
-            graph: graph, leaves: Set(tensors.keys).union(unsupportedTensors.keys).union(decoded.keys), maxDepth: limits.maxDepth)
-        walker.decoded = decoded
-        do {
-            return try walker.entries(from: root)
-        } catch let reason as CheckpointError.Reason {
-            throw CheckpointError(path: path, reason)
-        }
+    /// Listed when the file was opened (it throws no more).
+    public func entries() throws -> CheckpointEntries {
+        listing
     }
 
     /// Every tensor reachable from the root, with its dotted path, in tree order. A tensor reached by two
     /// paths (tied weights) is listed under both.
     public func namedTensors() throws -> [(name: String, node: PickleNodeID, tensor: TorchTensor)] {
-        try entries().compactMap { entry in
-            guard let id = entry.value.nodeID, let tensor = tensors[id] else { return nil }
-            return (entry.dottedPath, id, tensor)
+        listing.indices.compactMap { index in
+            guard let id = listing.value(at: index).nodeID, let tensor = tensors[id] else { return nil }
+            return (listing.dottedPath(at: index), id, tensor)
         }
     }
 

@@ -11,18 +11,12 @@ enum CheckpointUnpickling {
         }
     }
 
-    /// Finds each node's first path (to name tensors in errors), then interprets the tensors and, unless
-    /// `decodingData` is false (a draft, whose numpy values a merge has already converted), the numpy and pathlib
-    /// values.
+    /// Interprets the tensors and, unless `decodingData` is false (a draft, whose numpy values a merge has already
+    /// converted), the numpy and pathlib values.
     static func interpret(_ unpickled: UnpickleResult, limits: CheckpointLimits, decodingData: Bool = true) throws
         -> TensorInterpreter
     {
-        let walker = CheckpointPathWalker(graph: unpickled.graph, leaves: [], maxDepth: limits.maxDepth)
-        var names: [PickleNodeID: String] = [:]
-        for entry in try walker.entries(from: unpickled.root) where entry.aliasOf == nil {
-            if let id = entry.value.nodeID { names[id] = entry.path.isEmpty ? "<root>" : entry.dottedPath }
-        }
-        var interpreter = TensorInterpreter(graph: unpickled.graph, names: names, limits: limits)
+        var interpreter = TensorInterpreter(graph: unpickled.graph, root: unpickled.root, limits: limits)
         interpreter.decodesData = decodingData
         try interpreter.run()
         return interpreter

@@ -49,12 +49,14 @@ public enum CheckpointWriter {
         if !options.replaceExisting, OutputPlacement.exists(destination) {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
         }
-        var graph = draft.graph
         let order: [String]
-        let pickle: [UInt8]
+        var pickle: [UInt8]
         do {
-            order = try StorageRenumbering.renumber(&graph, root: draft.root, maxDepth: options.limits.maxDepth)
-            pickle = try Pickler.pickle(graph, root: draft.root)
+            let renumbering = StorageRenumbering(graph: draft.graph)
+            pickle = try Pickler.pickle(
+                draft.graph, root: draft.root, maximumDepth: options.limits.maxDepth,
+                persistentIDItems: renumbering.items(forPersistentID:))
+            order = renumbering.order
         } catch let reason as CheckpointError.Reason {
             throw CheckpointError(path: destination, reason)
         } catch let error as PickleError {
@@ -69,17 +71,21 @@ public enum CheckpointWriter {
             do {
                 // torch's record order and layout exactly, so `.format_version` and `.storage_alignment` (which
                 // promise that layout: torch may compute storage offsets from them) are true here.
-                try zip.addStored(name: "\(prefix)/data.pkl", bytes: pickle)
+                // Held, written as it is (not copied through the archive's buffers); let go once written.
+                try zip.addStored(
+                    name: "\(prefix)/data.pkl", size: UInt64(pickle.count), producer: HeldBytesProducer(RecordBytes(pickle)))
+                pickle = []
                 try zip.addStored(name: "\(prefix)/.format_version", bytes: Array("1".utf8))
                 try zip.addStored(name: "\(prefix)/.storage_alignment", bytes: Array("64".utf8))
                 try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
+                let copies = CopiedStorageFiller(meter: meter)
                 for (index, key) in order.enumerated() {
                     guard let storage = draft.storages[key] else {
                         throw CheckpointError.Reason.missingRecord("storage \(key) of the draft")
                     }
                     try zip.addStored(
                         name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
-                        producer: StorageRecordProducer.make(storage, key: key, meter: meter, computed: computed))
+                        producer: copies.producer(for: storage, key: key, computed: computed))
                 }
                 try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))
                 try zip.finish()

@@ -15,9 +15,15 @@ extension Checkpoint {
     /// once, not once for the check and once for the fold.
     public func verifyStorageChecksums(except checkedOnRead: Set<StorageSource>) throws {
         var checked = checkedOnRead
+        var sources: [StorageSource] = []
         for key in storageOrder {
             guard let storage = storages[key], checked.insert(storage.source).inserted else { continue }
-            try verifyCRC(of: storage)
+            sources.append(storage.source)
+        }
+        do {
+            try bytes.verifyCRCs(sources)
+        } catch {
+            throw wrap(error)
         }
     }
 

@@ -8,6 +8,7 @@ public enum Formatting {
 
     /// `1,234,567`.
     public static func count(_ value: Int) -> String {
+        if value >= 0 && value < 1000 { return String(value) }
         let digits = String(value.magnitude)
         var result = ""
         for (i, character) in digits.enumerated() {
@@ -32,19 +33,72 @@ public enum Formatting {
     }
 
     public static func shape(_ shape: [Int]) -> String {
-        "[" + shape.map(String.init).joined(separator: ", ") + "]"
+        var text = "["
+        for (axis, size) in shape.enumerated() {
+            if axis > 0 { text += ", " }
+            text += String(size)
+        }
+        return text + "]"
     }
 
-    /// Left-aligned columns padded to their widest cell (right-aligned for the given column indices).
+    /// Left-aligned columns padded to their widest cell (right-aligned for the given column indices), trailing
+    /// spaces trimmed. Widths count characters.
     public static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
-        guard let columns = rows.map(\.count).max() else { return [] }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
-            row.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return rightAligned.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces
+        TableColumns(rows).lines(rightAligned: rightAligned)
+    }
+
+    /// A row with non-ASCII cells, padded and trimmed by characters.
+    static func characterLine(_ row: [String], widths: [Int], alignRight: [Bool]) -> String {
+        row.enumerated().map { i, cell in
+            let pad = String(repeating: " ", count: widths[i] - cell.count)
+            return alignRight[i] ? pad + cell : cell + pad
+        }.joined(separator: "  ").trimmingTrailingSpaces
+    }
+}
+
+/// Table text being built as bytes; spaces are held back until text follows them on the line, so no line
+/// ends in one.
+struct TableText {
+    private(set) var bytes: [UInt8]
+    private var pendingSpaces = 0
+
+    /// Text that continues `bytes`.
+    init(bytes: [UInt8] = []) {
+        self.bytes = bytes
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func reserveCapacity(_ count: Int) {
+        bytes.reserveCapacity(count)
+    }
+
+    mutating func newLine() {
+        pendingSpaces = 0
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    mutating func addSpaces(_ count: Int) {
+        pendingSpaces += count
+    }
+
+    /// Adds text as it is (after any spaces held back).
+    mutating func add(_ text: some Collection<UInt8>) {
+        guard !text.isEmpty else { return }
+        flushSpaces()
+        bytes.append(contentsOf: text)
+    }
+
+    /// Adds part of `source` as it is (after any spaces held back).
+    mutating func add(_ source: [UInt8], _ range: Range<Int>) {
+        flushSpaces()
+        bytes.append(contentsOf: source[range])
+    }
+
+    private mutating func flushSpaces() {
+        while pendingSpaces > 0 {
+            bytes.append(UInt8(ascii: " "))
+            pendingSpaces -= 1
         }
     }
 }

@@ -21,7 +21,7 @@ enum LegacyCheckpointReader {
         let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
         let storages = try layOutStorages(
             keys: pickles.keys, start: UInt64(pickles.endOffset), file: file, interpreter: interpreter)
-        return Checkpoint(
+        return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
             bytes: StorageBytes(file: file, archive: nil), limits: limits)
     }

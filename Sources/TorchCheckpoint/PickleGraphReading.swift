@@ -3,33 +3,41 @@ import PickleMachine
 /// Typed views of pickle values, for interpreting the few shapes torch writes (tuples of ints, strings,
 /// globals). Each returns nil when the value has another shape, so callers can name what they expected.
 extension PickleGraph {
+    /// The node behind `value` when it is a node of this graph.
+    public func nodeID(of value: PickleValue) -> PickleNodeID? {
+        guard case .node(let id) = value, contains(id) else { return nil }
+        return id
+    }
+
+    /// The node behind `value` as a value of its own (items and entries copied out).
     public func node(_ value: PickleValue) -> PickleNode? {
-        guard case .node(let id) = value, id.index >= 0, id.index < nodes.count else { return nil }
-        return self[id]
+        nodeID(of: value).map { self[$0] }
+    }
+
+    /// Items of a tuple or list, read in place.
+    public func sequenceItems(_ value: PickleValue) -> PickleValues? {
+        guard let id = nodeID(of: value), isTupleOrList(id) else { return nil }
+        return items(of: id)
     }
 
     /// Items of a tuple or list.
     public func sequence(_ value: PickleValue) -> [PickleValue]? {
-        guard let node = node(value) else { return nil }
-        switch node.kind {
-        case .tuple, .list: return node.items
-        default: return nil
-        }
+        sequenceItems(value).map(Array.init)
     }
 
     public func global(_ value: PickleValue) -> PickleGlobal? {
-        guard let node = node(value), case .global(let global) = node.kind else { return nil }
+        guard let id = nodeID(of: value), case .global(let global) = kind(of: id) else { return nil }
         return global
     }
 
     public func callee(_ value: PickleValue) -> PickleGlobal? {
-        guard let node = node(value), case .call(let global) = node.kind else { return nil }
+        guard let id = nodeID(of: value), case .call(let global) = kind(of: id) else { return nil }
         return global
     }
 
     /// A sequence of Python ints that fit in Int (shapes, strides).
     public func ints(_ value: PickleValue) -> [Int]? {
-        guard let items = sequence(value) ?? torchSizeItems(value) else { return nil }
+        guard let items = sequenceItems(value) ?? torchSizeItems(value) else { return nil }
         var result: [Int] = []
         result.reserveCapacity(items.count)
         for item in items {
@@ -40,27 +48,35 @@ extension PickleGraph {
     }
 
     /// `torch.Size((2, 3))` as older writers pickle it.
-    private func torchSizeItems(_ value: PickleValue) -> [PickleValue]? {
-        guard let node = node(value), case .call(let global) = node.kind, global.qualifiedName == "torch.Size",
-            let args = sequence(node.args), args.count == 1
+    private func torchSizeItems(_ value: PickleValue) -> PickleValues? {
+        guard let id = nodeID(of: value), case .call(let global) = kind(of: id), global.qualifiedName == "torch.Size",
+            let args = sequenceItems(args(of: id)), args.count == 1
         else { return nil }
-        return sequence(args[0])
+        return sequenceItems(args[0])
     }
 
     public func isDict(_ value: PickleValue) -> Bool {
-        guard let node = node(value), case .dict = node.kind else { return false }
+        guard let id = nodeID(of: value), case .dict = kind(of: id) else { return false }
         return true
+    }
+
+    /// Entries of a dict node, read in place, or nil.
+    public func dictEntriesView(_ value: PickleValue) -> PickleEntries? {
+        guard let id = nodeID(of: value), case .dict = kind(of: id) else { return nil }
+        return entries(of: id)
     }
 
     /// Entries of a dict node, or nil.
     public func dictEntries(_ value: PickleValue) -> [PickleDictEntry]? {
-        guard let node = node(value), case .dict = node.kind else { return nil }
-        return node.entries
+        dictEntriesView(value).map(Array.init)
     }
 
     /// The value under a string key of a dict node.
     public func lookup(_ value: PickleValue, _ key: String) -> PickleValue? {
-        dictEntries(value)?.first(where: { $0.key == .string(key) })?.value
+        guard let entries = dictEntriesView(value) else { return nil }
+        let wanted = PickleValue.string(key)
+        guard let position = entries.indices.first(where: { entries.key(at: $0) == wanted }) else { return nil }
+        return entries.value(at: position)
     }
 }
 

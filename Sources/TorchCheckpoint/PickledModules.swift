@@ -62,12 +62,11 @@ public struct PickledModel: Sendable {
 
     /// Class name and state entries of an object that looks like an `nn.Module`.
     static func moduleState(_ value: PickleValue, _ graph: PickleGraph) -> (String, [PickleDictEntry])? {
-        guard let node = graph.node(value), case .object(let global, _) = node.kind,
-            let state = node.state, let entries = graph.dictEntries(state),
-            entries.contains(where: { $0.key == .string("_modules") }),
-            entries.contains(where: { $0.key == .string("_parameters") })
+        guard let id = graph.nodeID(of: value), case .object(let global, _) = graph.kind(of: id),
+            let state = graph.state(of: id), let view = graph.dictEntriesView(state),
+            view.contains(where: { $0.key == .string("_modules") }), view.contains(where: { $0.key == .string("_parameters") })
         else { return nil }
-        return (global.qualifiedName, entries)
+        return (global.qualifiedName, Array(view))
     }
 
     private static func nonPersistentBuffers(_ value: PickleValue?, _ graph: PickleGraph) -> [String] {
@@ -102,7 +101,6 @@ extension Checkpoint {
     /// listed under each name.
     public func stateDictTensors() throws -> [(name: String, node: PickleNodeID, tensor: TorchTensor)] {
         let models = try pickledModels()
-        let inside = models.map(\.path)
         var result: [(name: String, node: PickleNodeID, tensor: TorchTensor)] = []
         for model in models {
             let prefix = model.path.isEmpty ? "" : model.path.joined(separator: ".") + "."
@@ -110,11 +108,14 @@ extension Checkpoint {
                 if let id = value.nodeID, let tensor = tensors[id] { result.append((prefix + name, id, tensor)) }
             }
         }
-        for entry in try entries() {
-            guard let id = entry.value.nodeID, let tensor = tensors[id],
-                !inside.contains(where: { entry.path.starts(with: $0) && entry.path.count > $0.count })
-            else { continue }
-            result.append((entry.dottedPath, id, tensor))
+        let listing = try entries()
+        for index in listing.indices {
+            guard let id = listing.value(at: index).nodeID, let tensor = tensors[id] else { continue }
+            if !models.isEmpty {
+                let path = listing.path(at: index)
+                if models.contains(where: { path.count > $0.path.count && path.starts(with: $0.path) }) { continue }
+            }
+            result.append((listing.dottedPath(at: index), id, tensor))
         }
         return result
     }
@@ -122,18 +123,20 @@ extension Checkpoint {
     /// Whole pickled models in the tree: the root itself, or objects found under dict keys and list items.
     public func pickledModels() throws -> [PickledModel] {
         var models: [PickledModel] = []
-        var inside = Set<PickleNodeID>()
-        for entry in try entries() where entry.aliasOf == nil {
-            guard let id = entry.value.nodeID, !inside.contains(id) else { continue }
+        var inside = PickleNodeSet(nodeCount: graph.nodeCount)
+        let listing = try entries()
+        for index in listing.indices where listing.aliasOf(index) == nil {
+            let value = listing.value(at: index)
+            guard let id = value.nodeID, !inside.contains(id), PickledModel.moduleState(value, graph) != nil else { continue }
             let found: PickledModel?
             do {
-                found = try PickledModel.read(entry.value, path: entry.path, graph: graph, maxDepth: limits.maxDepth)
+                found = try PickledModel.read(value, path: listing.path(at: index), graph: graph, maxDepth: limits.maxDepth)
             } catch {
                 throw wrap(error)
             }
             guard let model = found else { continue }
             models.append(model)
-            inside.formUnion(model.modules.map(\.node))
+            for module in model.modules { inside.insert(module.node) }
         }
         return models
     }

@@ -27,7 +27,7 @@ enum SafetensorsCheckpointReader {
                 location: declaration.location, isUntyped: declaration.isUntyped,
                 source: .fileRange(offset: header.dataOffset + info.begin))
         }
-        return Checkpoint(
+        return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
             bytes: StorageBytes(file: file, archive: nil), limits: limits)
     }

@@ -57,7 +57,8 @@ public enum SafetensorsCheckpointWriter {
     static func tree(of draft: CheckpointDraft, limits: CheckpointLimits) throws -> SafetensorsContent.Tree {
         let unpickled = UnpickleResult(graph: draft.graph, root: draft.root, endOffset: 0, protocolVersion: 0, globals: [])
         let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits, decodingData: false)
-        let leaves = Set(interpreter.tensors.keys).union(interpreter.unsupportedTensors.keys)
+        let leaves = PickleNodeSet(
+            interpreter.tensors.keys + interpreter.unsupportedTensors.keys, nodeCount: draft.graph.nodeCount)
         let walker = CheckpointPathWalker(graph: draft.graph, leaves: leaves, maxDepth: limits.maxDepth)
         let computed = draft.storages.filter { if case .computed = $0.value.content { return true } else { return false } }
         let inline = draft.storages.filter { if case .inline = $0.value.content { return true } else { return false } }

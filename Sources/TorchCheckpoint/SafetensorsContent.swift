@@ -16,9 +16,9 @@ struct SafetensorsContent {
     /// Every place of the draft's tree, with tensor nodes as leaves.
     struct Tree {
         let graph: PickleGraph
-        let entries: [CheckpointEntry]
-        let tensors: [PickleNodeID: TorchTensor]
-        let unsupported: [PickleNodeID: String]
+        let entries: CheckpointEntries
+        let tensors: PickleNodeMap<TorchTensor>
+        let unsupported: PickleNodeMap<String>
         let computedKeys: Set<String>
         /// Storages of converted numpy arrays: a dict holding only those is no state dict.
         let inlineKeys: Set<String>

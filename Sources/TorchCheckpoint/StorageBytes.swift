@@ -7,14 +7,15 @@ import CheckpointContainers
 final class StorageBytes: @unchecked Sendable {
     private let file: FileReader
     private let archive: ZipArchiveReader?
-    private let recordsByName: [String: ZipRecord]
 
     init(file: FileReader, archive: ZipArchiveReader?) {
         self.file = file
         self.archive = archive
-        var byName: [String: ZipRecord] = [:]
-        for record in archive?.records ?? [] { byName[record.name] = record }
-        self.recordsByName = byName
+    }
+
+    /// The archive's record of that name (the archive indexes its records by name).
+    private func record(_ name: String) -> ZipRecord? {
+        archive?.record(named: name)
     }
 
     var fileSize: UInt64 { file.size }
@@ -25,7 +26,7 @@ final class StorageBytes: @unchecked Sendable {
         case .fileRange(let start):
             try file.read(offset: start + UInt64(offset), into: &buffer, at: index, count: count)
         case .zipRecord(let name):
-            guard let record = recordsByName[name], let archive else {
+            guard let record = record(name), let archive else {
                 preconditionFailure("storage record \(name) was validated when the checkpoint was opened")
             }
             if let dataOffset = record.dataOffset, record.compression == .stored {
@@ -43,7 +44,7 @@ final class StorageBytes: @unchecked Sendable {
         case .fileRange(let start):
             return try file.readFloat32(offset: start + UInt64(offset), count: count)
         case .zipRecord(let name):
-            guard let record = recordsByName[name], let dataOffset = record.dataOffset, record.compression == .stored else {
+            guard let record = record(name), let dataOffset = record.dataOffset, record.compression == .stored else {
                 return nil
             }
             return try file.readFloat32(offset: dataOffset + UInt64(offset), count: count)
@@ -56,7 +57,7 @@ final class StorageBytes: @unchecked Sendable {
         case .fileRange(let start):
             try file.readFloat32(offset: start + UInt64(offset), into: &values, count: count)
         case .zipRecord(let name):
-            guard let record = recordsByName[name], let dataOffset = record.dataOffset, record.compression == .stored else {
+            guard let record = record(name), let dataOffset = record.dataOffset, record.compression == .stored else {
                 return false
             }
             try file.readFloat32(offset: dataOffset + UInt64(offset), into: &values, count: count)
@@ -67,7 +68,7 @@ final class StorageBytes: @unchecked Sendable {
     /// The CRC-32 the central directory records for `source` when it is a stored zip record of exactly
     /// `byteCount` bytes, so that a reader of all its bytes can check them as it goes; nil otherwise.
     func recordedCRC(_ source: StorageSource, wholeRecordOf byteCount: Int) -> (crc: UInt32, record: String)? {
-        guard case .zipRecord(let name) = source, let record = recordsByName[name], record.compression == .stored,
+        guard case .zipRecord(let name) = source, let record = record(name), record.compression == .stored,
             record.dataOffset != nil, record.size == UInt64(byteCount)
         else { return nil }
         return (record.crc32, name)
@@ -78,7 +79,18 @@ final class StorageBytes: @unchecked Sendable {
 
     /// Checks a whole zip record's CRC-32 against the central directory (torch never does).
     func verifyCRC(_ source: StorageSource) throws {
-        guard case .zipRecord(let name) = source, let record = recordsByName[name], let archive else { return }
+        guard case .zipRecord(let name) = source, let record = record(name), let archive else { return }
         try archive.verifyCRC(record)
+    }
+
+    /// Checks the CRC-32 of every zip record among `sources`, in order; small records that lie together are
+    /// read together (see ``ZipArchiveReader/verifyCRCs(_:)``).
+    func verifyCRCs(_ sources: [StorageSource]) throws {
+        guard let archive else { return }
+        try archive.verifyCRCs(
+            sources.compactMap { source in
+                guard case .zipRecord(let name) = source else { return nil }
+                return record(name)
+            })
     }
 }

@@ -17,7 +17,7 @@ struct StorageDeclaration: Equatable {
     /// Parses one persistent id: the storage it names (a legacy view comes after its root storage), or
     /// nothing for ids that are not storages (legacy `("module", ...)` ids).
     static func parse(_ pid: PickleValue, in graph: PickleGraph) throws -> [StorageDeclaration] {
-        guard let items = graph.sequence(pid), let tag = items.first else {
+        guard let items = graph.sequenceItems(pid), let tag = items.first else {
             throw malformed("a tuple", found: pid, graph)
         }
         guard tag == .string("storage") else {
@@ -40,7 +40,7 @@ struct StorageDeclaration: Equatable {
         let (dtype, untyped) = try storageType(storageClass)
         if items.count == 6, items[5] != .none {
             // Legacy storage view: (view_key, offset, view_size) inside the root storage `key`.
-            guard let parts = graph.sequence(items[5]), parts.count == 3, let viewKey = parts[0].stringValue,
+            guard let parts = graph.sequenceItems(items[5]), parts.count == 3, let viewKey = parts[0].stringValue,
                 let offset = parts[1].intValue, let size = parts[2].intValue, offset >= 0, size >= 0,
                 offset <= count, size <= count - offset
             else {

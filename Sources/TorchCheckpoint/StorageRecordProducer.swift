@@ -1,22 +1,33 @@
 import CheckpointContainers
 
-/// Streams one copied storage's bytes to the zip writer, reading them only when the writer reaches the
-/// record, straight into the writer's buffer (no array per chunk), so a checkpoint of any size is written in
-/// little memory at the speed of a copy.
-final class StorageRecordProducer: ZipRecordFiller {
-    private let checkpoint: Checkpoint
-    private let source: TorchStorage
-    private let byteCount: Int
+/// Streams the copied storages' bytes to the zip writer, reading them only when the writer reaches each record,
+/// straight into the writer's buffer (no array per chunk), so a checkpoint of any size is written in little
+/// memory at the speed of a copy. One filler serves every copied record of a write: the writer fills records
+/// in the order they were added, each exactly its size, so the filler follows its own list of them and a
+/// checkpoint of many storages makes no producer per record.
+final class CopiedStorageFiller: ZipRecordFiller {
     private let meter: ProgressMeter
+    /// The copied storages in the order their records were added.
+    private var sources: [(checkpoint: Checkpoint, storage: TorchStorage)] = []
+    private var windows: [ObjectIdentifier: StorageReadWindow] = [:]
+    /// The record being filled (an index into `sources`), and how far.
+    private var current = -1
     private var position = 0
 
-    /// The producer of a draft storage's record: copies are filled in, computed bytes are handed over whole.
-    static func make(
-        _ storage: DraftStorage, key: String, meter: ProgressMeter, computed: (any ComputedTensorSource)?
-    ) -> ZipRecordProducer {
+    init(meter: ProgressMeter) {
+        self.meter = meter
+    }
+
+    /// The producer of a draft storage's record: copies are added to this filler (the caller adds their
+    /// records in this order), computed bytes are handed over whole.
+    func producer(for storage: DraftStorage, key: String, computed: (any ComputedTensorSource)?) throws -> ZipRecordProducer {
         switch storage.content {
         case .copy(let checkpoint, let source):
-            return StorageRecordProducer(checkpoint: checkpoint, source: source, byteCount: storage.byteCount, meter: meter)
+            if windows[ObjectIdentifier(checkpoint)] == nil {
+                windows[ObjectIdentifier(checkpoint)] = try StorageReadWindow(checkpoint)
+            }
+            sources.append((checkpoint, source))
+            return self
         case .computed(let id):
             guard let computed else { preconditionFailure("a draft with computed tensors is written with their source") }
             return ComputedRecordProducer(
@@ -26,27 +37,38 @@ final class StorageRecordProducer: ZipRecordFiller {
         }
     }
 
-    private init(checkpoint: Checkpoint, source: TorchStorage, byteCount: Int, meter: ProgressMeter) {
-        self.checkpoint = checkpoint
-        self.source = source
-        self.byteCount = byteCount
-        self.meter = meter
+    /// The next record's bytes begin where the last record's end (a record of 0 bytes is never asked for).
+    func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
+        while current < 0 || position == sources[current].storage.byteCount {
+            current += 1
+            position = 0
+        }
+        try copy(into: &buffer, at: index, count: count)
     }
 
-    func fill(_ buffer: inout [UInt8], at index: Int, count: Int) throws {
-        try checkpoint.readRaw(source, offset: position, into: &buffer, at: index, count: count)
+    /// The same bytes as chunks, for writers that pull rather than fill (a writer does one or the other): each
+    /// record's chunks, then nil at its end.
+    func nextChunk() throws -> [UInt8]? {
+        if current < 0 { current = 0 }
+        guard current < sources.count else { return nil }
+        let remaining = sources[current].storage.byteCount - position
+        guard remaining > 0 else {
+            current += 1
+            position = 0
+            return nil
+        }
+        var chunk = [UInt8](repeating: 0, count: min(ZipArchiveWriter.fillPieceSize * 32, remaining))
+        try copy(into: &chunk, at: 0, count: chunk.count)
+        return chunk
+    }
+
+    /// The current record's next `count` bytes, in little-endian order.
+    private func copy(into buffer: inout [UInt8], at index: Int, count: Int) throws {
+        let (checkpoint, source) = sources[current]
+        try windows[ObjectIdentifier(checkpoint)]!.readRaw(source, offset: position, into: &buffer, at: index, count: count)
         if checkpoint.format.isBigEndian { ByteSwap.swapElements(&buffer, in: index..<index + count, dtype: source.dtype) }
         position += count
         meter.advance(by: count)
-    }
-
-    /// The same bytes as whole chunks, for writers that pull rather than fill.
-    func nextChunk() throws -> [UInt8]? {
-        guard position < byteCount else { return nil }
-        let count = min(ZipArchiveWriter.fillPieceSize * 32, byteCount - position)
-        var chunk = [UInt8](repeating: 0, count: count)
-        try fill(&chunk, at: 0, count: count)
-        return chunk
     }
 }
 

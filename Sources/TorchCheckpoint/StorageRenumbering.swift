@@ -1,53 +1,43 @@
 import PickleMachine
 
-/// Gives the storages of a draft torch's keys `"0"`, `"1"`, ... in the order the pickler will meet them, so
-/// `data/<key>` records come in first-pickled order as torch writes them.
-enum StorageRenumbering {
-    /// Rewrites every storage persistent id of `graph` reachable from `root` (new key, location `cpu`) and
-    /// returns the old keys in their new order.
-    static func renumber(_ graph: inout PickleGraph, root: PickleValue, maxDepth: Int) throws -> [String] {
-        var order: [String] = []
-        var newKey: [String: String] = [:]
-        for id in try persistentIDsInPickleOrder(graph, root: root, maxDepth: maxDepth) {
-            guard case .node(let tupleID) = graph[id].args, case .tuple = graph[tupleID].kind,
-                graph[tupleID].items.count >= 5, graph[tupleID].items[0] == .string("storage"),
-                var oldKey = graph[tupleID].items[2].stringValue
-            else { continue }
-            if graph[tupleID].items.count == 6, let view = graph.sequence(graph[tupleID].items[5]), view.count == 3,
-                let viewKey = view[0].stringValue
-            {
-                // A legacy storage view becomes a storage of its own, as the reader declared it.
-                oldKey = viewKey
-                graph[tupleID].items[4] = view[2]
-            }
-            if newKey[oldKey] == nil {
-                newKey[oldKey] = String(order.count)
-                order.append(oldKey)
-            }
-            graph[tupleID].items[2] = .string(newKey[oldKey]!)
-            graph[tupleID].items[3] = .string("cpu")
-            if graph[tupleID].items.count == 6 { graph[tupleID].items.removeLast() }
-        }
-        return order
+/// Gives the storages of a draft torch's keys `"0"`, `"1"`, ... in the order the pickler meets them, so
+/// `data/<key>` records come in first-pickled order as torch writes them. The pickler asks it for each
+/// storage persistent id as it writes the id (``Pickler/pickle(_:root:maximumDepth:persistentIDItems:)``), so
+/// the order comes out of the one pass that writes the pickle. The graph itself is not changed (a draft shares
+/// it with the checkpoint it was read from).
+final class StorageRenumbering {
+    let graph: PickleGraph
+    /// The draft's storage keys in their new order: `order[n]` is written as `data/n`.
+    private(set) var order: [String] = []
+    private var newKey: [String: String] = [:]
+
+    init(graph: PickleGraph) {
+        self.graph = graph
     }
 
-    /// Depth-first, children in the order the pickler writes them; each node once.
-    static func persistentIDsInPickleOrder(_ graph: PickleGraph, root: PickleValue, maxDepth: Int) throws -> [PickleNodeID] {
-        var result: [PickleNodeID] = []
-        var seen = Set<PickleNodeID>()
-        var stack: [(PickleValue, Int)] = [(root, 0)]
-        while let (value, depth) = stack.popLast() {
-            guard case .node(let id) = value, seen.insert(id).inserted else { continue }
-            guard depth <= maxDepth else {
-                throw CheckpointError.Reason.limitExceeded(what: "nesting depth of the value tree", limit: maxDepth)
-            }
-            let node = graph[id]
-            if case .persistentID = node.kind { result.append(id) }
-            var children: [PickleValue] = [node.args] + node.items
-            for entry in node.entries { children += [entry.key, entry.value] }
-            if let state = node.state { children.append(state) }
-            for child in children.reversed() { stack.append((child, depth + 1)) }
+    /// The items to write for persistent id `id`'s tuple: the new key and location `cpu` in place of the
+    /// graph's (nil where the graph's item stays); nil for an id that is not a storage tuple.
+    func items(forPersistentID id: PickleNodeID) -> [PickleValue?]? {
+        guard case .node(let tupleID) = graph.args(of: id), case .tuple = graph.kind(of: tupleID) else { return nil }
+        let items = graph.items(of: tupleID)
+        guard items.count >= 5, items[0] == .string("storage"), var oldKey = items[2].stringValue else { return nil }
+        // A sixth item (a legacy view's, or anything else) is not written: torch's tuples have five.
+        var replaced = [PickleValue?](repeating: nil, count: items.count == 6 ? 5 : items.count)
+        if items.count == 6, let view = graph.sequence(items[5]), view.count == 3, let viewKey = view[0].stringValue {
+            // A legacy storage view becomes a storage of its own, as the reader declared it.
+            oldKey = viewKey
+            replaced[4] = view[2]
         }
-        return result
+        // One hash for a storage met the first time (nearly all): insert, and put back the rare key known before.
+        var key = String(order.count)
+        if let known = newKey.updateValue(key, forKey: oldKey) {
+            newKey[oldKey] = known
+            key = known
+        } else {
+            order.append(oldKey)
+        }
+        replaced[2] = .string(key)
+        if items[3] != .string("cpu") { replaced[3] = .string("cpu") }
+        return replaced
     }
 }

@@ -73,7 +73,7 @@ public enum TorchAllowList {
         UnpicklerPolicy(
             isAllowedCallable: { TorchAllowList.allows($0) || DecodedDataGlobals.decodesCall(of: $0) },
             resolvePersistentID: { id, graph in
-                guard let items = graph.sequence(id), items.count == 4, items[0] == .string("module"),
+                guard let items = graph.sequenceItems(id), items.count == 4, items[0] == .string("module"),
                     graph.global(items[1]) != nil
                 else { return nil }
                 return items[1]

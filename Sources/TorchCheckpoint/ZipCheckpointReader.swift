@@ -14,6 +14,23 @@ enum ZipCheckpointReader {
             throw CheckpointError.Reason.notACheckpoint("a TorchScript archive (torch.jit.save), which torch.load does not read")
         }
         try readSmallRecords(archive, prefix: prefix, into: &format)
+        let unpickled = try unpickleData(archive, prefix: prefix, limits: limits)
+        format.pickleProtocol = unpickled.protocolVersion
+        let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
+        var storages: [String: TorchStorage] = [:]
+        storages.reserveCapacity(interpreter.storageOrder.count)
+        let dataFolder = prefix + "/data/"
+        for key in interpreter.storageOrder {
+            guard let declaration = interpreter.declarations[key] else { continue }
+            storages[key] = try storage(declaration, archive: archive, dataFolder: dataFolder)
+        }
+        return try Checkpoint(
+            path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
+            bytes: StorageBytes(file: file, archive: archive), limits: limits)
+    }
+
+    /// `<prefix>/data.pkl` unpickled under torch's allow-list, which must end at the record's end.
+    static func unpickleData(_ archive: ZipArchiveReader, prefix: String, limits: CheckpointLimits) throws -> UnpickleResult {
         guard let pickleRecord = archive.record(named: "\(prefix)/data.pkl") else {
             throw CheckpointError.Reason.missingRecord("\(prefix)/data.pkl")
         }
@@ -23,16 +40,7 @@ enum ZipCheckpointReader {
             throw CheckpointError.Reason.invalidRecord(
                 name: pickleRecord.name, detail: "\(pickle.count - unpickled.endOffset) bytes follow the pickle's STOP")
         }
-        format.pickleProtocol = unpickled.protocolVersion
-        let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
-        var storages: [String: TorchStorage] = [:]
-        for key in interpreter.storageOrder {
-            guard let declaration = interpreter.declarations[key] else { continue }
-            storages[key] = try storage(declaration, archive: archive, prefix: prefix)
-        }
-        return Checkpoint(
-            path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
-            bytes: StorageBytes(file: file, archive: archive), limits: limits)
+        return unpickled
     }
 
     /// torch takes the folder of the first record and looks every record up inside it.
@@ -44,7 +52,8 @@ enum ZipCheckpointReader {
             throw CheckpointError.Reason.notACheckpoint("record \(first.name) is not inside a folder, as torch.save writes")
         }
         let prefix = String(first.name[..<slash])
-        if let stray = archive.records.first(where: { !$0.name.hasPrefix(prefix + "/") }) {
+        let folder = prefix + "/"
+        if let stray = archive.records.first(where: { !$0.name.hasPrefix(folder) }) {
             throw CheckpointError.Reason.notACheckpoint("record \(stray.name) is outside the archive folder \(prefix)/")
         }
         return prefix
@@ -78,8 +87,9 @@ enum ZipCheckpointReader {
     }
 
     /// The record of one storage, whose size must be exactly what the persistent id declares (torch checks too).
-    static func storage(_ declaration: StorageDeclaration, archive: ZipArchiveReader, prefix: String) throws -> TorchStorage {
-        let name = "\(prefix)/data/\(declaration.rootKey)"
+    /// `dataFolder` is `<prefix>/data/`.
+    static func storage(_ declaration: StorageDeclaration, archive: ZipArchiveReader, dataFolder: String) throws -> TorchStorage {
+        let name = dataFolder + declaration.rootKey
         guard let record = archive.record(named: name) else { throw CheckpointError.Reason.missingRecord(name) }
         let (bytes, overflow) = declaration.elementCount.multipliedReportingOverflow(by: declaration.dtype.elementSize)
         guard !overflow else {

@@ -18,6 +18,9 @@ struct RawZipBuilder {
         var localName: [UInt8]?
         var localMethod: UInt16?
         var localTime: UInt16 = 0
+        var localVersion: UInt16 = 20
+        /// CRC-32 to write in the local header instead of the declared one (sizes not deferred).
+        var localCRC: UInt32?
         var localExtra: [UInt8] = []
         var centralExtra: [UInt8] = []
         /// Torch style: flag bit 3, CRC and sizes 0 in the local header, a data descriptor after the data.
@@ -41,6 +44,8 @@ struct RawZipBuilder {
     var directoryOffsetOverride: UInt64?
     var directorySizeOverride: UInt64?
     var diskNumber: UInt16 = 0
+    /// The order of the central-directory entries (indices into `entries`); the local records' order otherwise.
+    var centralOrder: [Int]?
 
     init(_ entries: [Entry]) {
         self.entries = entries
@@ -55,8 +60,9 @@ struct RawZipBuilder {
             appendLocal(entry, to: &out)
         }
         let directoryOffset = UInt64(out.count)
-        for (entry, offset) in zip(entries, offsets) {
-            appendCentral(entry, offset: entry.headerOffsetOverride ?? offset, to: &out)
+        for index in centralOrder ?? Array(entries.indices) {
+            let entry = entries[index]
+            appendCentral(entry, offset: entry.headerOffsetOverride ?? offsets[index], to: &out)
         }
         let directorySize = UInt64(out.count) - directoryOffset
         appendEnd(
@@ -77,7 +83,7 @@ struct RawZipBuilder {
         let size = entry.size ?? UInt64(entry.data.count)
         let name = entry.localName ?? entry.name
         out.le(UInt32(0x0403_4B50))
-        out.le(UInt16(20))
+        out.le(entry.localVersion)
         out.le(entry.flags | (entry.deferredSizes ? 0x0008 : 0))
         out.le(entry.localMethod ?? entry.method)
         out.le(entry.localTime)
@@ -87,7 +93,7 @@ struct RawZipBuilder {
             out.le(UInt32(0))
             out.le(UInt32(0))
         } else {
-            out.le(crc)
+            out.le(entry.localCRC ?? crc)
             out.le(UInt32(clamping: entry.compressedSize ?? UInt64(entry.data.count)))
             out.le(UInt32(clamping: size))
         }

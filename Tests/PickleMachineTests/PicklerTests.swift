@@ -69,9 +69,9 @@ final class PicklerTests: XCTestCase {
         let dict = graph.add(PickleNode(kind: .dict(ordered: false)))
         let args = graph.add(PickleNode(kind: .tuple))
         let object = graph.add(PickleNode(kind: .object(PickleGlobal(module: "m", name: "C"), .newObject), args: args))
-        graph.nodes[0].items = [list, dict, object]
-        graph.nodes[1].entries = [PickleDictEntry(key: .string("list"), value: list)]
-        graph.nodes[3].state = object
+        graph[PickleNodeID(index: 0)].items = [list, dict, object]
+        graph[PickleNodeID(index: 1)].entries = [PickleDictEntry(key: .string("list"), value: list)]
+        graph[PickleNodeID(index: 3)].state = object
         let result = try unpickle(try Pickler.pickle(graph, root: list))
         XCTAssertEqual(
             GraphDescription.describe(result.root, in: result.graph),
@@ -86,7 +86,7 @@ final class PicklerTests: XCTestCase {
         let written = try Pickler.pickle(graph, root: value)
         XCTAssertLessThan(written.count, 400)
         let result = try unpickle(written)
-        XCTAssertEqual(result.graph.nodes.count, 41)
+        XCTAssertEqual(result.graph.nodeCount, 41)
     }
 
     func testObjectsWrittenAsReduce() throws {
@@ -149,7 +149,7 @@ final class PicklerTests: XCTestCase {
         var graph = PickleGraph()
         let list = graph.add(PickleNode(kind: .list))
         let tuple = graph.add(PickleNode(kind: .tuple, items: [list]))
-        graph.nodes[0].items = [tuple]
+        graph[PickleNodeID(index: 0)].items = [tuple]
         XCTAssertThrowsError(try Pickler.pickle(graph, root: tuple)) {
             XCTAssertEqual($0 as? PickleError, .cycleThroughImmutable(node: 1))
         }
@@ -159,7 +159,7 @@ final class PicklerTests: XCTestCase {
         var graph = PickleGraph()
         let args = graph.add(PickleNode(kind: .tuple))
         let call = graph.add(PickleNode(kind: .call(PickleGlobal(module: "m", name: "f")), args: args))
-        graph.nodes[0].items = [call]
+        graph[PickleNodeID(index: 0)].items = [call]
         XCTAssertThrowsError(try Pickler.pickle(graph, root: call)) {
             XCTAssertEqual($0 as? PickleError, .cycleThroughImmutable(node: 1))
         }

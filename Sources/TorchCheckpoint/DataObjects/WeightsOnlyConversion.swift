@@ -47,42 +47,104 @@ public enum WeightsOnlyTarget: Sendable {
 /// Dangerous globals are never converted: a merge refuses them before it gets here.
 public enum WeightsOnlyConversion {
     /// The conversions below `root`, in tree order; `leaves` (tensors, whole pickled models) are not entered.
+    /// Paths are spelled only for what converts: the walk keeps each expanded node's parent and component.
     public static func plan(
-        graph: PickleGraph, root: PickleValue, decoded: [PickleNodeID: DecodedData],
-        defaultDicts: [PickleNodeID: String], leaves: Set<PickleNodeID>, maxDepth: Int
+        graph: PickleGraph, root: PickleValue, decoded: PickleNodeMap<DecodedData>,
+        defaultDicts: [PickleNodeID: String], leaves: PickleNodeSet, maxDepth: Int
     ) throws -> [ConvertedEntry] {
-        var walker = CheckpointPathWalker(graph: graph, leaves: leaves.union(decoded.keys), maxDepth: maxDepth)
+        guard anyNodeMayConvert(graph: graph, decoded: decoded, defaultDicts: defaultDicts) else { return [] }
+        var walkerLeaves = leaves
+        for id in decoded.keys { walkerLeaves.insert(id) }
+        var walker = CheckpointPathWalker(graph: graph, leaves: walkerLeaves, maxDepth: maxDepth)
         walker.decoded = decoded
         var result: [ConvertedEntry] = []
-        var seen = Set<PickleNodeID>()
+        var seen = PickleNodeSet(nodeCount: graph.nodeCount)
         var keyPaths = Set<[String]>()
-        var stack: [(path: [String], value: PickleValue, depth: Int)] = [([], root, 0)]
-        while let (path, value, depth) = stack.popLast() {
-            guard let id = value.nodeID, seen.insert(id).inserted else { continue }
+        var expanded = ExpandedNodes()
+        var stack: [(parent: Int32, component: String, value: PickleValue, depth: Int)] = [(-1, "", root, 0)]
+        while let (parent, component, value, depth) = stack.popLast() {
+            guard let id = value.nodeID, seen.insert(id) else { continue }
             guard depth <= maxDepth else {
                 throw CheckpointError.Reason.limitExceeded(what: "nesting depth of the value tree", limit: maxDepth)
             }
-            let dotted = path.isEmpty ? "<root>" : path.joined(separator: ".")
-            if !leaves.contains(id),
-                var conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts)
-            {
-                conversion.isKey = keyPaths.contains(path)
-                result.append(conversion)
+            let record = expanded.add(parent: parent, component: component)
+            if !leaves.contains(id), mayConvert(id, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
+                let path = expanded.path(of: record)
+                let dotted = path.isEmpty ? "<root>" : path.joined(separator: ".")
+                if var conversion = convert(id, path: dotted, graph: graph, decoded: decoded, defaultDicts: defaultDicts) {
+                    conversion.isKey = keyPaths.contains(path)
+                    result.append(conversion)
+                }
             }
             guard !walker.leaves.contains(id) else { continue }
-            var children = walker.children(of: graph[id])
+            var children = walker.children(of: id)
             if case .object = graph[id].kind, let args = graph.sequence(graph[id].args) {
                 children += args.enumerated().map { ("__args__.\($0.offset)", $0.element) }
             }
             // Keys that are nodes (a numpy scalar as a dict key) are converted too, named `<key 7>`.
             for entry in graph[id].entries where entry.key.nodeID != nil {
                 let name = "<key \(walker.keyComponent(entry.key))>"
-                keyPaths.insert(path + [name])
+                keyPaths.insert(expanded.path(of: record) + [name])
                 children.append((name, entry.key))
             }
-            for (component, child) in children.reversed() { stack.append((path + [component], child, depth + 1)) }
+            for (component, child) in children.reversed() { stack.append((record, component, child, depth + 1)) }
         }
         return result
+    }
+
+    /// The nodes a walk expanded, each with its parent and path component, so a path is spelled on demand.
+    private struct ExpandedNodes {
+        private var parents: [Int32] = []
+        private var components: [String] = []
+
+        mutating func add(parent: Int32, component: String) -> Int32 {
+            parents.append(parent)
+            components.append(component)
+            return Int32(parents.count - 1)
+        }
+
+        /// The path of `record` from the root (whose own component is not part of it).
+        func path(of record: Int32) -> [String] {
+            var result: [String] = []
+            var current = record
+            while parents[Int(current)] >= 0 {
+                result.append(components[Int(current)])
+                current = parents[Int(current)]
+            }
+            return result.reversed()
+        }
+    }
+
+    /// Whether ``convert(_:path:graph:decoded:defaultDicts:)`` can give anything for node `id` (it gives nil for
+    /// every other node), so the walk spells paths only for these.
+    /// Whether any node of the graph, reachable or not, could convert. Most checkpoints hold none, and a scan
+    /// of the node kinds costs far less than the walk of the whole tree that spells every path.
+    private static func anyNodeMayConvert(
+        graph: PickleGraph, decoded: PickleNodeMap<DecodedData>, defaultDicts: [PickleNodeID: String]
+    ) -> Bool {
+        if !decoded.isEmpty || !defaultDicts.isEmpty { return true }
+        var refusedGlobals = [Bool?](repeating: nil, count: graph.globalCount)
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            if graph.isObject(id) || graph.isFrozenSet(id) { return true }
+            guard graph.isGlobal(id), let number = graph.globalNumber(of: id), let global = graph.global(of: id) else {
+                continue
+            }
+            if refusedGlobals[number] == nil { refusedGlobals[number] = !TorchAllowList.allows(global) }
+            if refusedGlobals[number] == true { return true }
+        }
+        return false
+    }
+
+    private static func mayConvert(
+        _ id: PickleNodeID, graph: PickleGraph, decoded: PickleNodeMap<DecodedData>, defaultDicts: [PickleNodeID: String]
+    ) -> Bool {
+        if decoded.contains(id) || defaultDicts[id] != nil { return true }
+        switch graph[id].kind {
+        case .set(frozen: true), .object: return true
+        case .global(let global): return !TorchAllowList.allows(global)
+        default: return false
+        }
     }
 
     /// Writes each conversion into the draft: containers replaced in place, scalars and tensors substituted
@@ -114,13 +176,19 @@ public enum WeightsOnlyConversion {
             return replacement
         }
         draft.root = substitute(draft.root)
-        for index in draft.graph.nodes.indices {
-            var node = draft.graph.nodes[index]
-            node.items = node.items.map(substitute)
-            node.entries = node.entries.map { PickleDictEntry(key: substitute($0.key), value: substitute($0.value)) }
-            node.args = substitute(node.args)
-            node.state = node.state.map(substitute)
-            draft.graph.nodes[index] = node
+        for id in draft.graph.nodeIDs {
+            let node = draft.graph[id]
+            var changed = node
+            changed.items = node.items.map(substitute)
+            changed.entries = node.entries.map { PickleDictEntry(key: substitute($0.key), value: substitute($0.value)) }
+            changed.args = substitute(node.args)
+            changed.state = node.state.map(substitute)
+            if changed.items != node.items || changed.entries.map(\.key) != node.entries.map(\.key)
+                || changed.entries.map(\.value) != node.entries.map(\.value) || changed.args != node.args
+                || changed.state != node.state
+            {
+                draft.graph[id] = changed
+            }
         }
     }
 
@@ -141,7 +209,7 @@ public enum WeightsOnlyConversion {
     }
 
     private static func convert(
-        _ id: PickleNodeID, path: String, graph: PickleGraph, decoded: [PickleNodeID: DecodedData],
+        _ id: PickleNodeID, path: String, graph: PickleGraph, decoded: PickleNodeMap<DecodedData>,
         defaultDicts: [PickleNodeID: String]
     ) -> ConvertedEntry? {
         func entry(_ from: String, _ to: String, _ target: WeightsOnlyTarget) -> ConvertedEntry {
