@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import CheckpointContainers
+import TestSupport
 
 /// The buffered, background-written output under the writer.
 final class ArchiveOutputTests: XCTestCase {
@@ -9,7 +10,7 @@ final class ArchiveOutputTests: XCTestCase {
         // An expected size of 1000 makes 1000-byte buffers: hundreds of hand-offs through three buffers.
         let output = try ArchiveOutput(creating: path, expectedSize: 1000)
         var expected: [UInt8] = []
-        var generator = SplitMix(seed: 9)
+        var generator = SplitMix64(seed: 9)
         for round in 0..<400 {
             let count = [0, 1, 999, 1000, 1001, 2500][round % 6] + Int(generator.next() % 50)
             let piece = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

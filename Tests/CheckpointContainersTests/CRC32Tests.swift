@@ -1,13 +1,14 @@
 import XCTest
 
 @testable import CheckpointContainers
+import TestSupport
 
 /// The CRC-32 kernel, every implementation this CPU has, against zlib (the reference) and known vectors.
 final class CRC32Tests: XCTestCase {
     /// Seeded random bytes, so failures reproduce; beyond 1 MiB a random block repeats (with an odd
     /// period, so the folding lanes never see aligned repeats), which keeps debug builds fast.
     private static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let block = (0..<min(count, (1 << 20) + 7)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count + block.count)
@@ -58,7 +59,7 @@ final class CRC32Tests: XCTestCase {
 
     func testEveryImplementationMatchesZlibAtRandomOffsetsAndLengths() {
         let bytes = Self.randomBytes(1 << 20, seed: 2)
-        var generator = SplitMix(seed: 3)
+        var generator = SplitMix64(seed: 3)
         for _ in 0..<300 {
             let start = Int(generator.next() % UInt64(bytes.count))
             let length = Int(generator.next() % UInt64(bytes.count - start + 1))
@@ -122,19 +123,3 @@ final class CRC32Tests: XCTestCase {
     }
 }
 
-/// SplitMix64, for reproducible random choices in tests.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import ConvEngine
+import TestSupport
 
 /// Measured figures (printed): the DAConv check's convolution, 512 -> 512 3x3 with three float32
 /// filters on a double probe, with the weights converted to `[Double]` first (as before) and
@@ -12,7 +13,7 @@ final class ConvMixedPrecisionBenchmarkTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["MERGE_DACONV_BENCHMARKS"] == "1" else {
             throw XCTSkip("set MERGE_DACONV_BENCHMARKS=1 to measure")
         }
-        var generator = SeededGenerator(seed: 0xBE7C)
+        var generator = SplitMix64(seed: 0xBE7C)
         let filters = (0..<3).map { _ in
             ConvFilter(weight: Tensor4<Float>.random(Shape4(512, 512, 3, 3), using: &generator), bias: nil)
         }

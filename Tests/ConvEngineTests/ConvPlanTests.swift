@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import ConvEngine
+import TestSupport
 
 /// The planner cuts work into pieces that cover the output exactly once, within the memory budget.
 final class ConvPlanTests: XCTestCase {
@@ -107,7 +108,7 @@ final class ConvPlanTests: XCTestCase {
     }
 
     func testRandomPlansCoverEverythingOnce() throws {
-        var generator = SeededGenerator(seed: 99)
+        var generator = SplitMix64(seed: 99)
         for _ in 0..<100 {
             let (input, weight, geometry) = ConvRandomShapeTests.randomProblem(using: &generator)
             let shape = try ConvShape(input: input, weight: weight, geometry: geometry)

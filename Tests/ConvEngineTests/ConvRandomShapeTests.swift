@@ -1,19 +1,20 @@
 import XCTest
 
 @testable import ConvEngine
+import TestSupport
 
 /// The engine against the plain direct convolution of `ConvReference` on seeded random shapes,
 /// geometries and block sizes. Tolerance as in `ConvTolerance` (2 gamma(fanIn + 1) |w||x|).
 final class ConvRandomShapeTests: XCTestCase {
     func testDoubleAgreesWithDirectConvolution() throws {
-        var generator = SeededGenerator(seed: 0x5EED_0001)
+        var generator = SplitMix64(seed: 0x5EED_0001)
         for trial in 0..<300 {
             try checkRandomCase(Double.self, trial: trial, using: &generator)
         }
     }
 
     func testFloatAgreesWithDirectConvolution() throws {
-        var generator = SeededGenerator(seed: 0x5EED_0002)
+        var generator = SplitMix64(seed: 0x5EED_0002)
         for trial in 0..<200 {
             try checkRandomCase(Float.self, trial: trial, using: &generator)
         }
@@ -21,7 +22,7 @@ final class ConvRandomShapeTests: XCTestCase {
 
     private func checkRandomCase<Scalar: ConvScalar>(
         _ type: Scalar.Type, trial: Int,
-        using generator: inout SeededGenerator
+        using generator: inout SplitMix64
     ) throws {
         let (inputShape, weightShape, geometry) = Self.randomProblem(using: &generator)
         let input = Tensor4<Scalar>.random(inputShape, using: &generator)
@@ -45,7 +46,7 @@ final class ConvRandomShapeTests: XCTestCase {
     }
 
     /// A valid problem: small extents, any geometry whose dilated kernel fits the padded input.
-    static func randomProblem(using generator: inout SeededGenerator)
+    static func randomProblem(using generator: inout SplitMix64)
         -> (input: Shape4, weight: Shape4, geometry: ConvGeometry)
     {
         func pair(_ range: ClosedRange<Int>) -> ConvPair {
@@ -70,7 +71,7 @@ final class ConvRandomShapeTests: XCTestCase {
     }
 
     /// Random threads, block sizes, memory budget and kernel choice.
-    static func randomOptions(using generator: inout SeededGenerator) -> ConvOptions {
+    static func randomOptions(using generator: inout SplitMix64) -> ConvOptions {
         let budget = [1, 3_000, 50_000, 32 << 20].randomElement(using: &generator)!
         var options = ConvOptions(threads: Int.random(in: 0...3, using: &generator), packedInputBudget: budget)
         options.tuning = ConvTuning(

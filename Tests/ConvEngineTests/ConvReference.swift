@@ -1,4 +1,5 @@
 @testable import ConvEngine
+import TestSupport
 
 /// A direct convolution written as plainly as possible (torch's definition, loop by loop), in
 /// `Double`, with the magnitude sum of every output for error bounds. Independent of the engine:
@@ -88,26 +89,9 @@ enum ConvTolerance {
     }
 }
 
-/// A seeded generator (SplitMix64), so random-shape tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension Tensor4 where Scalar: ConvScalar {
     /// A tensor of uniform values in [-1, 1).
-    static func random(_ shape: Shape4, using generator: inout SeededGenerator) -> Tensor4 {
+    static func random(_ shape: Shape4, using generator: inout SplitMix64) -> Tensor4 {
         let values = (0..<shape.elementCount!).map { _ in Scalar(Double.random(in: -1..<1, using: &generator)) }
         return try! Tensor4(shape: shape, scalars: values)
     }

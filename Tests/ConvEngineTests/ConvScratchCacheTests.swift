@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import ConvEngine
+import TestSupport
 
 /// Scratch memory is reused between convolutions, bounded, and can be released.
 final class ConvScratchCacheTests: XCTestCase {
@@ -34,7 +35,7 @@ final class ConvScratchCacheTests: XCTestCase {
     }
 
     func testConvolutionsLeaveTheirScratchForTheNextAndReleaseFreesIt() throws {
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let input = Tensor4<Double>.random(Shape4(1, 4, 8, 8), using: &generator)
         let weight = Tensor4<Double>.random(Shape4(6, 4, 3, 3), using: &generator)
         Conv2D.releaseScratchMemory()

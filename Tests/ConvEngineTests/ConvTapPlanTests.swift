@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import ConvEngine
+import TestSupport
 
 /// The tap-list multiply skips the products of weights and padding zeros: its outputs must be the dense
 /// multiply's bit for bit (a probe's figures may not depend on which one ran), and it must really skip.
@@ -35,7 +36,7 @@ final class ConvTapPlanTests: XCTestCase {
     /// Random shapes, geometries, batches, groups and blockings, double and float weights, vector and plain
     /// C kernels: the same bits either way.
     func testTapListOutputsAreTheDenseOutputsBitForBit() throws {
-        var generator = SeededGenerator(seed: 0x7A95_0001)
+        var generator = SplitMix64(seed: 0x7A95_0001)
         var tapRuns = 0
         for trial in 0..<250 {
             let (inputShape, weightShape, geometry) = ConvRandomShapeTests.randomProblem(using: &generator)
@@ -66,7 +67,7 @@ final class ConvTapPlanTests: XCTestCase {
 
     /// A probe's shape with more channels than a step and rows that are not a multiple of the 24-row panels.
     func testProbeShapesWithManyChannelsAreTheDenseOutputsBitForBit() throws {
-        var generator = SeededGenerator(seed: 0x7A95_0002)
+        var generator = SplitMix64(seed: 0x7A95_0002)
         for (batch, size, kernel, rows) in [(2, 3, 3, 53), (1, 3, 3, 24), (3, 5, 5, 7), (2, 5, 3, 48)] {
             let geometry = ConvGeometry(padding: ConvPair(kernel / 2))
             let input = Tensor4<Double>.random(Shape4(batch, 70, size, size), using: &generator)
@@ -88,7 +89,7 @@ final class ConvTapPlanTests: XCTestCase {
 
     /// A non-finite weight still reaches the outputs: through the pixels whose taps meet the input.
     func testANonFiniteWeightStillReachesTheOutput() throws {
-        var generator = SeededGenerator(seed: 0x7A95_0003)
+        var generator = SplitMix64(seed: 0x7A95_0003)
         let input = Tensor4<Double>.random(Shape4(2, 4, 3, 3), using: &generator)
         var values = Tensor4<Double>.random(Shape4(3, 4, 3, 3), using: &generator).scalars
         values[0] = .infinity  // channel 0's corner tap, which meets the input at one pixel of each image
@@ -100,7 +101,7 @@ final class ConvTapPlanTests: XCTestCase {
     }
 
     /// `count` float32 filters of `shape`, each with or without a bias.
-    static func randomFilters(_ count: Int, _ shape: Shape4, using generator: inout SeededGenerator) -> [ConvFilter<Float>] {
+    static func randomFilters(_ count: Int, _ shape: Shape4, using generator: inout SplitMix64) -> [ConvFilter<Float>] {
         (0..<count).map { _ in
             ConvFilter(
                 weight: Tensor4<Float>.random(shape, using: &generator),

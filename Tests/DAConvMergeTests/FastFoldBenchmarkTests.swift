@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import DAConvMerge
+import TestSupport
 
 /// Measured figures (printed): folding one 512 x 512 x 3 x 3 float32 layer of two gated branches
 /// (add and difference), with the reference (bytes decoded to `[Double]`, `DAConvFold.fold`,
@@ -15,8 +16,8 @@ final class FastFoldBenchmarkTests: XCTestCase {
             throw XCTSkip("set MERGE_DACONV_BENCHMARKS=1 to measure")
         }
         let shape = [512, 512, 3, 3]
-        var generator = FoldGenerator(seed: 0xBE7C)
-        let random = FoldGenerator.randomBranches(shape: shape, count: 2, using: &generator)
+        var generator = SplitMix64(seed: 0xBE7C)
+        let random = FastFoldTestData.randomBranches(shape: shape, count: 2, using: &generator)
         let kinds: [DAConvRules.Kind] = [.add, .difference]
         let thetas = [0.3, -1.2]
         let floats = zip(random, kinds).enumerated().map { FastFold.Branch(kind: $1.1, theta: thetas[$0], weight: $1.0.weight) }

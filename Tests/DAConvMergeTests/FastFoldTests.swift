@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import DAConvMerge
+import TestSupport
 
 /// The fast fold against the reference `DAConvFold.fold` rounded to float32: the same bits, on
 /// every kernel path (AVX2 and plain C, whole and partial blocks, kernels too large for a block),
@@ -14,9 +15,9 @@ final class FastFoldTests: XCTestCase {
     ]
 
     func testRandomBranchesGiveTheReferenceBits() {
-        var generator = FoldGenerator(seed: 0xF01D)
+        var generator = SplitMix64(seed: 0xF01D)
         for (trial, shape) in (Self.shapes + Self.shapes).enumerated() {
-            let random = FoldGenerator.randomBranches(shape: shape, count: trial % 5, using: &generator)
+            let random = FastFoldTestData.randomBranches(shape: shape, count: trial % 5, using: &generator)
             let (branches, expected) = (random.map(\.fast), Self.reference(random, shape: shape))
             for vector in [true, false] {
                 for threads in [1, 2, 3] {
@@ -32,9 +33,9 @@ final class FastFoldTests: XCTestCase {
     }
 
     func testBytesAtAnyAlignmentGiveTheSameBits() {
-        var generator = FoldGenerator(seed: 0xB17E5)
+        var generator = SplitMix64(seed: 0xB17E5)
         for shape in [[5, 7, 3, 3], [2, 3, 5, 5], [1, 2, 3, 1]] {
-            let branches = FoldGenerator.randomBranches(shape: shape, count: 3, using: &generator)
+            let branches = FastFoldTestData.randomBranches(shape: shape, count: 3, using: &generator)
             let expected = Self.reference(branches, shape: shape)
             for offset in 0..<4 {
                 let byteBranches = branches.map { branch in
@@ -59,10 +60,10 @@ final class FastFoldTests: XCTestCase {
             .infinity, -.infinity, .nan, 0, -0.0, .leastNonzeroMagnitude,
             -.leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1,
         ]
-        var generator = FoldGenerator(seed: 0x5BEC)
+        var generator = SplitMix64(seed: 0x5BEC)
         let shape = [7, 5, 3, 3]
         for _ in 0..<20 {
-            var branches = FoldGenerator.randomBranches(shape: shape, count: 3, using: &generator)
+            var branches = FastFoldTestData.randomBranches(shape: shape, count: 3, using: &generator)
             for b in branches.indices {
                 for i in branches[b].weight.indices where Int.random(in: 0..<4, using: &generator) == 0 {
                     branches[b].weight[i] = specials.randomElement(using: &generator)!
@@ -173,7 +174,7 @@ final class FastFoldTests: XCTestCase {
 
     /// `DAConvFold.fold` on the branches converted to `Double`, rounded once to float32 (gates
     /// from the same thetas).
-    static func reference(_ branches: [FoldGenerator.RandomBranch], shape: [Int]) -> [Float] {
+    static func reference(_ branches: [FastFoldTestData.RandomBranch], shape: [Int]) -> [Float] {
         let converted = branches.map {
             DAConvFold.Branch(kind: $0.kind, theta: $0.theta, weight: $0.weight.map(Double.init), bias: nil)
         }

@@ -1,15 +1,16 @@
 import XCTest
 
 @testable import DAConvMerge
+import TestSupport
 
 /// Folding a module a block of output channels at a time (as the merge does, reading the branches in runs)
 /// must give the whole fold's weight and norms bit for bit, and each block's tap sums must be the whole
 /// fold's tap sums of those channels: the probe builds its reference from them.
 final class FoldByRowBlocksTests: XCTestCase {
     func testBlocksGiveTheWholeFoldBitForBit() {
-        var generator = FoldGenerator(seed: 0xB10C_0001)
+        var generator = SplitMix64(seed: 0xB10C_0001)
         for (trial, shape) in (FastFoldTests.shapes + [[53, 4, 3, 3], [20, 3, 5, 3]]).enumerated() {
-            let branches = FoldGenerator.randomBranches(shape: shape, count: 1 + trial % 3, using: &generator).map(\.fast)
+            let branches = FastFoldTestData.randomBranches(shape: shape, count: 1 + trial % 3, using: &generator).map(\.fast)
             let (expected, statistics) = FastFold.foldFloat32WithStatistics(branches: branches, shape: shape)
             let perRow = shape.dropFirst().reduce(1, *)
             let kernelsPerRow = shape[1]

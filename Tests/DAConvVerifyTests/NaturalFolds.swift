@@ -2,6 +2,7 @@ import DAConvMerge
 import DAConvVerify
 import Foundation
 import TorchCheckpoint
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -44,7 +45,7 @@ struct NaturalFoldLayer {
     init(dtype: TorchDType, out: Int, inPer: Int, kernel k: Int, seed: UInt64) {
         self.dtype = dtype
         shape = [out, inPer, k, k]
-        var random = SplitMix(seed)
+        var random = SplitMix64(seed: seed)
         let count = shape.reduce(1, *)
         let scale = 1 / Double(inPer * k * k).squareRoot()
         func values(_ n: Int, _ s: Double) -> [Double] {
@@ -137,19 +138,3 @@ struct NaturalFoldLayer {
     }
 }
 
-/// SplitMix64: reproducible test data without Foundation's generators.
-struct SplitMix {
-    private var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-}

@@ -4,6 +4,7 @@ import TorchCheckpoint
 import XCTest
 
 @testable import DAConvMerge
+import TestSupport
 
 /// What `verify`'s tolerance still catches: one merged weight moved by a fraction of its layer's largest
 /// |w|, on top of the least accurate correct merge (step by step in the dtype), at every fan-in, kernel
@@ -44,7 +45,7 @@ final class NudgeDetectionTests: XCTestCase {
     static func positions(_ shape: [Int], seed: UInt64) -> [Int] {
         let taps = shape[2] * shape[3]
         let count = shape.reduce(1, *)
-        var random = SplitMix(seed)
+        var random = SplitMix64(seed: seed)
         return [(shape[2] / 2) * shape[3] + shape[3] / 2, 0, count - 1, Int(random.next() % UInt64(count)), count - taps]
     }
 

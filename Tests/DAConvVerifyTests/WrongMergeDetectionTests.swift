@@ -2,6 +2,7 @@ import DAConvMerge
 import DAConvVerify
 import TorchCheckpoint
 import XCTest
+import TestSupport
 
 /// Wrong merges change many weights at once and are caught in every dtype, 16-bit ones included, at every
 /// fan-in of the grid: a fold that forgets the gates, the centre term or which branch adds, and the merge
@@ -26,7 +27,7 @@ final class WrongMergeDetectionTests: XCTestCase {
         case .branchesSwapped:
             (branches[0].kind, branches[1].kind) = (branches[1].kind, branches[0].kind)
         case .anotherEpoch:
-            var random = SplitMix(77)
+            var random = SplitMix64(seed: 77)
             for i in branches.indices {
                 let step = epochStep[layer.dtype]! * branches[i].weight.map(abs).max()!
                 branches[i].weight = branches[i].weight.map { $0 + (random.next() % 2 == 0 ? step : -step) }
