@@ -5,6 +5,11 @@ import Foundation
 /// file GitHub Actions names in `GITHUB_STEP_SUMMARY`, which is appended to, as GitHub documents: each step
 /// adds its part to the job's page. Nothing is rendered when neither is asked for.
 enum JobSummary {
+    /// The help of `--summary-md`, which merge and verify both take.
+    static let optionHelp = ArgumentHelp(
+        "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
+        valueName: "path")
+
     static let environmentVariable = "GITHUB_STEP_SUMMARY"
 
     static func write(_ markdown: () -> String, to path: String?) throws {

@@ -41,11 +41,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the equivalence report as JSON to this file.", valueName: "path"))
     var report: String?
 
-    @Option(
-        name: .customLong("summary-md"),
-        help: ArgumentHelp(
-            "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
-            valueName: "path"))
+    @Option(name: .customLong("summary-md"), help: JobSummary.optionHelp)
     var summaryMarkdown: String?
 
     @Flag(help: "Keep optimizer state (dropped by default: it refers to parameters by position).")

@@ -30,11 +30,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the result as JUnit XML (one test case per module) to this file.", valueName: "path"))
     var junit: String?
 
-    @Option(
-        name: .customLong("summary-md"),
-        help: ArgumentHelp(
-            "Write a Markdown summary (the verdict, one table row per layer) to this file. With GITHUB_STEP_SUMMARY set, the same is appended there.",
-            valueName: "path"))
+    @Option(name: .customLong("summary-md"), help: JobSummary.optionHelp)
     var summaryMarkdown: String?
 
     @Option(help: "Probe inputs per module.")
