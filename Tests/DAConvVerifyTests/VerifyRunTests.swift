@@ -6,12 +6,6 @@ import XCTest
 
 /// `verify` passes every equivalent pair and fails, naming the module, on tampered ones.
 final class VerifyRunTests: XCTestCase {
-    /// Fixtures beside which torch wrote its own merge (`NAME.expected.pth`).
-    static let merged = [
-        "tiny_sd", "tiny_sd_f16", "tiny_sd_bf16", "tiny_sd_f64", "zero_dce", "train_checkpoint", "dataparallel_sd",
-        "legacy_sd", "legacy_zero_dce", "whole_module", "legacy_whole_module", "cuda_location", "protocol4",
-    ]
-
     private var scratch: URL!
 
     override func setUpWithError() throws {
@@ -29,7 +23,7 @@ final class VerifyRunTests: XCTestCase {
     private func scratchPath(_ name: String) -> String { scratch.appendingPathComponent(name).path }
 
     func testTorchsOwnMergesAreEquivalent() throws {
-        for name in Self.merged {
+        for name in Fixtures.withTorchMerge {
             let report = try verify(Fixtures.path("\(name).pth"), Fixtures.path("\(name).expected.pth"))
             XCTAssertTrue(report.passed, "\(name): \(report.text())")
             XCTAssertEqual(report.layers.count, try Fixtures.facts(name).daconv.count, name)

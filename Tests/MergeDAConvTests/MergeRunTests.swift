@@ -5,11 +5,6 @@ import XCTest
 
 /// Merging the committed fixtures must give what torch's own float64 fold gives (fixtures/*.expected.pth).
 final class MergeRunTests: XCTestCase {
-    static let merged = [
-        "tiny_sd", "tiny_sd_f16", "tiny_sd_bf16", "tiny_sd_f64", "zero_dce", "train_checkpoint", "dataparallel_sd",
-        "legacy_sd", "legacy_zero_dce", "whole_module", "legacy_whole_module", "cuda_location", "protocol4",
-    ]
-
     private var scratch: URL!
 
     override func setUpWithError() throws {
@@ -30,7 +25,7 @@ final class MergeRunTests: XCTestCase {
     }
 
     func testMergedTensorsEqualTorchsFoldWithinOneULP() throws {
-        for name in Self.merged {
+        for name in Fixtures.withTorchMerge {
             let (output, outcome) = try merge(name, keepOptimizer: true)
             XCTAssertTrue(outcome.report.passed, name)
             XCTAssertEqual(outcome.report.layers.count, try Fixtures.facts(name).daconv.count, name)

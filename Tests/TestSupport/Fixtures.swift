@@ -11,6 +11,13 @@ public enum Fixtures {
         directory.appendingPathComponent(name).path
     }
 
+    /// The fixtures beside which torch wrote its own float64 merge (`<name>.expected.pth`), which merge and verify
+    /// are held to.
+    public static let withTorchMerge = [
+        "tiny_sd", "tiny_sd_f16", "tiny_sd_bf16", "tiny_sd_f64", "zero_dce", "train_checkpoint", "dataparallel_sd",
+        "legacy_sd", "legacy_zero_dce", "whole_module", "legacy_whole_module", "cuda_location", "protocol4",
+    ]
+
     /// The facts torch reported for `<name>.pth`, decoded from `<name>.facts.json`.
     public static func facts(_ name: String) throws -> TorchFacts {
         let data = try Data(contentsOf: directory.appendingPathComponent("\(name).facts.json"))
