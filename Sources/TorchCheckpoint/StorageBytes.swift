@@ -20,48 +20,45 @@ final class StorageBytes: @unchecked Sendable {
 
     var fileSize: UInt64 { file.size }
 
+    /// Where `source`'s bytes start in the file when they are stored there as they are; nil for deflated records.
+    func storedFileOffset(_ source: StorageSource) -> UInt64? {
+        switch source {
+        case .fileRange(let start): return start
+        case .zipRecord(let name):
+            guard let record = record(name), record.compression == .stored else { return nil }
+            return record.dataOffset
+        }
+    }
+
     /// Copies `count` bytes starting `offset` bytes into the storage into `buffer[index...]`.
     func read(_ source: StorageSource, offset: Int, count: Int, into buffer: inout [UInt8], at index: Int) throws {
-        switch source {
-        case .fileRange(let start):
+        if let start = storedFileOffset(source) {
             try file.read(offset: start + UInt64(offset), into: &buffer, at: index, count: count)
-        case .zipRecord(let name):
-            guard let record = record(name), let archive else {
-                preconditionFailure("storage record \(name) was validated when the checkpoint was opened")
-            }
-            if let dataOffset = record.dataOffset, record.compression == .stored {
-                try file.read(offset: dataOffset + UInt64(offset), into: &buffer, at: index, count: count)
-            } else {
-                try archive.read(record, offset: UInt64(offset), into: &buffer, at: index, count: count)
-            }
+            return
         }
+        guard case .zipRecord(let name) = source, let record = record(name), let archive else {
+            preconditionFailure("storage \(source) was validated when the checkpoint was opened")
+        }
+        try archive.read(record, offset: UInt64(offset), into: &buffer, at: index, count: count)
+    }
+
+    /// Copies `count` bytes at `fileOffset` of the file itself into `buffer[index...]` (for readers that keep a
+    /// window of the file, which ``storedFileOffset(_:)`` places storages in).
+    func readFile(at fileOffset: UInt64, into buffer: inout [UInt8], at index: Int, count: Int) throws {
+        try file.read(offset: fileOffset, into: &buffer, at: index, count: count)
     }
 
     /// Little-endian float32 values at `offset` bytes into the storage, read straight from the file when
     /// its bytes are stored there; nil when they are not (deflated records), for the caller's slower path.
     func readFloat32(_ source: StorageSource, offset: Int, count: Int) throws -> [Float]? {
-        switch source {
-        case .fileRange(let start):
-            return try file.readFloat32(offset: start + UInt64(offset), count: count)
-        case .zipRecord(let name):
-            guard let record = record(name), let dataOffset = record.dataOffset, record.compression == .stored else {
-                return nil
-            }
-            return try file.readFloat32(offset: dataOffset + UInt64(offset), count: count)
-        }
+        guard let start = storedFileOffset(source) else { return nil }
+        return try file.readFloat32(offset: start + UInt64(offset), count: count)
     }
 
     /// The same into `values[0..<count]`; false (nothing read) when the bytes are not stored in the file as they are.
     func readFloat32(_ source: StorageSource, offset: Int, into values: inout [Float], count: Int) throws -> Bool {
-        switch source {
-        case .fileRange(let start):
-            try file.readFloat32(offset: start + UInt64(offset), into: &values, count: count)
-        case .zipRecord(let name):
-            guard let record = record(name), let dataOffset = record.dataOffset, record.compression == .stored else {
-                return false
-            }
-            try file.readFloat32(offset: dataOffset + UInt64(offset), into: &values, count: count)
-        }
+        guard let start = storedFileOffset(source) else { return false }
+        try file.readFloat32(offset: start + UInt64(offset), into: &values, count: count)
         return true
     }
 

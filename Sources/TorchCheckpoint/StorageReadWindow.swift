@@ -12,25 +12,11 @@ final class StorageReadWindow {
     static let largestWindowedRead = 64 << 10
 
     private let checkpoint: Checkpoint
-    private let file: FileReader
-    /// The file offset of each stored zip record's bytes, by record name.
-    private let recordOffsets: [String: UInt64]
     private var window: [UInt8] = []
     private var windowStart: UInt64 = 0
 
-    init(_ checkpoint: Checkpoint) throws {
+    init(_ checkpoint: Checkpoint) {
         self.checkpoint = checkpoint
-        do {
-            file = try FileReader(path: checkpoint.path)
-        } catch {
-            throw checkpoint.wrap(error)
-        }
-        var offsets: [String: UInt64] = [:]
-        offsets.reserveCapacity(checkpoint.format.records.count)
-        for record in checkpoint.format.records where record.compression == .stored {
-            if let dataOffset = record.dataOffset { offsets[record.name] = dataOffset }
-        }
-        recordOffsets = offsets
     }
 
     /// Whether this window reads for `checkpoint`.
@@ -39,8 +25,8 @@ final class StorageReadWindow {
     /// Copies raw storage bytes (the file's byte order) into `buffer[index...]`, as `Checkpoint.readRaw` does.
     func readRaw(_ storage: TorchStorage, offset: Int, into buffer: inout [UInt8], at index: Int, count: Int) throws {
         precondition(offset >= 0 && count >= 0 && offset + count <= storage.byteCount, "range inside the storage")
-        guard count <= Self.largestWindowedRead, let start = fileOffset(of: storage.source),
-            start + UInt64(offset + count) <= file.size
+        guard count <= Self.largestWindowedRead, let start = checkpoint.bytes.storedFileOffset(storage.source),
+            start + UInt64(offset + count) <= checkpoint.fileSize
         else {
             return try checkpoint.readRaw(storage, offset: offset, into: &buffer, at: index, count: count)
         }
@@ -53,20 +39,14 @@ final class StorageReadWindow {
         buffer.replaceSubrange(index..<index + count, with: window[from..<from + count])
     }
 
-    private func fileOffset(of source: StorageSource) -> UInt64? {
-        switch source {
-        case .fileRange(let start): return start
-        case .zipRecord(let name): return recordOffsets[name]
-        }
-    }
-
     /// Reads the window from `start`: `windowSize` bytes, fewer at the end of the file, never fewer than `count`.
     private func fill(from start: UInt64, atLeast count: Int) throws {
-        let length = Int(min(UInt64(max(Self.windowSize, count)), file.size > start ? file.size - start : 0))
+        let size = checkpoint.fileSize
+        let length = Int(min(UInt64(max(Self.windowSize, count)), size > start ? size - start : 0))
         if window.count != length { window = [UInt8](repeating: 0, count: length) }
         windowStart = start
         do {
-            try file.read(offset: start, into: &window, at: 0, count: length)
+            try checkpoint.bytes.readFile(at: start, into: &window, at: 0, count: length)
         } catch {
             window = []
             throw checkpoint.wrap(error)

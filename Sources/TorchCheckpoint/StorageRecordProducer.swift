@@ -24,7 +24,7 @@ final class CopiedStorageFiller: ZipRecordFiller {
         switch storage.content {
         case .copy(let checkpoint, let source):
             if windows[ObjectIdentifier(checkpoint)] == nil {
-                windows[ObjectIdentifier(checkpoint)] = try StorageReadWindow(checkpoint)
+                windows[ObjectIdentifier(checkpoint)] = StorageReadWindow(checkpoint)
             }
             sources.append((checkpoint, source))
             return self
