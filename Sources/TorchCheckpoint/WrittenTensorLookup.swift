@@ -26,11 +26,12 @@ public enum WrittenTensorLookup {
             } catch is PathSearch.UnnamedContainer {
                 return nil
             }
+            let dataFolder = prefix + "/data/"
             for tensor in search.found.values {
                 guard let declaration = interpreter.declarations[tensor.storageKey] else {
                     throw CheckpointError.Reason.missingRecord("storage \(tensor.storageKey)")
                 }
-                _ = try ZipCheckpointReader.storage(declaration, archive: archive, dataFolder: prefix + "/data/")
+                _ = try ZipCheckpointReader.storage(declaration, archive: archive, dataFolder: dataFolder)
             }
             return search.found
         } catch let reason as CheckpointError.Reason {
