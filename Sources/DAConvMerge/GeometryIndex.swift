@@ -7,7 +7,9 @@ public struct GeometryIndex: Sendable {
     private let graph: PickleGraph
 
     public init(models: [PickledModel], graph: PickleGraph) {
-        self.graph = graph
+        // Kept only when there is a model to read: a kept graph shares its arrays, and a draft that takes the
+        // checkpoint's tree (a state_dict's) would then copy them on its first edit.
+        self.graph = models.isEmpty ? PickleGraph() : graph
         for model in models {
             let base = model.path.joined(separator: ".")
             for module in model.modules { modules[base + "|" + module.prefix] = module }

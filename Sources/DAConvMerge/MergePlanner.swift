@@ -6,9 +6,21 @@ import TorchCheckpoint
 /// everything else is carried over untouched.
 public enum MergePlanner {
     public static func plan(_ checkpoint: Checkpoint, options: MergeOptions = .init()) throws -> MergePlan {
-        var draft = CheckpointDraft(copying: checkpoint)
-        var warnings: [String] = []
+        try plan(checkpoint, options: options, takingGraph: false)
+    }
+
+    /// The same for a merge that holds `checkpoint` alone and reads its tree no more: the draft takes the tree
+    /// (``CheckpointDraft/init(takingGraphOf:)``) instead of copying it on its first edit.
+    package static func plan(handingOverGraphOf checkpoint: Checkpoint, options: MergeOptions) throws -> MergePlan {
+        try plan(checkpoint, options: options, takingGraph: true)
+    }
+
+    private static func plan(_ checkpoint: Checkpoint, options: MergeOptions, takingGraph: Bool) throws -> MergePlan {
+        // What needs the checkpoint's own tree is read before the draft may take it.
         let models = try checkpoint.pickledModels()
+        let geometries = GeometryIndex(models: models, graph: checkpoint.graph)
+        var draft = takingGraph ? CheckpointDraft(takingGraphOf: checkpoint) : CheckpointDraft(copying: checkpoint)
+        var warnings: [String] = []
         let fromWholeModel = !models.isEmpty
         var modelDicts: [PickleNodeID: String] = [:]
         for model in models {
@@ -18,7 +30,6 @@ public enum MergePlanner {
         if fromWholeModel {
             warnings.append("the input is a whole pickled model; the output is its state_dict (load it with load_state_dict)")
         }
-        let geometries = GeometryIndex(models: models, graph: checkpoint.graph)
         var folds: [PlannedFold] = []
         var problems: [UnfoldableModule] = []
         for dict in tensorDicts(draft, checkpoint, modelDicts: modelDicts) {

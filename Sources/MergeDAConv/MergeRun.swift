@@ -72,7 +72,8 @@ public enum MergeRun {
     /// file is read back, so they and what the check reads are never in memory together.
     private static func writeProbed(_ request: MergeRequest, format: CheckpointOutputFormat) throws -> ProbedWrite {
         let input = try CheckpointReader.open(request.input)
-        let plan = try MergePlanner.plan(input, options: request.merge)
+        // The input's tree is read no more once planned: the draft takes it rather than copying it.
+        let plan = try MergePlanner.plan(handingOverGraphOf: input, options: request.merge)
         // The pipeline checks the float32 weight records it reads whole; everything else is checked here,
         // before a byte is written. Either way a mismatch fails the merge before the output gets its name.
         try input.verifyStorageChecksums(except: FoldPipeline.recordsCheckedOnRead(plan.folds, input: input))

@@ -200,9 +200,11 @@ public struct PickleGraph: Sendable {
     public mutating func setEntries(of id: PickleNodeID, _ entries: some Collection<PickleDictEntry>) {
         var newSlots: [PickleSlot] = []
         newSlots.reserveCapacity(2 * entries.count)
-        for entry in entries { newSlots += [slot(for: entry.key), slot(for: entry.value)] }
-        records[id.index].entries = SlotRun(start: UInt32(slots.count), count: UInt32(entries.count))
-        slots += newSlots
+        for entry in entries {
+            newSlots.append(slot(for: entry.key))
+            newSlots.append(slot(for: entry.value))
+        }
+        placeEntries(newSlots, of: id)
     }
 
     /// Replaces item `index` of node `id`.

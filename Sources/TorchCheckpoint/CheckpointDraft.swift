@@ -10,22 +10,25 @@ public struct CheckpointDraft: Sendable {
     public var graph: PickleGraph
     public var root: PickleValue
     /// Storages by the key their persistent ids use in ``graph``.
-    public private(set) var storages: [String: DraftStorage]
+    public private(set) var storages: DraftStorages
     /// The input's safetensors `__metadata__` (nil if it had none): a safetensors output carries it over.
     public var safetensorsMetadata: [SafetensorsMetadataEntry]?
-    private var nextComputedKey = 0
 
     /// A draft that writes `checkpoint` back as it is.
     public init(copying checkpoint: Checkpoint) {
-        graph = checkpoint.graph
+        self.init(checkpoint, graph: checkpoint.graph)
+    }
+
+    /// The same, taking the checkpoint's tree instead of sharing it (see ``Checkpoint/handOverGraph()``): the
+    /// draft's edits then change the graph in place instead of copying it first.
+    package init(takingGraphOf checkpoint: Checkpoint) {
+        self.init(checkpoint, graph: checkpoint.handOverGraph())
+    }
+
+    private init(_ checkpoint: Checkpoint, graph: PickleGraph) {
+        self.graph = graph
         root = checkpoint.root
-        var storages: [String: DraftStorage] = [:]
-        for (key, storage) in checkpoint.storages {
-            storages[key] = DraftStorage(
-                dtype: storage.dtype, elementCount: storage.elementCount, isUntyped: storage.isUntyped,
-                content: .copy(checkpoint, storage))
-        }
-        self.storages = storages
+        storages = DraftStorages(copying: checkpoint)
         safetensorsMetadata = checkpoint.format.safetensors?.metadata
     }
 
@@ -33,10 +36,8 @@ public struct CheckpointDraft: Sendable {
     /// reaches the storage, and returns the `_rebuild_tensor_v2` call that rebuilds it, to be placed in the tree.
     public mutating func addComputedTensor(_ id: ComputedTensorID, dtype: TorchDType, shape: [Int]) -> PickleValue {
         precondition(dtype.storageClassName != nil, "computed tensors are of the classic dtypes (float32, ...)")
-        let key = "computed:\(nextComputedKey)"
-        nextComputedKey += 1
         let count = shape.reduce(1, *)
-        storages[key] = DraftStorage(dtype: dtype, elementCount: count, isUntyped: false, content: .computed(id))
+        let key = storages.add(DraftStorage(dtype: dtype, elementCount: count, isUntyped: false, content: .computed(id)))
         return TensorPickling.rebuildCall(
             in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape)
     }
@@ -45,13 +46,11 @@ public struct CheckpointDraft: Sendable {
     /// exactly), as `torch.save` writes one: a typed storage and `_rebuild_tensor_v2`, or for the dtypes without
     /// a typed storage class an `UntypedStorage` and `_rebuild_tensor_v3`. Returns the rebuild call.
     public mutating func addInlineTensor(dtype: TorchDType, shape: [Int], strides: [Int], bytes: [UInt8]) -> PickleValue {
-        let key = "computed:\(nextComputedKey)"
-        nextComputedKey += 1
         let record = RecordBytes(bytes)
         let typed = dtype.storageClassName != nil
         let count = typed ? bytes.count / dtype.elementSize : bytes.count
-        storages[key] = DraftStorage(
-            dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .inline(record))
+        let key = storages.add(
+            DraftStorage(dtype: typed ? dtype : .uint8, elementCount: count, isUntyped: !typed, content: .inline(record)))
         if typed {
             return TensorPickling.rebuildCall(
                 in: &graph, storageKey: key, dtype: dtype, storageElements: count, shape: shape, strides: strides)

@@ -60,11 +60,11 @@ public enum SafetensorsCheckpointWriter {
         let leaves = PickleNodeSet(
             interpreter.tensors.keys + interpreter.unsupportedTensors.keys, nodeCount: draft.graph.nodeCount)
         let walker = CheckpointPathWalker(graph: draft.graph, leaves: leaves, maxDepth: limits.maxDepth)
-        let computed = draft.storages.filter { if case .computed = $0.value.content { return true } else { return false } }
-        let inline = draft.storages.filter { if case .inline = $0.value.content { return true } else { return false } }
+        let computed = draft.storages.addedKeys { if case .computed = $0 { return true } else { return false } }
+        let inline = draft.storages.addedKeys { if case .inline = $0 { return true } else { return false } }
         return SafetensorsContent.Tree(
             graph: draft.graph, entries: try walker.entries(from: draft.root), tensors: interpreter.tensors,
-            unsupported: interpreter.unsupportedTensors, computedKeys: Set(computed.keys), inlineKeys: Set(inline.keys))
+            unsupported: interpreter.unsupportedTensors, computedKeys: computed, inlineKeys: inline)
     }
 
     private static func outputTensor(
