@@ -149,6 +149,25 @@ final class MergeRunTests: XCTestCase {
         }
     }
 
+    /// A file may key a storage `computed:0`, the key a draft gives the first tensor it adds: the merge used to
+    /// put the folded weight under the same key and refuse its own output ("storage 0 is declared
+    /// inconsistently"). Both are written, each with its own bytes.
+    func testAStorageKeyedLikeAnAddedTensorKeepsItsBytes() throws {
+        let directory = scratch.appendingPathComponent("key")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let request = MergeRequest(
+            input: Fixtures.path("hostile/storage_key_like_added.pth"),
+            output: directory.appendingPathComponent("merged.pth").path)
+        XCTAssertTrue(try MergeRun.run(request).report.passed)
+        let merged = try CheckpointReader.open(request.output)
+        let tensors = try merged.namedTensors()
+        XCTAssertEqual(tensors.map(\.name), ["w", "m.weight"])
+        // The six floats make_hostile.py wrote under computed:0, as torch.load reads them.
+        XCTAssertEqual(try merged.doubleValues(of: tensors[0].tensor), [0.5, -1.0, 1.5, -2.0, 2.5, -3.0])
+        XCTAssertEqual(tensors[1].tensor.shape, [1, 1, 3, 3])
+        XCTAssertNotEqual(tensors[0].tensor.storageKey, tensors[1].tensor.storageKey)
+    }
+
     private func sharingGroups(_ tensors: [(name: String, node: PickleNodeID, tensor: TorchTensor)]) -> Set<Set<String>> {
         var groups: [String: Set<String>] = [:]
         for named in tensors { groups[named.tensor.storageKey, default: []].insert(named.name) }
