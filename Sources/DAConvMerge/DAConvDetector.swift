@@ -24,10 +24,9 @@ public struct DAConvDetector: Sendable {
         var byName: [String: TorchTensor] = [:]
         var candidates: [String] = []
         var seen = Set<String>()
-        let lastBytes = Set(suffixes.compactMap(\.utf8.last))
+        let filter = KeyFilter(rules)
         for (name, tensor) in tensors {
-            // A name ends in a key only if it ends in the key's last character (all keys end in ASCII).
-            if let last = name.utf8.last, last < 0x80, !lastBytes.contains(last) { continue }
+            guard filter.mayEndInAKey(name) else { continue }
             var matched = false
             for (suffix, dotted) in zip(suffixes, dottedSuffixes) where name == suffix || name.hasSuffix(dotted) {
                 matched = true
@@ -70,6 +69,25 @@ public struct DAConvDetector: Sendable {
         }
         if let problem = FoldabilityCheck.problem(with: branches) { return fail(problem) }
         return .success(DAConvModule(module: prefix, branches: branches))
+    }
+}
+
+extension DAConvDetector {
+    /// The first test of a name, before any hashing: a name ends in a rule's key only if it ends in the key's
+    /// last character (all keys end in ASCII). Callers with many names pass only those it lets through.
+    public struct KeyFilter: Sendable {
+        private var lastBytes = [Bool](repeating: false, count: 128)
+
+        public init(_ rules: DAConvRules) {
+            for suffix in rules.keySuffixes {
+                if let last = suffix.utf8.last, last < 0x80 { lastBytes[Int(last)] = true }
+            }
+        }
+
+        public func mayEndInAKey(_ name: String) -> Bool {
+            guard let last = name.utf8.last, last < 0x80 else { return true }
+            return lastBytes[Int(last)]
+        }
     }
 }
 

@@ -32,12 +32,20 @@ public enum MergePlanner {
         }
         var folds: [PlannedFold] = []
         var problems: [UnfoldableModule] = []
+        let detector = DAConvDetector(rules: options.rules)
+        let filter = DAConvDetector.KeyFilter(options.rules)
         for dict in tensorDicts(draft, checkpoint, modelDicts: modelDicts) {
-            let tensors = dict.entries.compactMap { entry -> (String, TorchTensor)? in
-                guard let key = entry.key, let id = entry.value.nodeID, let tensor = checkpoint.tensors[id] else { return nil }
-                return (key, tensor)
+            // Only the names that may end in a DAConv key go to the detector, with where they are in the dict.
+            var tensors: [(name: String, tensor: TorchTensor)] = []
+            var positions: [String: Int] = [:]
+            for (position, entry) in dict.entries.enumerated() {
+                guard let key = entry.key, filter.mayEndInAKey(key), let id = entry.value.nodeID,
+                    let tensor = checkpoint.tensors[id]
+                else { continue }
+                tensors.append((key, tensor))
+                positions[key] = position
             }
-            let found = DAConvDetector(rules: options.rules).detect(in: tensors)
+            let found = detector.detect(in: tensors)
             problems += found.unfoldable.map { UnfoldableModule(module: dict.path(prefixing: $0.module), reason: $0.reason) }
             guard !found.modules.isEmpty else { continue }
             for module in found.modules {
@@ -52,7 +60,8 @@ public enum MergePlanner {
                         geometry: geometry.value))
             }
             try StateDictRewrite.fold(
-                found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, of: &draft)
+                found.modules, firstFold: folds.count - found.modules.count, inDict: dict.node, at: positions,
+                entryCount: dict.entries.count, of: &draft)
         }
         if let first = problems.first { throw MergeError.unfoldable(file: checkpoint.path, first, others: problems.count - 1) }
         var dropped: [String] = []

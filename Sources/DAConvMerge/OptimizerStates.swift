@@ -13,22 +13,34 @@ public enum OptimizerStates {
         if let root = draft.root.nodeID { stack.append((root, [])) }
         while let (id, path) = stack.popLast() {
             guard seen.insert(id), !checkpoint.tensors.contains(id) else { continue }
-            var kept: [PickleDictEntry] = []
-            let entries = draft.graph.entries(of: id)
-            for entry in entries {
-                let key = entry.key.stringValue ?? "?"
-                if isOptimizerState(entry.value, draft.graph) {
-                    dropped.append((path + [key]).joined(separator: "."))
-                    continue
+            // The positions of the entries kept, spelled out only once one is dropped.
+            var kept: [PickleGraph.EntryEdit]?
+            // A view of the graph alive across the edit below would make the edit copy the graph.
+            do {
+                let entries = draft.graph.entries(of: id)
+                for position in entries.indices {
+                    let value = entries.value(at: position)
+                    // Tensors hold no optimizer state and are not walked into: most entries of a state dict end here.
+                    if let child = value.nodeID, checkpoint.tensors.contains(child) {
+                        kept?.append(.keep(position))
+                        continue
+                    }
+                    let key = entries.key(at: position).stringValue ?? "?"
+                    if isOptimizerState(value, draft.graph) {
+                        dropped.append((path + [key]).joined(separator: "."))
+                        if kept == nil { kept = (0..<position).map { .keep($0) } }
+                        continue
+                    }
+                    kept?.append(.keep(position))
+                    if let child = value.nodeID { stack.append((child, path + [key])) }
                 }
-                kept.append(entry)
-                // Tensors hold no optimizer state: only other nodes are walked into.
-                if let child = entry.value.nodeID, !checkpoint.tensors.contains(child) { stack.append((child, path + [key])) }
             }
-            if case .dict = draft.graph.kind(of: id), kept.count < entries.count { draft.graph.setEntries(of: id, kept) }
+            let isDict: Bool
+            if case .dict = draft.graph.kind(of: id) { isDict = true } else { isDict = false }
             for (i, item) in draft.graph.items(of: id).enumerated() {
                 if let child = item.nodeID { stack.append((child, path + [String(i)])) }
             }
+            if isDict, let kept { draft.graph.rewriteEntries(of: id, kept) }
         }
         return dropped.sorted()
     }

@@ -6,34 +6,37 @@ import TorchCheckpoint
 /// position of its first key, and `_metadata` loses the branch entries, as torch writes it for the plain model.
 enum StateDictRewrite {
     /// `firstFold` is the plan index of `modules[0]`: the folded tensors are computed tensors of that index.
-    static func fold(_ modules: [DAConvModule], firstFold: Int, inDict dict: PickleNodeID, of draft: inout CheckpointDraft) throws
-    {
-        var owner: [String: Int] = [:]
-        for (index, module) in modules.enumerated() {
-            for key in module.keys { owner[key] = index }
-        }
-        // Where each kept entry and each module's first key are, read before the draft changes: a view of the
-        // graph kept alive across an edit would make the edit copy the whole graph.
-        var layout: [(position: Int, module: Int?)] = []
-        do {
+    /// `positions` says where each module key is among the dict's `entryCount` entries.
+    static func fold(
+        _ modules: [DAConvModule], firstFold: Int, inDict dict: PickleNodeID, at positions: [String: Int], entryCount: Int,
+        of draft: inout CheckpointDraft
+    ) throws {
+        // Each module key's position, with its module: every other entry is kept as it is, unread.
+        var moduleAt: [(position: Int, module: Int)] = []
+        let keys = modules.enumerated().flatMap { index, module in module.keys.map { (key: $0, module: index) } }
+        if let found = located(keys, at: positions, entryCount: entryCount, in: dict, draft.graph) {
+            moduleAt = found
+        } else {
+            // The dict changed since it was listed (an earlier rewrite edited it): find the keys again.
             let entries = draft.graph.entries(of: dict)
-            layout.reserveCapacity(entries.count)
-            var placed = Set<Int>()
+            let owner = Dictionary(keys.map { ($0.key, $0.module) }, uniquingKeysWith: { first, _ in first })
             for position in entries.indices {
-                guard let key = entries.key(at: position).stringValue, let index = owner[key] else {
-                    layout.append((position, nil))
-                    continue
-                }
-                if placed.insert(index).inserted { layout.append((position, index)) }
+                if let key = entries.key(at: position).stringValue, let index = owner[key] { moduleAt.append((position, index)) }
             }
         }
+        moduleAt.sort { $0.position < $1.position }
         var edits: [PickleGraph.EntryEdit] = []
-        edits.reserveCapacity(layout.count + modules.count)
-        for (position, index) in layout {
-            guard let index else {
+        edits.reserveCapacity(entryCount)
+        var placed = Set<Int>()
+        var next = 0
+        for position in 0..<entryCount {
+            guard next < moduleAt.count, moduleAt[next].position == position else {
                 edits.append(.keep(position))
                 continue
             }
+            let index = moduleAt[next].module
+            next += 1
+            guard placed.insert(index).inserted else { continue }
             let module = modules[index]
             let foldIndex = firstFold + index
             let weight = draft.addComputedTensor(
@@ -47,6 +50,21 @@ enum StateDictRewrite {
         }
         draft.graph.rewriteEntries(of: dict, edits)
         updateMetadata(of: dict, removing: modules, in: &draft.graph)
+    }
+
+    /// The keys' positions, if the dict still has `entryCount` entries and each key where `positions` says.
+    private static func located(
+        _ keys: [(key: String, module: Int)], at positions: [String: Int], entryCount: Int, in dict: PickleNodeID,
+        _ graph: PickleGraph
+    ) -> [(position: Int, module: Int)]? {
+        let entries = graph.entries(of: dict)
+        guard entries.count == entryCount else { return nil }
+        var found: [(position: Int, module: Int)] = []
+        for (key, module) in keys {
+            guard let position = positions[key], entries.key(at: position) == .string(key) else { return nil }
+            found.append((position, module))
+        }
+        return found
     }
 
     /// Drops `P.<branch>` and everything below it from the dict's `_metadata`; `P` stays (it is the conv now).

@@ -55,6 +55,14 @@ public enum MergeRun {
         return MergeOutcome(report: report, written: pending.summary, fromWholeModel: written.fromWholeModel)
     }
 
+    /// The devices other than the cpu that `checkpoint`'s storages were saved on (a string test per storage,
+    /// not a hash: a state dict has tens of thousands of them, nearly always all on the cpu).
+    private static func devices(of checkpoint: Checkpoint) -> Set<String> {
+        var devices: Set<String> = []
+        for storage in checkpoint.storages.values where storage.location != "cpu" { devices.insert(storage.location) }
+        return devices
+    }
+
     /// A written output, its layers' checks, and what the report needs of the plan (not its draft).
     private struct ProbedWrite {
         let output: MergeOutput
@@ -88,7 +96,7 @@ public enum MergeRun {
         return ProbedWrite(
             output: output, layers: layers, folds: plan.folds, dropped: plan.dropped, converted: plan.converted,
             warnings: plan.warnings, fromWholeModel: plan.fromWholeModel,
-            devices: Set(input.storages.values.map(\.location)).subtracting(["cpu"]))
+            devices: devices(of: input))
     }
 
     /// Reads the written file back and checks that every merged tensor is where the plan put it, with its

@@ -62,7 +62,8 @@ public struct PickledModel: Sendable {
 
     /// Class name and state entries of an object that looks like an `nn.Module`.
     static func moduleState(_ value: PickleValue, _ graph: PickleGraph) -> (String, [PickleDictEntry])? {
-        guard let id = graph.nodeID(of: value), case .object(let global, _) = graph.kind(of: id),
+        // The one-byte kind test first: naming the kind copies its global, for every entry of a large state dict.
+        guard let id = graph.nodeID(of: value), graph.isObject(id), case .object(let global, _) = graph.kind(of: id),
             let state = graph.state(of: id), let view = graph.dictEntriesView(state),
             view.contains(where: { $0.key == .string("_modules") }), view.contains(where: { $0.key == .string("_parameters") })
         else { return nil }
