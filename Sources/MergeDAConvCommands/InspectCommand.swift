@@ -29,5 +29,6 @@ struct InspectCommand: ParsableCommand {
         } else {
             print(inspection.text(), terminator: "")
         }
+        ProcessExit.keepUntilExit(inspection)
     }
 }

@@ -27,6 +27,7 @@ public struct MergeDAConvCommand: ParsableCommand {
 
     /// Runs the tool and exits with the README's statuses.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        ProcessExit.reclaimsMemory = true
         let status = status(running: arguments ?? Array(CommandLine.arguments.dropFirst()))
         fflush(stdout)
         Glibc.exit(status)
