@@ -103,3 +103,36 @@ func describe(_ value: PickleValue, _ graph: PickleGraph) -> String {
         }
     }
 }
+
+/// The first declaration made for each storage key, in order of first appearance, found by key or by position.
+struct StorageDeclarations {
+    private(set) var all: [StorageDeclaration] = []
+    private var positionOfKey: [String: Int32] = [:]
+
+    var count: Int { all.count }
+
+    /// Room for `count` storages without regrowing (and rehashing every key) along the way.
+    mutating func reserveCapacity(_ count: Int) {
+        all.reserveCapacity(count)
+        positionOfKey.reserveCapacity(count)
+    }
+
+    /// Adds `declaration` unless its key has one already; either way, the position of the key's declaration.
+    mutating func insert(_ declaration: StorageDeclaration) -> (position: Int32, inserted: Bool) {
+        // One hash per storage: the subscript's default inserts a new key; the count says whether it did.
+        let newPosition = Int32(all.count)
+        let position = Self.read(&positionOfKey[declaration.key, default: newPosition])
+        guard position == newPosition else { return (position, false) }
+        all.append(declaration)
+        return (position, true)
+    }
+
+    subscript(position: Int32) -> StorageDeclaration { all[Int(position)] }
+
+    /// The declaration for `key`, if any.
+    subscript(key: String) -> StorageDeclaration? {
+        positionOfKey[key].map { all[Int($0)] }
+    }
+
+    private static func read(_ value: inout Int32) -> Int32 { value }
+}

@@ -20,9 +20,8 @@ enum ZipCheckpointReader {
         var storages: [String: TorchStorage] = [:]
         storages.reserveCapacity(interpreter.storageOrder.count)
         let dataFolder = prefix + "/data/"
-        for key in interpreter.storageOrder {
-            guard let declaration = interpreter.declarations[key] else { continue }
-            storages[key] = try storage(declaration, archive: archive, dataFolder: dataFolder)
+        for declaration in interpreter.declarations.all {
+            storages[declaration.key] = try storage(declaration, archive: archive, dataFolder: dataFolder)
         }
         return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
