@@ -14,18 +14,22 @@ struct StorageDeclaration: Equatable {
     let location: String
     let isUntyped: Bool
 
-    /// Parses one persistent id: the storage it names (a legacy view comes after its root storage), or
-    /// nothing for ids that are not storages (legacy `("module", ...)` ids).
-    static func parse(_ pid: PickleValue, in graph: PickleGraph) throws -> [StorageDeclaration] {
+    /// Parses one persistent id: the storage it names (a legacy view: its root storage and the view), or
+    /// nil for ids that are not storages (legacy `("module", ...)` ids). `types` keeps each storage class's dtype.
+    static func parse(
+        _ pid: PickleValue, in graph: PickleGraph, types: inout StorageTypes
+    ) throws -> (root: StorageDeclaration, view: StorageDeclaration?)? {
         guard let items = graph.sequenceItems(pid), let tag = items.first else {
             throw malformed("a tuple", found: pid, graph)
         }
         guard tag == .string("storage") else {
-            if tag == .string("module") { return [] }
+            if tag == .string("module") { return nil }
             throw malformed("a tuple starting with 'storage'", found: pid, graph)
         }
         guard items.count == 5 || items.count == 6 else { throw malformed("5 or 6 items", found: pid, graph) }
-        guard let storageClass = graph.global(items[1]) else { throw malformed("a storage class", found: items[1], graph) }
+        guard let storageClass = graph.nodeID(of: items[1]), graph.isGlobal(storageClass) else {
+            throw malformed("a storage class", found: items[1], graph)
+        }
         let key: String
         switch items[2] {
         case .string(let text): key = text
@@ -37,7 +41,7 @@ struct StorageDeclaration: Equatable {
         guard let count = items[4].intValue, count >= 0 else {
             throw malformed("a non-negative element count", found: items[4], graph)
         }
-        let (dtype, untyped) = try storageType(storageClass)
+        let (dtype, untyped) = try types.type(of: storageClass, in: graph)
         if items.count == 6, items[5] != .none {
             // Legacy storage view: (view_key, offset, view_size) inside the root storage `key`.
             guard let parts = graph.sequenceItems(items[5]), parts.count == 3, let viewKey = parts[0].stringValue,
@@ -49,9 +53,9 @@ struct StorageDeclaration: Equatable {
             let view = StorageDeclaration(
                 key: viewKey, rootKey: key, rootElementOffset: offset, dtype: dtype, elementCount: size,
                 location: location, isUntyped: untyped)
-            return [root(key, dtype, count, location, untyped), view]
+            return (root(key, dtype, count, location, untyped), view)
         }
-        return [root(key, dtype, count, location, untyped)]
+        return (root(key, dtype, count, location, untyped), nil)
     }
 
     private static func root(
@@ -76,6 +80,26 @@ struct StorageDeclaration: Equatable {
     private static func malformed(_ expected: String, found: PickleValue, _ graph: PickleGraph) -> Error {
         CheckpointError.Reason.malformed(
             what: "storage persistent id", detail: "expected \(expected), found \(describe(found, graph))")
+    }
+}
+
+/// The dtype of each storage class a checkpoint names, found once per class (by its global's number).
+struct StorageTypes {
+    private var byGlobal: [(TorchDType, untyped: Bool)?]
+
+    init(globalCount: Int) {
+        byGlobal = Array(repeating: nil, count: globalCount)
+    }
+
+    /// The dtype of global node `id`'s storage class (see ``StorageDeclaration/storageType(_:)``).
+    mutating func type(of id: PickleNodeID, in graph: PickleGraph) throws -> (TorchDType, untyped: Bool) {
+        guard let number = graph.globalNumber(of: id), number < byGlobal.count else {
+            return try StorageDeclaration.storageType(graph.global(of: id)!)
+        }
+        if let known = byGlobal[number] { return known }
+        let type = try StorageDeclaration.storageType(graph.global(of: id)!)
+        byGlobal[number] = type
+        return type
     }
 }
 

@@ -16,6 +16,7 @@ struct TensorInterpreter {
     private var declarationOfPersistentID: PickleNodeMap<Int32>
     /// What a call of each global of the graph's global table means, found when a call first names it.
     private var roles: [RebuildCallRole?]
+    private var storageTypes: StorageTypes
     /// Storage keys in order of first appearance in the pickle: the order torch writes `data/<key>` in.
     private(set) var storageOrder: [String] = []
     private(set) var storageOfPersistentID: PickleNodeMap<String>
@@ -39,6 +40,7 @@ struct TensorInterpreter {
         unsupportedTensors = PickleNodeMap(nodeCount: graph.nodeCount)
         decoded = PickleNodeMap(nodeCount: graph.nodeCount)
         roles = [RebuildCallRole?](repeating: nil, count: graph.globalCount)
+        storageTypes = StorageTypes(globalCount: graph.globalCount)
     }
 
     /// Visits nodes in creation order, which is pickle order, so arguments come before the calls using them;
@@ -67,13 +69,17 @@ struct TensorInterpreter {
     }
 
     private mutating func declareStorage(_ id: PickleNodeID) throws {
-        for declaration in try StorageDeclaration.parse(graph.args(of: id), in: graph) {
-            storageOfPersistentID[id] = declaration.key
-            declarationOfPersistentID[id] = try declare(declaration)
+        guard let (root, view) = try StorageDeclaration.parse(graph.args(of: id), in: graph, types: &storageTypes) else {
+            return
+        }
+        storageOfPersistentID[id] = root.key
+        declarationOfPersistentID[id] = try declare(root)
+        if let view {
+            storageOfPersistentID[id] = view.key
+            declarationOfPersistentID[id] = try declare(view)
         }
     }
 
-    /// The storage's declaration: the first one made for its key.
     /// The position of the storage's declaration: the first one made for its key.
     private mutating func declare(_ declaration: StorageDeclaration) throws -> Int32 {
         let (position, inserted) = declarations.insert(declaration)
