@@ -19,17 +19,21 @@ enum RecordNameRules {
         if nameBytes.count > maxNameLength { return "the name is longer than \(maxNameLength) bytes" }
         var isASCII = true
         var hasDotDotComponent = false
-        var componentStart = nameBytes.startIndex
-        for index in nameBytes.indices {
-            let byte = nameBytes[index]
+        // Dots the current component has held so far, -1 once it holds anything else.
+        var dots = 0
+        for byte in nameBytes {
             if byte == 0 { return "the name contains a NUL byte" }
-            if byte >= 0x80 { isASCII = false }
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") {
-                hasDotDotComponent = hasDotDotComponent || isDotDot(nameBytes[componentStart..<index])
-                componentStart = index + 1
+                hasDotDotComponent = hasDotDotComponent || dots == 2
+                dots = 0
+            } else if byte == UInt8(ascii: ".") {
+                if dots >= 0 { dots += 1 }
+            } else {
+                dots = -1
+                if byte >= 0x80 { isASCII = false }
             }
         }
-        hasDotDotComponent = hasDotDotComponent || isDotDot(nameBytes[componentStart...])
+        hasDotDotComponent = hasDotDotComponent || dots == 2
         if !isASCII && String(validating: nameBytes, as: UTF8.self) == nil { return "the name is not valid UTF-8" }
         if nameBytes.first == UInt8(ascii: "/") || nameBytes.first == UInt8(ascii: "\\") {
             return "the name is an absolute path"
@@ -37,10 +41,6 @@ enum RecordNameRules {
         if hasDriveLetter(nameBytes) { return "the name starts with a drive letter" }
         if hasDotDotComponent { return "the name has a '..' component" }
         return nil
-    }
-
-    private static func isDotDot(_ component: ArraySlice<UInt8>) -> Bool {
-        component.count == 2 && component.allSatisfy { $0 == UInt8(ascii: ".") }
     }
 
     /// Whether the name starts like `C:` (absolute on Windows).

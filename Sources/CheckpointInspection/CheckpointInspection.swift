@@ -72,9 +72,10 @@ public struct CheckpointInspection: Sendable {
         storages = finder.storages
         rootType = StructureEntry.typeName(checkpoint.root, checkpoint)
         structure = StructureEntry.overview(entries, checkpoint, skipping: models.map(\.path))
-        metadataModules = checkpoint.graph.node(checkpoint.root)?.state
+        // Read in place: copying the root's node out would copy every entry of a large state_dict.
+        metadataModules = checkpoint.graph.nodeID(of: checkpoint.root).flatMap { checkpoint.graph.state(of: $0) }
             .flatMap { checkpoint.graph.lookup($0, "_metadata") }
-            .flatMap { checkpoint.graph.dictEntries($0)?.count }
+            .flatMap { checkpoint.graph.dictEntriesView($0)?.count }
         daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
         globals = GlobalVerdict.verdicts(checkpoint.globals)
         dataObjects = try DataObjectEntry.list(checkpoint, models: models)

@@ -17,11 +17,13 @@ public enum Unpickler {
 
 extension UnpicklerMachine {
     mutating func run() throws -> UnpickleResult {
+        // Read once: a static is behind a once-check on every access, a million times in a large pickle.
+        let opcodes = PickleOpcode.byByte
         while true {
             guard let byte = input.nextOpcodeByte() else {
                 throw PickleError.truncated(opcode: nil, offset: input.position)
             }
-            guard let op = PickleOpcode.byByte[Int(byte)] else {
+            guard let op = opcodes[Int(byte)] else {
                 throw PickleError.unknownOpcode(byte, offset: input.opcodeOffset)
             }
             input.opcode = op

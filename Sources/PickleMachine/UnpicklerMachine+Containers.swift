@@ -105,8 +105,7 @@ extension UnpicklerMachine {
     mutating func setEntry(_ key: PickleSlot, _ value: PickleSlot, in id: PickleNodeID) throws {
         let hashKey = try self.hashKey(key)
         try noteContains(id, value)
-        let slot = dictSlot(of: id)
-        if let position = dictIndexes[slot].insert(hashKey) {
+        if let position = try entryPosition(of: hashKey, in: id) {
             graph.setEntryValueSlot(value, at: position, of: id)  // an existing key keeps its place
             return
         }
@@ -128,13 +127,30 @@ extension UnpicklerMachine {
         }
     }
 
-    /// The position of dict `id`'s key index in `dictIndexes`, created empty on first use.
-    private mutating func dictSlot(of id: PickleNodeID) -> Int {
+    /// Dicts of up to this many entries are searched key by key, without an index: most dicts of a checkpoint are
+    /// small (a state_dict's `_metadata` holds a `{'version': 1}` per module), and an index costs allocations.
+    static let unindexedDictEntries = 8
+
+    /// Where `key` sits in dict `id`'s entries, or nil when it is new (the index, if any, then takes it as the next
+    /// position). A dict growing past ``unindexedDictEntries`` gets its index, built from the keys it holds.
+    private mutating func entryPosition(of key: PickleHashKey, in id: PickleNodeID) throws -> Int? {
         if tracking[id.index].slot < 0 {
+            let count = graph.entryCount(of: id)
+            if count < Self.unindexedDictEntries {
+                for position in 0..<count where try hashKey(entryKey(position, of: id)) == key { return position }
+                return nil
+            }
+            var index = HashPositionIndex<PickleHashKey>()
+            for position in 0..<count { _ = index.insert(try hashKey(entryKey(position, of: id))) }
             tracking[id.index].slot = Int32(dictIndexes.count)
-            dictIndexes.append(HashPositionIndex())
+            dictIndexes.append(index)
         }
-        return Int(tracking[id.index].slot)
+        return dictIndexes[Int(tracking[id.index].slot)].insert(key)
+    }
+
+    /// The key of entry `position` of node `id`.
+    private mutating func entryKey(_ position: Int, of id: PickleNodeID) -> PickleSlot {
+        graph.slots[Int(graph.records[id.index].entries.start) + 2 * position]
     }
 
     /// The position of set `id`'s member index in `setIndexes`, created empty on first use.

@@ -25,9 +25,10 @@ extension PickleGraph {
         sequenceItems(value).map(Array.init)
     }
 
+    // By the node's kind byte: `kind(of:)` would copy the global's strings into a ``PickleNode/Kind`` first.
     public func global(_ value: PickleValue) -> PickleGlobal? {
-        guard let id = nodeID(of: value), case .global(let global) = kind(of: id) else { return nil }
-        return global
+        guard let id = nodeID(of: value), isGlobal(id) else { return nil }
+        return global(of: id)
     }
 
     public func callee(_ value: PickleValue) -> PickleGlobal? {

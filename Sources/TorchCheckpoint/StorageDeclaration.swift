@@ -14,18 +14,22 @@ struct StorageDeclaration: Equatable {
     let location: String
     let isUntyped: Bool
 
-    /// Parses one persistent id: the storage it names (a legacy view comes after its root storage), or
-    /// nothing for ids that are not storages (legacy `("module", ...)` ids).
-    static func parse(_ pid: PickleValue, in graph: PickleGraph) throws -> [StorageDeclaration] {
+    /// Parses one persistent id: the storage it names (a legacy view: its root storage and the view), or
+    /// nil for ids that are not storages (legacy `("module", ...)` ids). `types` keeps each storage class's dtype.
+    static func parse(
+        _ pid: PickleValue, in graph: PickleGraph, types: inout StorageTypes
+    ) throws -> (root: StorageDeclaration, view: StorageDeclaration?)? {
         guard let items = graph.sequenceItems(pid), let tag = items.first else {
             throw malformed("a tuple", found: pid, graph)
         }
         guard tag == .string("storage") else {
-            if tag == .string("module") { return [] }
+            if tag == .string("module") { return nil }
             throw malformed("a tuple starting with 'storage'", found: pid, graph)
         }
         guard items.count == 5 || items.count == 6 else { throw malformed("5 or 6 items", found: pid, graph) }
-        guard let storageClass = graph.global(items[1]) else { throw malformed("a storage class", found: items[1], graph) }
+        guard let storageClass = graph.nodeID(of: items[1]), graph.isGlobal(storageClass) else {
+            throw malformed("a storage class", found: items[1], graph)
+        }
         let key: String
         switch items[2] {
         case .string(let text): key = text
@@ -37,7 +41,7 @@ struct StorageDeclaration: Equatable {
         guard let count = items[4].intValue, count >= 0 else {
             throw malformed("a non-negative element count", found: items[4], graph)
         }
-        let (dtype, untyped) = try storageType(storageClass)
+        let (dtype, untyped) = try types.type(of: storageClass, in: graph)
         if items.count == 6, items[5] != .none {
             // Legacy storage view: (view_key, offset, view_size) inside the root storage `key`.
             guard let parts = graph.sequenceItems(items[5]), parts.count == 3, let viewKey = parts[0].stringValue,
@@ -49,9 +53,9 @@ struct StorageDeclaration: Equatable {
             let view = StorageDeclaration(
                 key: viewKey, rootKey: key, rootElementOffset: offset, dtype: dtype, elementCount: size,
                 location: location, isUntyped: untyped)
-            return [root(key, dtype, count, location, untyped), view]
+            return (root(key, dtype, count, location, untyped), view)
         }
-        return [root(key, dtype, count, location, untyped)]
+        return (root(key, dtype, count, location, untyped), nil)
     }
 
     private static func root(
@@ -79,6 +83,26 @@ struct StorageDeclaration: Equatable {
     }
 }
 
+/// The dtype of each storage class a checkpoint names, found once per class (by its global's number).
+struct StorageTypes {
+    private var byGlobal: [(TorchDType, untyped: Bool)?]
+
+    init(globalCount: Int) {
+        byGlobal = Array(repeating: nil, count: globalCount)
+    }
+
+    /// The dtype of global node `id`'s storage class (see ``StorageDeclaration/storageType(_:)``).
+    mutating func type(of id: PickleNodeID, in graph: PickleGraph) throws -> (TorchDType, untyped: Bool) {
+        guard let number = graph.globalNumber(of: id), number < byGlobal.count else {
+            return try StorageDeclaration.storageType(graph.global(of: id)!)
+        }
+        if let known = byGlobal[number] { return known }
+        let type = try StorageDeclaration.storageType(graph.global(of: id)!)
+        byGlobal[number] = type
+        return type
+    }
+}
+
 /// A short description of a pickle value for error messages.
 func describe(_ value: PickleValue, _ graph: PickleGraph) -> String {
     switch value {
@@ -102,4 +126,37 @@ func describe(_ value: PickleValue, _ graph: PickleGraph) -> String {
         case .persistentID: return "persistent id"
         }
     }
+}
+
+/// The first declaration made for each storage key, in order of first appearance, found by key or by position.
+struct StorageDeclarations {
+    private(set) var all: [StorageDeclaration] = []
+    private var positionOfKey: [String: Int32] = [:]
+
+    var count: Int { all.count }
+
+    /// Room for `count` storages without regrowing (and rehashing every key) along the way.
+    mutating func reserveCapacity(_ count: Int) {
+        all.reserveCapacity(count)
+        positionOfKey.reserveCapacity(count)
+    }
+
+    /// Adds `declaration` unless its key has one already; either way, the position of the key's declaration.
+    mutating func insert(_ declaration: StorageDeclaration) -> (position: Int32, inserted: Bool) {
+        // One hash per storage: the subscript's default inserts a new key; the count says whether it did.
+        let newPosition = Int32(all.count)
+        let position = Self.read(&positionOfKey[declaration.key, default: newPosition])
+        guard position == newPosition else { return (position, false) }
+        all.append(declaration)
+        return (position, true)
+    }
+
+    subscript(position: Int32) -> StorageDeclaration { all[Int(position)] }
+
+    /// The declaration for `key`, if any.
+    subscript(key: String) -> StorageDeclaration? {
+        positionOfKey[key].map { all[Int($0)] }
+    }
+
+    private static func read(_ value: inout Int32) -> Int32 { value }
 }

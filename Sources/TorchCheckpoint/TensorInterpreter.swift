@@ -10,9 +10,13 @@ struct TensorInterpreter {
     let root: PickleValue
     let limits: CheckpointLimits
 
-    private(set) var declarations: [String: StorageDeclaration] = [:]
-    /// The declaration each storage persistent id made (its root's for a legacy view's pair: the view's).
-    private var declarationOfPersistentID: PickleNodeMap<StorageDeclaration>
+    private(set) var declarations = StorageDeclarations()
+    /// The position in `declarations` of the declaration each storage persistent id made (its root's for a
+    /// legacy view's pair: the view's).
+    private var declarationOfPersistentID: PickleNodeMap<Int32>
+    /// What a call of each global of the graph's global table means, found when a call first names it.
+    private var roles: [RebuildCallRole?]
+    private var storageTypes: StorageTypes
     /// Storage keys in order of first appearance in the pickle: the order torch writes `data/<key>` in.
     private(set) var storageOrder: [String] = []
     private(set) var storageOfPersistentID: PickleNodeMap<String>
@@ -35,18 +39,23 @@ struct TensorInterpreter {
         tensors = PickleNodeMap(nodeCount: graph.nodeCount)
         unsupportedTensors = PickleNodeMap(nodeCount: graph.nodeCount)
         decoded = PickleNodeMap(nodeCount: graph.nodeCount)
+        roles = [RebuildCallRole?](repeating: nil, count: graph.globalCount)
+        storageTypes = StorageTypes(globalCount: graph.globalCount)
     }
 
     /// Visits nodes in creation order, which is pickle order, so arguments come before the calls using them;
     /// then decodes numpy and pathlib calls, dtypes last, so that a refused dtype is named by the path of the
     /// array or scalar that holds it.
     mutating func run() throws {
+        var persistentIDs = 0
+        for index in 0..<graph.nodeCount where graph.isPersistentID(PickleNodeID(index: index)) { persistentIDs += 1 }
+        declarations.reserveCapacity(min(persistentIDs, limits.maxStorages))
         for index in 0..<graph.nodeCount {
             let id = PickleNodeID(index: index)
             if graph.isPersistentID(id) {
                 try declareStorage(id)
-            } else if graph.isCall(id), let global = graph.global(of: id) {
-                try interpretCall(id, global)
+            } else if graph.isCall(id), let number = graph.globalNumber(of: id) {
+                try interpretCall(id, number)
             }
         }
         for dtypes in [false, true] where decodesData {
@@ -60,41 +69,52 @@ struct TensorInterpreter {
     }
 
     private mutating func declareStorage(_ id: PickleNodeID) throws {
-        for declaration in try StorageDeclaration.parse(graph.args(of: id), in: graph) {
-            storageOfPersistentID[id] = declaration.key
-            declarationOfPersistentID[id] = try declare(declaration)
+        guard let (root, view) = try StorageDeclaration.parse(graph.args(of: id), in: graph, types: &storageTypes) else {
+            return
+        }
+        storageOfPersistentID[id] = root.key
+        declarationOfPersistentID[id] = try declare(root)
+        if let view {
+            storageOfPersistentID[id] = view.key
+            declarationOfPersistentID[id] = try declare(view)
         }
     }
 
-    /// The storage's declaration: the first one made for its key.
-    private mutating func declare(_ declaration: StorageDeclaration) throws -> StorageDeclaration {
-        // One hash per storage: the subscript's default inserts a new key; the count says whether it did.
-        let countBefore = declarations.count
-        let known = Self.read(&declarations[declaration.key, default: declaration])
-        guard declarations.count == countBefore else {
+    /// The position of the storage's declaration: the first one made for its key.
+    private mutating func declare(_ declaration: StorageDeclaration) throws -> Int32 {
+        let (position, inserted) = declarations.insert(declaration)
+        guard !inserted else {
             guard declarations.count <= limits.maxStorages else {
                 throw CheckpointError.Reason.limitExceeded(what: "number of storages", limit: limits.maxStorages)
             }
             storageOrder.append(declaration.key)
-            return declaration
+            return position
         }
+        let known = declarations[position]
         guard known == declaration || known.elementCount == 0 else {
             throw CheckpointError.Reason.inconsistentStorage(
                 key: declaration.key,
                 detail: "\(known.dtype) x \(known.elementCount) and \(declaration.dtype) x \(declaration.elementCount)")
         }
-        return known
+        return position
     }
 
-    private static func read(_ value: inout StorageDeclaration) -> StorageDeclaration { value }
-
-    private mutating func interpretCall(_ id: PickleNodeID, _ global: PickleGlobal) throws {
-        if global.module == "torch._utils" { return try interpretUtilsCall(id, global, name: global.name) }
-        // Other modules: by the qualified name, as torch's allow-list reads it (`torch` + `_utils.x` is `torch._utils.x`).
-        let qualified = global.qualifiedName
-        if qualified.hasPrefix("torch._utils.") {
-            try interpretUtilsCall(id, global, name: String(qualified.dropFirst("torch._utils.".count)))
-        } else if qualified == "torch._tensor._rebuild_from_type_v2" {
+    /// A call by what its global means (see ``RebuildCallRole``), decided once per global.
+    private mutating func interpretCall(_ id: PickleNodeID, _ globalNumber: Int) throws {
+        let role: RebuildCallRole
+        if let known = roles[globalNumber] {
+            role = known
+        } else {
+            role = RebuildCallRole(graph.global(of: id)!)
+            roles[globalNumber] = role
+        }
+        switch role {
+        case .ignored: return
+        case .rebuildTensor(let function): tensors[id] = try tensor(fromRebuild: function, arguments(of: id), node: id)
+        case .wrapsTensor: try rewrapTensor(id, graph.global(of: id)!)
+        case .unsupported(let qualified): unsupportedTensors[id] = qualified
+        case .data: dataCalls.append(id)
+        case .fromType(let qualified):
             let args = arguments(of: id)
             guard args.count >= 3, let function = graph.global(args[0]), let inner = graph.sequenceItems(args[2]),
                 function.module == "torch._utils", function.name.hasPrefix("_rebuild_tensor")
@@ -102,36 +122,25 @@ struct TensorInterpreter {
                 unsupportedTensors[id] = qualified
                 return
             }
-            tensors[id] = try tensor(fromRebuild: function.name, inner, node: id)
-        } else if DecodedDataGlobals.decodesCall(of: global) {
-            dataCalls.append(id)
+            tensors[id] = try tensor(fromRebuild: RebuildFunction(function.name), inner, node: id)
         }
     }
 
-    /// The rebuild functions of `torch._utils`, by their `name` there (reports keep the global's own name).
-    private mutating func interpretUtilsCall(_ id: PickleNodeID, _ global: PickleGlobal, name: String) throws {
-        switch name {
-        case "_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_tensor_v3":
-            tensors[id] = try tensor(fromRebuild: global.name, arguments(of: id), node: id)
-        case "_rebuild_parameter", "_rebuild_parameter_with_state", "_rebuild_device_tensor_from_cpu_tensor":
-            let args = arguments(of: id)
-            guard let dataID = args.first?.nodeID, let data = tensors[dataID] else {
-                throw malformed(global, node: id, "its first argument is not a tensor")
-            }
-            let requiresGrad =
-                global.name.hasPrefix("_rebuild_parameter")
-                ? (args.count > 1 ? args[1].boolValue ?? true : true)
-                : data.requiresGrad
-            tensors[id] = TorchTensor(
-                storageKey: data.storageKey, dtype: data.dtype, shape: data.shape, strides: data.strides,
-                storageOffset: data.storageOffset, requiresGrad: requiresGrad,
-                isParameter: global.name.hasPrefix("_rebuild_parameter"), rebuildFunction: global.name)
-        case "_rebuild_qtensor", "_rebuild_sparse_tensor", "_rebuild_meta_tensor_no_storage", "_rebuild_wrapper_subclass",
-            "_rebuild_device_tensor_from_numpy":
-            unsupportedTensors[id] = global.qualifiedName
-        default:
-            return
+    /// `_rebuild_parameter[_with_state]` and `_rebuild_device_tensor_from_cpu_tensor`: the tensor of their
+    /// first argument, as a parameter or with its own `requires_grad`.
+    private mutating func rewrapTensor(_ id: PickleNodeID, _ global: PickleGlobal) throws {
+        let args = arguments(of: id)
+        guard let dataID = args.first?.nodeID, let data = tensors[dataID] else {
+            throw malformed(global, node: id, "its first argument is not a tensor")
         }
+        let requiresGrad =
+            global.name.hasPrefix("_rebuild_parameter")
+            ? (args.count > 1 ? args[1].boolValue ?? true : true)
+            : data.requiresGrad
+        tensors[id] = TorchTensor(
+            storageKey: data.storageKey, dtype: data.dtype, shape: data.shape, strides: data.strides,
+            storageOffset: data.storageOffset, requiresGrad: requiresGrad,
+            isParameter: global.name.hasPrefix("_rebuild_parameter"), rebuildFunction: global.name)
     }
 
     /// A numpy or pathlib call as the value it stands for; a refusal names the value's path.
@@ -152,21 +161,22 @@ struct TensorInterpreter {
 
     /// `_rebuild_tensor(storage, offset, size, stride)`, `_v2(..., requires_grad, hooks[, metadata])`,
     /// `_v3(..., requires_grad, hooks, dtype[, metadata])`.
-    private func tensor(fromRebuild function: String, _ args: PickleValues, node: PickleNodeID) throws -> TorchTensor {
-        let minimum = function == "_rebuild_tensor_v3" ? 7 : (function == "_rebuild_tensor" ? 4 : 6)
+    private func tensor(fromRebuild function: RebuildFunction, _ args: PickleValues, node: PickleNodeID) throws -> TorchTensor {
+        let minimum = function.minimumArguments
         func fail(_ detail: String) -> Error {
-            malformed(PickleGlobal(module: "torch._utils", name: function), node: node, detail)
+            malformed(PickleGlobal(module: "torch._utils", name: function.name), node: node, detail)
         }
         guard args.count >= minimum else { throw fail("\(args.count) arguments, expected \(minimum)") }
-        guard let storageID = args[0].nodeID, let storage = declarationOfPersistentID[storageID] else {
+        guard let storageID = args[0].nodeID, let position = declarationOfPersistentID[storageID] else {
             throw fail("its first argument is not a storage persistent id")
         }
+        let storage = declarations[position]
         let key = storage.key
         guard let offset = args[1].intValue, let shape = graph.ints(args[2]), let strides = graph.ints(args[3]) else {
             throw fail("offset, size and stride must be ints and tuples of ints")
         }
         var dtype = storage.dtype
-        if function == "_rebuild_tensor_v3" {
+        if function.isV3 {
             guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",
                 let named = TorchDType(globalName: dtypeGlobal.name)
             else {
@@ -177,7 +187,7 @@ struct TensorInterpreter {
         let tensor = TorchTensor(
             storageKey: key, dtype: dtype, shape: shape, strides: strides, storageOffset: offset,
             requiresGrad: args.count > 4 ? args[4].boolValue ?? false : false, isParameter: false,
-            rebuildFunction: function)
+            rebuildFunction: function.name)
         // The check names the tensor only when it refuses it: naming walks the whole tree.
         try TensorGeometry.validate(tensor, storage: storage, limits: limits) { [graph, root, limits] in
             Self.name(of: node, graph: graph, root: root, limits: limits)

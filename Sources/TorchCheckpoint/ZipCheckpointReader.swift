@@ -19,10 +19,9 @@ enum ZipCheckpointReader {
         let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
         var storages: [String: TorchStorage] = [:]
         storages.reserveCapacity(interpreter.storageOrder.count)
-        let dataFolder = prefix + "/data/"
-        for key in interpreter.storageOrder {
-            guard let declaration = interpreter.declarations[key] else { continue }
-            storages[key] = try storage(declaration, archive: archive, dataFolder: dataFolder)
+        var finder = StorageRecordFinder(archive: archive, dataFolder: prefix + "/data/")
+        for declaration in interpreter.declarations.all {
+            storages[declaration.key] = try storage(declaration, finder: &finder)
         }
         return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
@@ -86,11 +85,16 @@ enum ZipCheckpointReader {
         format.hasSerializationID = archive.record(named: "\(prefix)/.data/serialization_id") != nil
     }
 
-    /// The record of one storage, whose size must be exactly what the persistent id declares (torch checks too).
-    /// `dataFolder` is `<prefix>/data/`.
+    /// The same for one storage alone; `dataFolder` is `<prefix>/data/`.
     static func storage(_ declaration: StorageDeclaration, archive: ZipArchiveReader, dataFolder: String) throws -> TorchStorage {
-        let name = dataFolder + declaration.rootKey
-        guard let record = archive.record(named: name) else { throw CheckpointError.Reason.missingRecord(name) }
+        var finder = StorageRecordFinder(archive: archive, dataFolder: dataFolder)
+        return try storage(declaration, finder: &finder)
+    }
+
+    /// The record of one storage, whose size must be exactly what the persistent id declares (torch checks too).
+    static func storage(_ declaration: StorageDeclaration, finder: inout StorageRecordFinder) throws -> TorchStorage {
+        let (found, name) = finder.record(forKey: declaration.rootKey)
+        guard let record = found else { throw CheckpointError.Reason.missingRecord(name) }
         let (bytes, overflow) = declaration.elementCount.multipliedReportingOverflow(by: declaration.dtype.elementSize)
         guard !overflow else {
             throw CheckpointError.Reason.invalidGeometry(tensor: "storage \(declaration.key)", detail: "byte count overflows")
@@ -112,5 +116,32 @@ extension String {
         while let first = slice.first, characters.contains(first) { slice.removeFirst() }
         while let last = slice.last, characters.contains(last) { slice.removeLast() }
         return String(slice)
+    }
+}
+
+/// Finds the record `<prefix>/data/<key>` of each storage. torch writes storage records in the order the pickle
+/// declares them, so the record after the last one found is compared first, before the name index is hashed.
+struct StorageRecordFinder {
+    let archive: ZipArchiveReader
+    /// `<prefix>/data/`.
+    let dataFolder: String
+    private var next = 0
+
+    init(archive: ZipArchiveReader, dataFolder: String) {
+        self.archive = archive
+        self.dataFolder = dataFolder
+    }
+
+    /// The record of storage `key`, if any, and the name it was looked up by. A record whose name equals that name
+    /// is the one the index would find: names are unique, canonical equivalents included.
+    mutating func record(forKey key: String) -> (record: ZipRecord?, name: String) {
+        let name = dataFolder + key
+        if next < archive.records.count, archive.records[next].name == name {
+            next += 1
+            return (archive.records[next - 1], name)
+        }
+        let record = archive.record(named: name)
+        if let record { next = record.index + 1 }
+        return (record, name)
     }
 }

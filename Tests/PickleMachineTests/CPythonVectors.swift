@@ -896,6 +896,12 @@ enum CPythonVectors {
         ("hand/persid", "506162630a2e", "pid('abc')", "PERSID STOP"),
         ("hand/dict_duplicate_keys", "7d284b014b024b014b03752e", "{1: 3}", "EMPTY_DICT MARK BININT1 SETITEMS STOP"),
         (
+            "hand/dict_duplicate_keys_past_index",
+            "7d284b014b0a5801000000614b0b884b0c4b024b0d4b014b02864b0e5801000000624b0f4b034b1075284b044b114b054b124b064b135801000000614b14473ff00000000000004b154b014b02864b165802000000c3a94b17580300000065cc814b184b024b19752e",
+            "{1: 21, 'a': 20, 2: 25, (1, 2): 22, 'b': 15, 3: 16, 4: 17, 5: 18, 6: 19, '\\u{e9}': 23, 'e\\u{301}': 24}",
+            "EMPTY_DICT MARK BININT1 BINUNICODE NEWTRUE TUPLE2 SETITEMS BINFLOAT STOP"
+        ),
+        (
             "hand/dict_equal_numbers", "7d28884b014b014b02473ff00000000000004b03752e", "{True: 3}",
             "EMPTY_DICT MARK NEWTRUE BININT1 BINFLOAT SETITEMS STOP"
         ),

@@ -1,0 +1,64 @@
+import PickleMachine
+
+/// What a call of one allow-listed global means to ``TensorInterpreter``, decided once per distinct global
+/// (a checkpoint of tens of thousands of tensors calls the same two or three globals for every tensor).
+enum RebuildCallRole {
+    /// `torch._utils._rebuild_tensor[_v2|_v3]`, read by its function.
+    case rebuildTensor(RebuildFunction)
+    /// `_rebuild_parameter[_with_state]`, `_rebuild_device_tensor_from_cpu_tensor`: a tensor wrapped again.
+    case wrapsTensor
+    /// A tensor kind this tool does not model, by its qualified name.
+    case unsupported(String)
+    /// `torch._tensor._rebuild_from_type_v2`, a subclass around an inner rebuild call.
+    case fromType(qualifiedName: String)
+    /// numpy and pathlib data, decoded after the first pass.
+    case data
+    /// Anything else (containers such as `OrderedDict`).
+    case ignored
+
+    init(_ global: PickleGlobal) {
+        if global.module == "torch._utils" {
+            self = Self.utils(global, name: global.name)
+            return
+        }
+        // Other modules: by the qualified name, as torch's allow-list reads it (`torch` + `_utils.x` is `torch._utils.x`).
+        let qualified = global.qualifiedName
+        if qualified.hasPrefix("torch._utils.") {
+            self = Self.utils(global, name: String(qualified.dropFirst("torch._utils.".count)))
+        } else if qualified == "torch._tensor._rebuild_from_type_v2" {
+            self = .fromType(qualifiedName: qualified)
+        } else if DecodedDataGlobals.decodesCall(of: global) {
+            self = .data
+        } else {
+            self = .ignored
+        }
+    }
+
+    /// The rebuild functions of `torch._utils`, by their `name` there (reports keep the global's own name).
+    private static func utils(_ global: PickleGlobal, name: String) -> RebuildCallRole {
+        switch name {
+        case "_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_tensor_v3": return .rebuildTensor(RebuildFunction(global.name))
+        case "_rebuild_parameter", "_rebuild_parameter_with_state", "_rebuild_device_tensor_from_cpu_tensor": return .wrapsTensor
+        case "_rebuild_qtensor", "_rebuild_sparse_tensor", "_rebuild_meta_tensor_no_storage", "_rebuild_wrapper_subclass",
+            "_rebuild_device_tensor_from_numpy":
+            return .unsupported(global.qualifiedName)
+        default: return .ignored
+        }
+    }
+}
+
+/// A `torch._utils` rebuild function as its name says how to read its arguments.
+struct RebuildFunction {
+    /// The global's own name, which the tensor keeps.
+    let name: String
+    /// `_v3` carries its dtype as its seventh argument.
+    let isV3: Bool
+    /// Arguments it needs: `(storage, offset, size, stride)`, `_v2` adds `requires_grad, hooks`, `_v3` a dtype.
+    let minimumArguments: Int
+
+    init(_ name: String) {
+        self.name = name
+        isV3 = name == "_rebuild_tensor_v3"
+        minimumArguments = isV3 ? 7 : (name == "_rebuild_tensor" ? 4 : 6)
+    }
+}
