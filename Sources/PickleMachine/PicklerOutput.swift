@@ -9,7 +9,10 @@ struct PicklerOutput {
         case global(PickleGlobal)
     }
 
-    var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
+    /// The bytes being appended to; earlier ones are in `pieces`.
+    private(set) var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
+    /// Full pieces of the pickle, in order, before `bytes`.
+    private(set) var pieces: [[UInt8]] = []
     /// Memo index of each node, -1 if none: nodes are the most frequent key, an array is cheapest.
     private var nodeMemo: [Int]
     /// Strings, bytes and globals met so far, and the memo index of each (-1 while being written).
@@ -22,10 +25,16 @@ struct PicklerOutput {
     /// Where a global is in `values`, by the writer's key for it (its place in the graph's global table).
     private var globalPositions: [Int: Int] = [:]
 
-    /// Bytes reserved per node: a checkpoint's pickle takes about 16 (15.5 for a state dict of 40,000 tensors),
-    /// so the bytes rarely grow by doubling (which held the old and the new array at once, and kept up to twice
-    /// the pickle's size); a pickle that takes more grows as any array does.
+    /// Bytes reserved at first, per node: a checkpoint's pickle takes about 16 (17.9 for a state dict of 40,000
+    /// tensors with long keys). A pickle that takes more continues in pieces of `pieceSize` (or the size of one
+    /// longer string): an array that grew by doubling held the old and the new bytes at once, and kept up to
+    /// twice the pickle's size.
     static let reservedBytesPerNode = 16
+    static let pieceSize = 1 << 20
+    /// Room kept for the opcodes and fixed-size arguments (BINFLOAT's 9 bytes at most each) that one step of
+    /// the pickler writes besides its strings and names, which make room for themselves: a step writes about
+    /// 20 such bytes at most. Should one write more, its piece grows as any array does.
+    private static let stepRoom = 64
 
     init(nodeCount: Int, stringCount: Int = 0) {
         bytes.reserveCapacity(2 + nodeCount * Self.reservedBytesPerNode)
@@ -35,6 +44,37 @@ struct PicklerOutput {
 
     mutating func write(_ opcode: PickleOpcode) {
         bytes.append(opcode.rawValue)
+    }
+
+    /// Makes room for what one step of the pickler writes (the pickler asks before each step).
+    @inline(__always) mutating func makeRoomForStep() {
+        if bytes.capacity - bytes.count < Self.stepRoom { startPiece(room: Self.stepRoom) }
+    }
+
+    /// Makes room for `count` bytes written at once (an opcode and its argument, which may be long), and for
+    /// the rest of the step.
+    private mutating func reserve(_ count: Int) {
+        if bytes.capacity - bytes.count < count + Self.stepRoom { startPiece(room: count + Self.stepRoom) }
+    }
+
+    /// Keeps the bytes so far as a piece and continues in a new one of at least `room` bytes.
+    @inline(never) private mutating func startPiece(room: Int) {
+        pieces.append(bytes)
+        bytes = []
+        bytes.reserveCapacity(max(Self.pieceSize, room))
+    }
+
+    /// The pickle's bytes in one array (a copy when it took more than one piece).
+    var joined: [UInt8] {
+        pieces.isEmpty ? bytes : Array((pieces + [bytes]).joined())
+    }
+
+    /// The pickle's bytes in pieces, in order; the output is empty afterwards.
+    mutating func takePieces() -> [[UInt8]] {
+        let all = pieces + [bytes]
+        pieces = []
+        bytes = []
+        return all
     }
 
     private mutating func writeLittleEndian(_ value: UInt64, width: Int) {
@@ -123,6 +163,7 @@ struct PicklerOutput {
     }
 
     private mutating func writeLong1(_ twosComplement: [UInt8]) {
+        reserve(2 + twosComplement.count)
         write(.long1)
         bytes.append(UInt8(twosComplement.count))
         bytes.append(contentsOf: twosComplement)
@@ -153,6 +194,7 @@ struct PicklerOutput {
     /// Writes the string or BINGET of it; returns its position in `values`.
     private mutating func writeString(_ text: String, key: MemoKey) -> Int {
         guard let position = getOrReserve(key) else { return values.position(of: key)! }
+        reserve(5 + text.utf8.count)
         write(.binUnicode)
         writeLittleEndian(UInt64(text.utf8.count), width: 4)
         bytes.append(contentsOf: text.utf8)
@@ -179,6 +221,7 @@ struct PicklerOutput {
                 throw PickleError.unencodableGlobal(name: global.qualifiedName)
             }
         }
+        reserve(3 + written.module.utf8.count + written.name.utf8.count)
         write(.global)
         bytes.append(contentsOf: written.module.utf8)
         bytes.append(0x0A)
