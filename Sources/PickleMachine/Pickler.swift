@@ -81,7 +81,7 @@ struct PicklerMachine {
         self.graph = graph
         self.maximumDepth = maximumDepth
         self.open = [Bool](repeating: false, count: graph.nodeCount)
-        self.output = PicklerOutput(nodeCount: graph.nodeCount, stringCount: graph.strings.count)
+        self.output = PicklerOutput(nodeCount: graph.nodeCount, graphStrings: graph.strings)
     }
 
     /// A child as the graph stores it, or a value given instead.

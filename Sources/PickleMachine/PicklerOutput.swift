@@ -1,10 +1,9 @@
 /// The bytes of a protocol-2 pickle under construction, with CPython's memo numbering.
 struct PicklerOutput {
-    /// What the memo can find again: nodes by identity; strings, bytes and globals by value, as
-    /// CPython finds the same object again (torch reuses its 'storage', 'cpu' and key strings).
+    /// What the memo can find again: nodes by identity; strings (``PicklerStringMemo``), bytes and globals by
+    /// value, as CPython finds the same object again (torch reuses its 'storage', 'cpu' and key strings).
     enum MemoKey: Hashable {
         case node(PickleNodeID)
-        case string(ExactString)
         case bytes([UInt8])
         case global(PickleGlobal)
     }
@@ -15,11 +14,12 @@ struct PicklerOutput {
     private(set) var pieces: [[UInt8]] = []
     /// Memo index of each node, -1 if none: nodes are the most frequent key, an array is cheapest.
     private var nodeMemo: [Int]
-    /// Strings, bytes and globals met so far, and the memo index of each (-1 while being written).
+    /// Bytes and globals met so far, and the memo index of each (-1 while being written).
     private var values = HashPositionIndex<MemoKey>()
+    private var strings: PicklerStringMemo
     private var valueMemo: [Int] = []
     private var memoCount = 0
-    /// Where each string of the graph's string table is in `values` (-1 before it is met): a string written
+    /// Where each string of the graph's string table is in `strings` (-1 before it is met): a string written
     /// again from the same place in the graph is found without hashing it.
     private var stringPositions: [Int32]
     /// Where a global is in `values`, by the writer's key for it (its place in the graph's global table).
@@ -36,10 +36,11 @@ struct PicklerOutput {
     /// 20 such bytes at most. Should one write more, its piece grows as any array does.
     private static let stepRoom = 64
 
-    init(nodeCount: Int, stringCount: Int = 0) {
+    init(nodeCount: Int, graphStrings: [String] = []) {
         bytes.reserveCapacity(2 + nodeCount * Self.reservedBytesPerNode)
         nodeMemo = [Int](repeating: -1, count: nodeCount)
-        stringPositions = [Int32](repeating: -1, count: stringCount)
+        strings = PicklerStringMemo(graphStrings: graphStrings)
+        stringPositions = [Int32](repeating: -1, count: graphStrings.count)
     }
 
     mutating func write(_ opcode: PickleOpcode) {
@@ -178,28 +179,29 @@ struct PicklerOutput {
 
     /// BINUNICODE and a memo entry, or BINGET of an equal string already written.
     mutating func writeString(_ text: String) {
-        _ = writeString(text, key: .string(ExactString(value: text)))
+        _ = writeText(text, graphIndex: nil)
     }
 
     /// ``writeString(_:)`` for string `index` of the graph's string table.
     mutating func writeString(_ text: String, graphIndex index: Int) {
         let known = Int(stringPositions[index])
-        if known >= 0 {
-            precondition(valueMemo[known] >= 0, "a value met again while being written")
-            return writeGet(index: valueMemo[known])
-        }
-        stringPositions[index] = Int32(writeString(text, key: .string(ExactString(value: text))))
+        if known >= 0 { return writeGet(index: strings.memoIndexes[known]) }
+        stringPositions[index] = Int32(writeText(text, graphIndex: index))
     }
 
-    /// Writes the string or BINGET of it; returns its position in `values`.
-    private mutating func writeString(_ text: String, key: MemoKey) -> Int {
-        guard let position = getOrReserve(key) else { return values.position(of: key)! }
+    /// Writes the string (string `graphIndex` of the graph, or one of the writer's) or BINGET of an equal one
+    /// written before; returns its position in `strings`.
+    private mutating func writeText(_ text: String, graphIndex: Int?) -> Int {
+        if let position = strings.find(text, graphIndex: graphIndex, memoIndex: memoCount) {
+            writeGet(index: strings.memoIndexes[position])
+            return position
+        }
         reserve(5 + text.utf8.count)
         write(.binUnicode)
         writeLittleEndian(UInt64(text.utf8.count), width: 4)
         bytes.append(contentsOf: text.utf8)
-        memoize(position: position)
-        return position
+        memoize(nil)  // the memo index `find` recorded
+        return strings.count - 1
     }
 
     /// ``writeGlobal(_:)`` for a global the writer knows by `key` (found again without hashing it).
