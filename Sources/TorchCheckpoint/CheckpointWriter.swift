@@ -52,7 +52,7 @@ public enum CheckpointWriter {
         let order: [String]
         var pickle: [[UInt8]]
         do {
-            let renumbering = StorageRenumbering(graph: draft.graph)
+            let renumbering = StorageRenumbering(graph: draft.graph, storageCount: draft.storages.count)
             pickle = try Pickler.pickleInPieces(
                 draft.graph, root: draft.root, maximumDepth: options.limits.maxDepth,
                 persistentIDItems: renumbering.items(forPersistentID:))
