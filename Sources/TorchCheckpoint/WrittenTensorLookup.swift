@@ -92,14 +92,19 @@ private struct PathSearch {
         switch graph.kind(of: id) {
         case .list, .tuple:
             for (index, item) in graph.items(of: id).enumerated() {
-                try child(String(index), item, open, beginnings, depth)
+                let component = String(index)
+                if beginnings.contains(component) { try child(component, item, open, depth) }
             }
         case .dict:
             let entries = graph.entries(of: id)
             for position in entries.indices {
                 switch entries.key(at: position) {
-                case .string(let text): try child(text, entries.value(at: position), open, beginnings, depth)
-                case .int(let number): try child(String(number), entries.value(at: position), open, beginnings, depth)
+                // The value is read only for a key that begins a path.
+                case .string(let text):
+                    if beginnings.contains(text) { try child(text, entries.value(at: position), open, depth) }
+                case .int(let number):
+                    let component = String(number)
+                    if beginnings.contains(component) { try child(component, entries.value(at: position), open, depth) }
                 default: throw UnnamedContainer()
                 }
             }
@@ -112,10 +117,8 @@ private struct PathSearch {
 
     /// Enters `value`, named `component`, with the paths whose rest is that name or begins with it and a dot.
     private mutating func child(
-        _ component: String, _ value: PickleValue, _ wanted: [(name: String, rest: Substring)],
-        _ beginnings: Set<Substring>, _ depth: Int
+        _ component: String, _ value: PickleValue, _ wanted: [(name: String, rest: Substring)], _ depth: Int
     ) throws {
-        guard beginnings.contains(component[...]) else { return }
         var below: [(name: String, rest: Substring)] = []
         for (name, rest) in wanted where rest.hasPrefix(component) {
             let after = rest.dropFirst(component.count)
@@ -129,11 +132,11 @@ private struct PathSearch {
     }
 
     /// Every name a child could have to begin one of the rests: each rest, and each part of it before a dot.
-    private static func beginnings(of wanted: [(name: String, rest: Substring)]) -> Set<Substring> {
-        var names: Set<Substring> = []
+    private static func beginnings(of wanted: [(name: String, rest: Substring)]) -> Set<String> {
+        var names: Set<String> = []
         for (_, rest) in wanted {
-            names.insert(rest)
-            for dot in rest.indices where rest[dot] == "." { names.insert(rest[..<dot]) }
+            names.insert(String(rest))
+            for dot in rest.indices where rest[dot] == "." { names.insert(String(rest[..<dot])) }
         }
         return names
     }
