@@ -5,9 +5,9 @@ import PickleMachine
 /// the way `CheckpointReader.open` reads it, but only as far as those tensors need, so that a merge proves where
 /// its few folded tensors landed at a fraction of a full open's cost.
 ///
-/// What a lookup proves, as a full open would: the archive's directory reads; `data.pkl` unpickles whole under
-/// torch's allow-list (every opcode, global and persistent id of it); each path leads through dicts keyed by
-/// strings or ints, lists and tuples to the first tensor the full listing finds there; that tensor's rebuild
+/// What a lookup proves, as a full open would: the archive's directory reads, and its version and byte-order
+/// records; `data.pkl` unpickles whole under torch's allow-list (every opcode and global of it); each path leads
+/// through dicts keyed by strings or ints, lists and tuples to the first tensor the full listing finds there; that tensor's rebuild
 /// call (and the tensor a parameter wraps) is well-formed, with its dtype and its geometry checked against its
 /// storage's declaration; every persistent id declaring one of those storages' keys is well-formed and agrees
 /// with the key's first declaration; each such storage's record is present with the size it declares.
