@@ -27,6 +27,8 @@ public final class ZipArchiveWriter {
     /// The last producer added and how it gives its bytes: a writer adds one filler for many records (a
     /// checkpoint's copied storages), which is then asked what it is once.
     private var lastProducer: (object: ZipRecordProducer, source: PlannedRecord.Source)?
+    /// The bytes of one header or descriptor at a time, reused (not an array made per record).
+    private var scratch: [UInt8] = []
     private var isOpen = true
 
     /// Prepares a new archive at `path`; throws `fileExists` if something is already there
@@ -122,7 +124,9 @@ public final class ZipArchiveWriter {
     /// the bytes' CRC-32.
     private func stream(_ record: PlannedRecord, to output: ArchiveOutput) throws -> UInt32 {
         precondition(output.position == record.placement.headerOffset, "the output differs from the layout")
-        try output.append(TorchZipHeaders.localHeader(name: record.nameBytes, placement: record.placement))
+        scratch.removeAll(keepingCapacity: true)
+        TorchZipHeaders.appendLocalHeader(name: record.nameBytes, placement: record.placement, to: &scratch)
+        try output.append(scratch)
         var crc = CRC32Accumulator()  // on this thread only: the other core is busy with the writes
         switch record.source {
         case .held(let held):
@@ -146,7 +150,9 @@ public final class ZipArchiveWriter {
             }
         case .written: preconditionFailure("a record is written once")
         }
-        try output.append(TorchZipHeaders.dataDescriptor(crc32: crc.value, placement: record.placement))
+        scratch.removeAll(keepingCapacity: true)
+        TorchZipHeaders.appendDataDescriptor(crc32: crc.value, placement: record.placement, to: &scratch)
+        try output.append(scratch)
         return crc.value
     }
 
@@ -154,8 +160,10 @@ public final class ZipArchiveWriter {
     private func writeDirectory(of records: [PlannedRecord], crcs: [UInt32], to output: ArchiveOutput) throws {
         let directoryOffset = output.position
         for (record, crc) in zip(records, crcs) {
-            try output.append(
-                TorchZipHeaders.centralEntry(WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc)))
+            scratch.removeAll(keepingCapacity: true)
+            TorchZipHeaders.appendCentralEntry(
+                WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc), to: &scratch)
+            try output.append(scratch)
         }
         try output.append(
             TorchZipHeaders.endRecords(
