@@ -25,10 +25,16 @@ enum TorchZipHeaders {
     /// Local header, name, [zip64 field] and 'FB' field: everything before the record's data.
     /// CRC and sizes are 0 here; the descriptor carries them.
     static func localHeader(name: [UInt8], placement: RecordPlacement) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendLocalHeader(name: name, placement: placement, to: &bytes)
+        return bytes
+    }
+
+    /// ``localHeader(name:placement:)`` appended to `bytes` (a writer reuses one array for every record).
+    static func appendLocalHeader(name: [UInt8], placement: RecordPlacement, to bytes: inout [UInt8]) {
         let zip64 = RecordPlacement.zip64ExtraLength(size: placement.sizeNeedsZip64, offset: placement.offsetNeedsZip64)
         let extraLength = zip64 + Int(TorchZipLayout.paddingFieldHeaderLength) + placement.padding
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(TorchZipLayout.localHeaderLength) + name.count + extraLength)
+        bytes.reserveCapacity(bytes.count + Int(TorchZipLayout.localHeaderLength) + name.count + extraLength)
         bytes.appendU32(0x0403_4B50)
         bytes.appendU16(0)  // version needed: miniz writes 20 only for deflate
         bytes.appendU16(flags(size: placement.size))
@@ -46,28 +52,38 @@ enum TorchZipHeaders {
         bytes.appendU16(paddingFieldID)
         bytes.appendU16(UInt16(placement.padding))
         bytes.append(contentsOf: repeatElement(paddingByte, count: placement.padding))
-        return bytes
     }
 
     /// The descriptor after a record's data: signature, CRC, compressed and uncompressed size
     /// (8 bytes each with zip64, else 4); empty for an empty record.
     static func dataDescriptor(crc32: UInt32, placement: RecordPlacement) -> [UInt8] {
-        guard placement.size > 0 else { return [] }
         var bytes: [UInt8] = []
+        appendDataDescriptor(crc32: crc32, placement: placement, to: &bytes)
+        return bytes
+    }
+
+    /// ``dataDescriptor(crc32:placement:)`` appended to `bytes`.
+    static func appendDataDescriptor(crc32: UInt32, placement: RecordPlacement, to bytes: inout [UInt8]) {
+        guard placement.size > 0 else { return }
         bytes.appendU32(0x0807_4B50)
         bytes.appendU32(crc32)
         let width = placement.usesZip64 ? 8 : 4
         bytes.appendLittleEndian(placement.size, width: width)
         bytes.appendLittleEndian(placement.size, width: width)
-        return bytes
     }
 
     /// A record's central-directory entry: 32-bit fields clamped, the real values in a zip64 field.
     static func centralEntry(_ record: WrittenRecord) -> [UInt8] {
+        var bytes: [UInt8] = []
+        appendCentralEntry(record, to: &bytes)
+        return bytes
+    }
+
+    /// ``centralEntry(_:)`` appended to `bytes`.
+    static func appendCentralEntry(_ record: WrittenRecord, to bytes: inout [UInt8]) {
         let placement = record.placement
         let zip64 = RecordPlacement.zip64ExtraLength(size: placement.sizeNeedsZip64, offset: placement.offsetNeedsZip64)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(centralEntryLength(record.name.count, placement))
+        bytes.reserveCapacity(bytes.count + centralEntryLength(record.name.count, placement))
         bytes.appendU32(0x0201_4B50)
         bytes.appendU32(0)  // version made by, version needed
         bytes.appendU16(flags(size: placement.size))
@@ -83,7 +99,6 @@ enum TorchZipHeaders {
         bytes.appendU32(clamped32(placement.headerOffset))
         bytes.append(contentsOf: record.name)
         if zip64 > 0 { appendZip64Field(to: &bytes, placement, sizes: (placement.size, placement.size)) }
-        return bytes
     }
 
     /// The length of a record's central-directory entry.

@@ -24,6 +24,11 @@ public final class ZipArchiveWriter {
     private var layout: TorchZipLayout
     private var planned: [PlannedRecord] = []
     private var names: Set<String> = []
+    /// The last producer added and how it gives its bytes: a writer adds one filler for many records (a
+    /// checkpoint's copied storages), which is then asked what it is once.
+    private var lastProducer: (object: ZipRecordProducer, source: PlannedRecord.Source)?
+    /// The bytes of one header or descriptor at a time, reused (not an array made per record).
+    private var scratch: [UInt8] = []
     private var isOpen = true
 
     /// Prepares a new archive at `path`; throws `fileExists` if something is already there
@@ -62,8 +67,22 @@ public final class ZipArchiveWriter {
             throw ContainerError.recordTooLarge(
                 path: path, record: name, size: size, limit: layout.largestSize(nameLength: nameBytes.count))
         }
-        planned.append(PlannedRecord(name: name, nameBytes: nameBytes, placement: placement, producer: producer))
+        planned.append(PlannedRecord(nameBytes: nameBytes, placement: placement, source: source(of: producer)))
         return placement.dataOffset
+    }
+
+    private func source(of producer: ZipRecordProducer) -> PlannedRecord.Source {
+        if let last = lastProducer, last.object === producer { return last.source }
+        let source: PlannedRecord.Source
+        if let held = producer as? ZipHeldRecordProducer {
+            source = .held(held)
+        } else if let filler = producer as? ZipRecordFiller {
+            source = .filler(filler)
+        } else {
+            source = .chunks(producer)
+        }
+        lastProducer = (producer, source)
+        return source
     }
 
     /// Creates the file and writes the archive, pulling every producer in order.
@@ -73,18 +92,20 @@ public final class ZipArchiveWriter {
     public func finish() throws {
         precondition(isOpen, "finish() called twice or after discard()")
         isOpen = false
-        var pending = Array(planned.reversed())  // popped in order; each producer is released once written
-        planned = []
-        let directorySize = pending.reduce(0) { $0 + TorchZipHeaders.centralEntryLength($1.nameBytes.count, $1.placement) }
+        names = []
+        lastProducer = nil
+        let directorySize = planned.reduce(0) { $0 + TorchZipHeaders.centralEntryLength($1.nameBytes.count, $1.placement) }
         let size = layout.nextHeaderOffset + UInt64(directorySize) + UInt64(TorchZipHeaders.endRecordsLength)
         let output = try ArchiveOutput(creating: path, expectedSize: size)
         do {
-            var written: [WrittenRecord] = []
-            written.reserveCapacity(pending.count)
-            while let record = pending.popLast() {
-                written.append(try stream(record, to: output))
+            var crcs: [UInt32] = []
+            crcs.reserveCapacity(planned.count)
+            for index in planned.indices {
+                crcs.append(try stream(planned[index], to: output))
+                planned[index].source = .written  // each producer is released once written
             }
-            try writeDirectory(of: written, to: output)
+            try writeDirectory(of: planned, crcs: crcs, to: output)
+            planned = []
             precondition(output.position == size, "the archive's length differs from its layout")
             try output.commit()
         } catch {
@@ -99,12 +120,16 @@ public final class ZipArchiveWriter {
         planned = []
     }
 
-    /// Writes one record: local header, the producer's bytes (checksummed as they pass), descriptor.
-    private func stream(_ record: PlannedRecord, to output: ArchiveOutput) throws -> WrittenRecord {
+    /// Writes one record: local header, the producer's bytes (checksummed as they pass), descriptor; returns
+    /// the bytes' CRC-32.
+    private func stream(_ record: PlannedRecord, to output: ArchiveOutput) throws -> UInt32 {
         precondition(output.position == record.placement.headerOffset, "the output differs from the layout")
-        try output.append(TorchZipHeaders.localHeader(name: record.nameBytes, placement: record.placement))
+        scratch.removeAll(keepingCapacity: true)
+        TorchZipHeaders.appendLocalHeader(name: record.nameBytes, placement: record.placement, to: &scratch)
+        try output.append(scratch)
         var crc = CRC32Accumulator()  // on this thread only: the other core is busy with the writes
-        if let held = record.producer as? ZipHeldRecordProducer {
+        switch record.source {
+        case .held(let held):
             let bytes = try held.heldBytes()
             guard UInt64(bytes.count) == record.placement.size else {
                 throw ContainerError.recordSizeMismatch(
@@ -112,28 +137,33 @@ public final class ZipArchiveWriter {
             }
             crc.addSerially(bytes)
             try output.appendHeld(bytes)
-        } else if let filler = record.producer as? ZipRecordFiller {
+        case .filler(let filler):
             try output.appendFilled(count: record.placement.size) { buffer, index, count in
                 try filler.fill(&buffer, at: index, count: count)
                 crc.addSerially(buffer[index..<index + count])
             }
-        } else {
+        case .chunks(let producer):
             let feed = RecordFeed(
-                archivePath: path, name: record.name, declaredSize: record.placement.size,
-                producer: record.producer)
+                archivePath: path, name: record.name, declaredSize: record.placement.size, producer: producer)
             while let chunk = try feed.nextChunk() {
                 try output.append(chunk[...]) { crc.addSerially($0) }
             }
+        case .written: preconditionFailure("a record is written once")
         }
-        try output.append(TorchZipHeaders.dataDescriptor(crc32: crc.value, placement: record.placement))
-        return WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc.value)
+        scratch.removeAll(keepingCapacity: true)
+        TorchZipHeaders.appendDataDescriptor(crc32: crc.value, placement: record.placement, to: &scratch)
+        try output.append(scratch)
+        return crc.value
     }
 
     /// Writes the central directory and the end records after the last record.
-    private func writeDirectory(of records: [WrittenRecord], to output: ArchiveOutput) throws {
+    private func writeDirectory(of records: [PlannedRecord], crcs: [UInt32], to output: ArchiveOutput) throws {
         let directoryOffset = output.position
-        for record in records {
-            try output.append(TorchZipHeaders.centralEntry(record))
+        for (record, crc) in zip(records, crcs) {
+            scratch.removeAll(keepingCapacity: true)
+            TorchZipHeaders.appendCentralEntry(
+                WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc), to: &scratch)
+            try output.append(scratch)
         }
         try output.append(
             TorchZipHeaders.endRecords(
@@ -144,8 +174,19 @@ public final class ZipArchiveWriter {
 
 /// A record described by `addStored`, waiting for `finish()`.
 private struct PlannedRecord {
-    let name: String
+    /// How a producer gives its bytes (asked once, when the record is added).
+    enum Source {
+        case held(ZipHeldRecordProducer)
+        case filler(ZipRecordFiller)
+        case chunks(ZipRecordProducer)
+        /// Written: the producer is let go.
+        case written
+    }
+
     let nameBytes: [UInt8]
     let placement: RecordPlacement
-    let producer: ZipRecordProducer
+    var source: Source
+
+    /// The name, for errors.
+    var name: String { String(decoding: nameBytes, as: UTF8.self) }
 }

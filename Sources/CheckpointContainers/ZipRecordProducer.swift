@@ -72,3 +72,23 @@ public final class HeldBytesProducer: ZipHeldRecordProducer {
         return bytes?.array
     }
 }
+
+/// Serves bytes already in memory as the pieces they were made in (a pickle too large for one piece), letting
+/// go of each once the writer has it.
+public final class PiecesProducer: ZipRecordProducer {
+    private var pieces: [[UInt8]]
+    private var next = 0
+
+    public init(_ pieces: [[UInt8]]) {
+        self.pieces = pieces
+    }
+
+    public func nextChunk() throws -> [UInt8]? {
+        guard next < pieces.count else { return nil }
+        defer {
+            pieces[next] = []
+            next += 1
+        }
+        return pieces[next]
+    }
+}

@@ -102,8 +102,10 @@ public enum MergeRun {
     /// Reads the written file back and checks that every merged tensor is where the plan put it, with its
     /// shape and dtype: the probes ran on the bytes handed to the writer, this covers the rest of the writer.
     /// `outputName` maps the plan's names to the file's (a safetensors file holds one state dict). A zip
-    /// checkpoint is read only as far as the folded tensors need (``WrittenTensorLookup``) unless a path leads
-    /// through containers only a full listing names.
+    /// checkpoint is read only as far as the folded tensors need (``WrittenTensorLookup``: the whole pickle under
+    /// torch's allow-list, the merged tensors' rebuild calls and geometry, every declaration of their storage keys
+    /// and their records' presence and size; not the rest of the pickle's tensors, which the writer wrote as
+    /// they were read) unless a path leads through containers only a full listing names, which opens it in full.
     static func checkStructure(
         of pending: PendingCheckpoint, folds: [PlannedFold], format: CheckpointOutputFormat,
         outputName: (String) -> String? = { $0 }

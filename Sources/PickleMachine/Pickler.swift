@@ -20,12 +20,30 @@ public enum Pickler {
         _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
         persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)? = nil
     ) throws -> [UInt8] {
+        try written(graph, root: root, maximumDepth: maximumDepth, persistentIDItems: persistentIDItems).joined
+    }
+
+    /// ``pickle(_:root:maximumDepth:persistentIDItems:)`` in pieces whose concatenation is the pickle, as it
+    /// was made: a large pickle is never copied whole (nor held twice while an array grows).
+    public static func pickleInPieces(
+        _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
+        persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)? = nil
+    ) throws -> [[UInt8]] {
+        var output = try written(graph, root: root, maximumDepth: maximumDepth, persistentIDItems: persistentIDItems)
+        return output.takePieces()
+    }
+
+    private static func written(
+        _ graph: PickleGraph, root: PickleValue, maximumDepth: Int,
+        persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)?
+    ) throws -> PicklerOutput {
         var machine = PicklerMachine(graph: graph, maximumDepth: maximumDepth)
         machine.persistentIDItems = persistentIDItems
+        machine.output.makeRoomForStep()
         try machine.write(root)
         while !machine.frames.isEmpty { try machine.advance() }
         machine.output.write(.stop)
-        return machine.output.bytes
+        return machine.output
     }
 }
 
@@ -63,7 +81,7 @@ struct PicklerMachine {
         self.graph = graph
         self.maximumDepth = maximumDepth
         self.open = [Bool](repeating: false, count: graph.nodeCount)
-        self.output = PicklerOutput(nodeCount: graph.nodeCount, stringCount: graph.strings.count)
+        self.output = PicklerOutput(nodeCount: graph.nodeCount, graphStrings: graph.strings)
     }
 
     /// A child as the graph stores it, or a value given instead.
@@ -133,6 +151,7 @@ struct PicklerMachine {
 
     /// Performs the next step of the innermost frame, closing it when its program is done.
     mutating func advance() throws {
+        output.makeRoomForStep()
         let top = frames.count - 1
         let node = frames[top].node
         guard let step = frames[top].currentStep(in: graph) else {

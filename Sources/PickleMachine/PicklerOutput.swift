@@ -1,40 +1,81 @@
 /// The bytes of a protocol-2 pickle under construction, with CPython's memo numbering.
 struct PicklerOutput {
-    /// What the memo can find again: nodes by identity; strings, bytes and globals by value, as
-    /// CPython finds the same object again (torch reuses its 'storage', 'cpu' and key strings).
+    /// What the memo can find again: nodes by identity; strings (``PicklerStringMemo``), bytes and globals by
+    /// value, as CPython finds the same object again (torch reuses its 'storage', 'cpu' and key strings).
     enum MemoKey: Hashable {
         case node(PickleNodeID)
-        case string(ExactString)
         case bytes([UInt8])
         case global(PickleGlobal)
     }
 
-    var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
+    /// The bytes being appended to; earlier ones are in `pieces`.
+    private(set) var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
+    /// Full pieces of the pickle, in order, before `bytes`.
+    private(set) var pieces: [[UInt8]] = []
     /// Memo index of each node, -1 if none: nodes are the most frequent key, an array is cheapest.
     private var nodeMemo: [Int]
-    /// Strings, bytes and globals met so far, and the memo index of each (-1 while being written).
+    /// Bytes and globals met so far, and the memo index of each (-1 while being written).
     private var values = HashPositionIndex<MemoKey>()
+    private var strings: PicklerStringMemo
     private var valueMemo: [Int] = []
     private var memoCount = 0
-    /// Where each string of the graph's string table is in `values` (-1 before it is met): a string written
+    /// Where each string of the graph's string table is in `strings` (-1 before it is met): a string written
     /// again from the same place in the graph is found without hashing it.
     private var stringPositions: [Int32]
     /// Where a global is in `values`, by the writer's key for it (its place in the graph's global table).
     private var globalPositions: [Int: Int] = [:]
 
-    /// Bytes reserved per node: a checkpoint's pickle takes about 16 (15.5 for a state dict of 40,000 tensors),
-    /// so the bytes rarely grow by doubling (which held the old and the new array at once, and kept up to twice
-    /// the pickle's size); a pickle that takes more grows as any array does.
+    /// Bytes reserved at first, per node: a checkpoint's pickle takes about 16 (17.9 for a state dict of 40,000
+    /// tensors with long keys). A pickle that takes more continues in pieces of `pieceSize` (or the size of one
+    /// longer string): an array that grew by doubling held the old and the new bytes at once, and kept up to
+    /// twice the pickle's size.
     static let reservedBytesPerNode = 16
+    static let pieceSize = 1 << 20
+    /// Room kept for the opcodes and fixed-size arguments (BINFLOAT's 9 bytes at most each) that one step of
+    /// the pickler writes besides its strings and names, which make room for themselves: a step writes about
+    /// 20 such bytes at most. Should one write more, its piece grows as any array does.
+    private static let stepRoom = 64
 
-    init(nodeCount: Int, stringCount: Int = 0) {
+    init(nodeCount: Int, graphStrings: [String] = []) {
         bytes.reserveCapacity(2 + nodeCount * Self.reservedBytesPerNode)
         nodeMemo = [Int](repeating: -1, count: nodeCount)
-        stringPositions = [Int32](repeating: -1, count: stringCount)
+        strings = PicklerStringMemo(graphStrings: graphStrings)
+        stringPositions = [Int32](repeating: -1, count: graphStrings.count)
     }
 
     mutating func write(_ opcode: PickleOpcode) {
         bytes.append(opcode.rawValue)
+    }
+
+    /// Makes room for what one step of the pickler writes (the pickler asks before each step).
+    @inline(__always) mutating func makeRoomForStep() {
+        if bytes.capacity - bytes.count < Self.stepRoom { startPiece(room: Self.stepRoom) }
+    }
+
+    /// Makes room for `count` bytes written at once (an opcode and its argument, which may be long), and for
+    /// the rest of the step.
+    private mutating func reserve(_ count: Int) {
+        if bytes.capacity - bytes.count < count + Self.stepRoom { startPiece(room: count + Self.stepRoom) }
+    }
+
+    /// Keeps the bytes so far as a piece and continues in a new one of at least `room` bytes.
+    @inline(never) private mutating func startPiece(room: Int) {
+        pieces.append(bytes)
+        bytes = []
+        bytes.reserveCapacity(max(Self.pieceSize, room))
+    }
+
+    /// The pickle's bytes in one array (a copy when it took more than one piece).
+    var joined: [UInt8] {
+        pieces.isEmpty ? bytes : Array((pieces + [bytes]).joined())
+    }
+
+    /// The pickle's bytes in pieces, in order; the output is empty afterwards.
+    mutating func takePieces() -> [[UInt8]] {
+        let all = pieces + [bytes]
+        pieces = []
+        bytes = []
+        return all
     }
 
     private mutating func writeLittleEndian(_ value: UInt64, width: Int) {
@@ -123,6 +164,7 @@ struct PicklerOutput {
     }
 
     private mutating func writeLong1(_ twosComplement: [UInt8]) {
+        reserve(2 + twosComplement.count)
         write(.long1)
         bytes.append(UInt8(twosComplement.count))
         bytes.append(contentsOf: twosComplement)
@@ -137,27 +179,29 @@ struct PicklerOutput {
 
     /// BINUNICODE and a memo entry, or BINGET of an equal string already written.
     mutating func writeString(_ text: String) {
-        _ = writeString(text, key: .string(ExactString(value: text)))
+        _ = writeText(text, graphIndex: nil)
     }
 
     /// ``writeString(_:)`` for string `index` of the graph's string table.
     mutating func writeString(_ text: String, graphIndex index: Int) {
         let known = Int(stringPositions[index])
-        if known >= 0 {
-            precondition(valueMemo[known] >= 0, "a value met again while being written")
-            return writeGet(index: valueMemo[known])
-        }
-        stringPositions[index] = Int32(writeString(text, key: .string(ExactString(value: text))))
+        if known >= 0 { return writeGet(index: strings.memoIndexes[known]) }
+        stringPositions[index] = Int32(writeText(text, graphIndex: index))
     }
 
-    /// Writes the string or BINGET of it; returns its position in `values`.
-    private mutating func writeString(_ text: String, key: MemoKey) -> Int {
-        guard let position = getOrReserve(key) else { return values.position(of: key)! }
+    /// Writes the string (string `graphIndex` of the graph, or one of the writer's) or BINGET of an equal one
+    /// written before; returns its position in `strings`.
+    private mutating func writeText(_ text: String, graphIndex: Int?) -> Int {
+        if let position = strings.find(text, graphIndex: graphIndex, memoIndex: memoCount) {
+            writeGet(index: strings.memoIndexes[position])
+            return position
+        }
+        reserve(5 + text.utf8.count)
         write(.binUnicode)
         writeLittleEndian(UInt64(text.utf8.count), width: 4)
         bytes.append(contentsOf: text.utf8)
-        memoize(position: position)
-        return position
+        memoize(nil)  // the memo index `find` recorded
+        return strings.count - 1
     }
 
     /// ``writeGlobal(_:)`` for a global the writer knows by `key` (found again without hashing it).
@@ -179,6 +223,7 @@ struct PicklerOutput {
                 throw PickleError.unencodableGlobal(name: global.qualifiedName)
             }
         }
+        reserve(3 + written.module.utf8.count + written.name.utf8.count)
         write(.global)
         bytes.append(contentsOf: written.module.utf8)
         bytes.append(0x0A)

@@ -39,7 +39,10 @@ struct PicklerProgram {
 
     /// The steps for node `id`, which is neither a global nor the empty tuple; `itemCount` is the number of
     /// items written (a writer may replace a node's items).
-    init(for id: PickleNodeID, itemCount: Int, in graph: PickleGraph) throws {
+    ///
+    /// The graph is borrowed: an initializer would otherwise take it owned, retaining and releasing each of its
+    /// tables once per node written.
+    init(for id: PickleNodeID, itemCount: Int, in graph: borrowing PickleGraph) throws {
         stateValue = graph.state(of: id)
         // The record's kind code, not `graph.kind(of:)`: that would build each call's global for nothing.
         switch graph.records[id.index].kind {

@@ -50,10 +50,10 @@ public enum CheckpointWriter {
             throw CheckpointError(path: destination, .writeFailed("the file already exists (use --force to replace it)"))
         }
         let order: [String]
-        var pickle: [UInt8]
+        var pickle: [[UInt8]]
         do {
-            let renumbering = StorageRenumbering(graph: draft.graph)
-            pickle = try Pickler.pickle(
+            let renumbering = StorageRenumbering(graph: draft.graph, storageCount: draft.storages.count)
+            pickle = try Pickler.pickleInPieces(
                 draft.graph, root: draft.root, maximumDepth: options.limits.maxDepth,
                 persistentIDItems: renumbering.items(forPersistentID:))
             order = renumbering.order
@@ -71,14 +71,14 @@ public enum CheckpointWriter {
             do {
                 // torch's record order and layout exactly, so `.format_version` and `.storage_alignment` (which
                 // promise that layout: torch may compute storage offsets from them) are true here.
-                // Held, written as it is (not copied through the archive's buffers); let go once written.
-                try zip.addStored(
-                    name: "\(prefix)/data.pkl", size: UInt64(pickle.count), producer: HeldBytesProducer(RecordBytes(pickle)))
+                // Held in the pieces the pickler made (never copied whole); each let go once written.
+                let pickleSize = pickle.reduce(0) { $0 + $1.count }
+                try zip.addStored(name: "\(prefix)/data.pkl", size: UInt64(pickleSize), producer: PiecesProducer(pickle))
                 pickle = []
                 try zip.addStored(name: "\(prefix)/.format_version", bytes: Array("1".utf8))
                 try zip.addStored(name: "\(prefix)/.storage_alignment", bytes: Array("64".utf8))
                 try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
-                let copies = CopiedStorageFiller(meter: meter)
+                let copies = CopiedStorageFiller(meter: meter, records: order.count)
                 for (index, key) in order.enumerated() {
                     guard let storage = draft.storages[key] else {
                         throw CheckpointError.Reason.missingRecord("storage \(key) of the draft")

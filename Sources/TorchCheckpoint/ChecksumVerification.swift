@@ -15,7 +15,9 @@ extension Checkpoint {
     /// once, not once for the check and once for the fold.
     public func verifyStorageChecksums(except checkedOnRead: Set<StorageSource>) throws {
         var checked = checkedOnRead
+        checked.reserveCapacity(checkedOnRead.count + storageOrder.count)  // one table, never rehashed as it grows
         var sources: [StorageSource] = []
+        sources.reserveCapacity(storageOrder.count)
         for key in storageOrder {
             guard let storage = storages[key], checked.insert(storage.source).inserted else { continue }
             sources.append(storage.source)

@@ -14,8 +14,11 @@ final class CopiedStorageFiller: ZipRecordFiller {
     private var current = -1
     private var position = 0
 
-    init(meter: ProgressMeter) {
+    /// `records`: how many records the writer will ask for at most (the list of copies is sized once, not grown
+    /// by doubling: 40,000 entries take 4 MB).
+    init(meter: ProgressMeter, records: Int = 0) {
         self.meter = meter
+        sources.reserveCapacity(records)
     }
 
     /// The producer of a draft storage's record: copies are added to this filler (the caller adds their

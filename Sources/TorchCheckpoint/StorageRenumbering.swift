@@ -11,8 +11,11 @@ final class StorageRenumbering {
     private(set) var order: [String] = []
     private var newKey: [String: String] = [:]
 
-    init(graph: PickleGraph) {
+    /// `storageCount`: how many storages the draft has (the tables are sized once, not grown by rehashing).
+    init(graph: PickleGraph, storageCount: Int = 0) {
         self.graph = graph
+        order.reserveCapacity(storageCount)
+        newKey.reserveCapacity(storageCount)
     }
 
     /// The items to write for persistent id `id`'s tuple: the new key and location `cpu` in place of the
@@ -21,8 +24,10 @@ final class StorageRenumbering {
         guard case .node(let tupleID) = graph.args(of: id), case .tuple = graph.kind(of: tupleID) else { return nil }
         let items = graph.items(of: tupleID)
         guard items.count >= 5, items[0] == .string("storage"), var oldKey = items[2].stringValue else { return nil }
-        // A sixth item (a legacy view's, or anything else) is not written: torch's tuples have five.
-        var replaced = [PickleValue?](repeating: nil, count: items.count == 6 ? 5 : items.count)
+        // A sixth item (a legacy view's, or anything else) is not written: torch's tuples have five (a literal:
+        // no generic fill per storage).
+        var replaced: [PickleValue?] =
+            items.count <= 6 ? [nil, nil, nil, nil, nil] : [PickleValue?](repeating: nil, count: items.count)
         if items.count == 6, let view = graph.sequence(items[5]), view.count == 3, let viewKey = view[0].stringValue {
             // A legacy storage view becomes a storage of its own, as the reader declared it.
             oldKey = viewKey

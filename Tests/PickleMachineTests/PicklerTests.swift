@@ -89,6 +89,30 @@ final class PicklerTests: XCTestCase {
         XCTAssertEqual(result.graph.nodeCount, 41)
     }
 
+    /// A pickle larger than the bytes reserved for its nodes continues in pieces (no array grows by doubling,
+    /// which held the old and the new bytes at once): together they are the pickle, a long string stays whole
+    /// in a piece of its own size, and no piece is much larger than that or ``PicklerOutput``'s 1 MiB.
+    func testALargePickleIsMadeInPiecesThatTogetherAreThePickle() throws {
+        var graph = PickleGraph()
+        let long = String(repeating: "x", count: 3 << 20)
+        let short = (0..<3000).map { PickleValue.string(String(repeating: "k\($0)-", count: 200)) }
+        let root = graph.add(PickleNode(kind: .list, items: short + [.string(long)] + short.prefix(5)))
+        let pieces = try Pickler.pickleInPieces(graph, root: root)
+        XCTAssertGreaterThan(pieces.count, 2)
+        let joined = Array(pieces.joined())
+        XCTAssertEqual(joined, try Pickler.pickle(graph, root: root))
+        // What the allocator adds when it rounds a piece's capacity up is used too: a few KiB.
+        let largest = max(1 << 20, long.utf8.count + 5) + (16 << 10)
+        XCTAssertTrue(pieces.allSatisfy { $0.count <= largest }, "\(pieces.map(\.count))")
+        XCTAssertTrue(pieces.contains { $0.count >= long.utf8.count + 5 })
+        let result = try unpickle(joined)
+        guard case .node(let list) = result.root else { return XCTFail("not a list") }
+        let items = Array(result.graph.items(of: list))
+        XCTAssertEqual(items.count, 3006)
+        XCTAssertEqual(items[3000], .string(long))
+        XCTAssertEqual(items[3003], short[2])
+    }
+
     func testObjectsWrittenAsReduce() throws {
         var graph = PickleGraph()
         let cls = PickleGlobal(module: "m", name: "C")
