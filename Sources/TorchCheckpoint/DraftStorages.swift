@@ -21,6 +21,9 @@ public struct DraftStorages: Sendable {
             content: .copy(input, storage))
     }
 
+    /// How many storages the draft has: the input's and those it added.
+    public var count: Int { input.storages.count + added.count }
+
     /// Keys of the storages the draft added whose content passes `isIncluded`.
     public func addedKeys(where isIncluded: (DraftStorage.Content) -> Bool) -> Set<String> {
         Set(added.filter { isIncluded($0.value.content) }.keys)

@@ -26,11 +26,13 @@ struct WrittenTensorRebuilds {
     private(set) var declarations: [String: StorageDeclaration] = [:]
     /// The declaration each needed storage persistent id stands for (the first one of its key).
     private var declarationOfPersistentID: [PickleNodeID: StorageDeclaration] = [:]
+    private var storageTypes: StorageTypes
 
     init(graph: PickleGraph, root: PickleValue, limits: CheckpointLimits) {
         self.graph = graph
         self.root = root
         self.limits = limits
+        storageTypes = StorageTypes(globalCount: graph.globalCount)
     }
 
     /// Call node `id` as the interpreter dispatches it; `.other` for a node that is not a call.
@@ -72,17 +74,25 @@ struct WrittenTensorRebuilds {
         for call in calls { try collectStorage(of: call, into: &persistentIDs, depth: 0) }
         var keys = Set<String>()
         for id in persistentIDs {
-            for declaration in try StorageDeclaration.parse(graph.args(of: id), in: graph) { keys.insert(declaration.key) }
+            for declaration in try declarations(of: id) { keys.insert(declaration.key) }
         }
         guard !keys.isEmpty else { return }
         let needed = Set(persistentIDs)
         for index in 0..<graph.nodeCount {
             let id = PickleNodeID(index: index)
             guard graph.isPersistentID(id), needed.contains(id) || mayDeclare(id, oneOf: keys) else { continue }
-            for declaration in try StorageDeclaration.parse(graph.args(of: id), in: graph) where keys.contains(declaration.key) {
+            for declaration in try declarations(of: id) where keys.contains(declaration.key) {
                 declarationOfPersistentID[id] = try declare(declaration)
             }
         }
+    }
+
+    /// The storages persistent id `id` declares (a legacy view's: its root storage, then the view).
+    private mutating func declarations(of id: PickleNodeID) throws -> [StorageDeclaration] {
+        guard let (root, view) = try StorageDeclaration.parse(graph.args(of: id), in: graph, types: &storageTypes) else {
+            return []
+        }
+        return view.map { [root, $0] } ?? [root]
     }
 
     /// Whether persistent id `id` may declare one of `keys` (read without parsing it: its key item, or a legacy
