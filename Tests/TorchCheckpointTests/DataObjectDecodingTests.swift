@@ -9,6 +9,7 @@ import XCTest
 /// refused by name (object, string, structured dtypes, subclasses, non-string path parts), and pathlib's string
 /// form for each flavour (expected strings printed by CPython 3.11's pathlib).
 final class DataObjectDecodingTests: XCTestCase {
+    private typealias P = PickleBytes
     private var scratch: URL!
 
     override func setUpWithError() throws { scratch = try Fixtures.scratchDirectory() }
@@ -16,38 +17,27 @@ final class DataObjectDecodingTests: XCTestCase {
 
     // MARK: pickle pieces (protocol 2)
 
-    private func global(_ module: String, _ name: String) -> [UInt8] { Array("c\(module)\n\(name)\n".utf8) }
-    private func text(_ value: String) -> [UInt8] {
-        let bytes = Array(value.utf8)
-        return [0x58] + withUnsafeBytes(of: UInt32(bytes.count).littleEndian, Array.init) + bytes
-    }
-    private func bytes(_ value: [UInt8]) -> [UInt8] {  // protocol 3 SHORT_BINBYTES
-        [0x43, UInt8(value.count)] + value
-    }
-    private func int(_ value: Int32) -> [UInt8] { [0x4A] + withUnsafeBytes(of: value.littleEndian, Array.init) }
-    private func tuple(_ items: [UInt8]...) -> [UInt8] { [0x28] + items.flatMap { $0 } + [0x74] }
-    private let none: [UInt8] = [0x4E], reduce: [UInt8] = [0x52], build: [UInt8] = [0x62]
-
     /// `numpy.dtype(code, False, True)` with numpy's state for `order`.
     private func dtype(_ code: String, order: String = "<", flags: Int32 = 0, fields: [UInt8]? = nil) -> [UInt8] {
-        global("numpy", "dtype") + tuple(text(code), [0x89], [0x88]) + reduce
-            + tuple(int(3), text(order), none, fields ?? none, none, int(-1), int(-1), int(flags)) + build
+        P.global("numpy", "dtype") + P.tuple(P.text(code), [0x89], [0x88]) + P.reduce
+            + P.tuple(P.int(3), P.text(order), P.none, fields ?? P.none, P.none, P.int(-1), P.int(-1), P.int(flags)) + P.build
     }
 
     private func scalar(_ dtype: [UInt8], _ data: [UInt8]) -> [UInt8] {
-        global("numpy.core.multiarray", "scalar") + tuple(dtype, bytes(data)) + reduce
+        P.global("numpy.core.multiarray", "scalar") + P.tuple(dtype, P.bytes(data)) + P.reduce
     }
 
     private func array(_ dtype: [UInt8], shape: [Int32], fortran: Bool = false, _ data: [UInt8], subtype: String = "ndarray")
         -> [UInt8]
     {
-        global("numpy.core.multiarray", "_reconstruct") + tuple(global("numpy", subtype), tuple(int(0)), bytes([0x62])) + reduce
-            + tuple(int(1), tuple(shape.flatMap(int)), dtype, [fortran ? 0x88 : 0x89], bytes(data)) + build
+        P.global("numpy.core.multiarray", "_reconstruct")
+            + P.tuple(P.global("numpy", subtype), P.tuple(P.int(0)), P.bytes([0x62])) + P.reduce
+            + P.tuple(P.int(1), P.tuple(shape.flatMap(P.int)), dtype, [fortran ? 0x88 : 0x89], P.bytes(data)) + P.build
     }
 
     /// A checkpoint whose root is `{"x": value}`, protocol 3, in a torch-style zip.
     private func open(_ value: [UInt8]) throws -> Checkpoint {
-        let pickle: [UInt8] = [0x80, 0x03, 0x7D] + text("x") + value + [0x73, 0x2E]
+        let pickle: [UInt8] = [0x80, 0x03, 0x7D] + P.text("x") + value + [0x73, 0x2E]
         let path = scratch.appendingPathComponent("\(UUID().uuidString).pth").path
         let zip = try ZipArchiveWriter(path: path)
         try zip.addStored(name: "x/data.pkl", bytes: pickle)
@@ -111,7 +101,7 @@ final class DataObjectDecodingTests: XCTestCase {
     func testWhatIsNotPlainNumericDataIsRefusedByName() {
         assertRefused(scalar(dtype("O8", order: "|", flags: 63), [0]), "x: refused numpy dtype O8", "nested pickles")
         assertRefused(array(dtype("U3"), shape: [1], [0]), "x: refused numpy dtype U3", "string dtypes")
-        assertRefused(array(dtype("V8", order: "|", fields: tuple(text("a"))), shape: [1], [0]), "x: refused numpy dtype V8")
+        assertRefused(array(dtype("V8", order: "|", fields: P.tuple(P.text("a"))), shape: [1], [0]), "x: refused numpy dtype V8")
         assertRefused(array(dtype("f16"), shape: [1], [0]), "x: refused numpy dtype f16")
         assertRefused(array(dtype("M8"), shape: [1], [0]), "x: refused numpy dtype M8", "datetime")
         assertRefused(array(dtype("f4", flags: 16), shape: [1], [0, 0, 0, 0]), "a dtype with flags or metadata")
@@ -125,13 +115,14 @@ final class DataObjectDecodingTests: XCTestCase {
         assertRefused(array(dtype("f4"), shape: [Int32.max, Int32.max, Int32.max], []), "byte count overflows")
         assertRefused(dtype("f4", order: "|"), "has byte order '|', which only 1-byte types have")
         assertRefused(
-            global("numpy", "dtype") + tuple(text("f4")) + reduce + tuple(text("a"), text("b")) + build,
+            P.global("numpy", "dtype") + P.tuple(P.text("f4")) + P.reduce + P.tuple(P.text("a"), P.text("b")) + P.build,
             "BUILD state is not numpy's")
         assertRefused(
-            global("numpy._core.numeric", "_frombuffer") + tuple(bytes([0, 0]), dtype("i2"), tuple(int(1)), text("K")) + reduce,
+            P.global("numpy._core.numeric", "_frombuffer")
+                + P.tuple(P.bytes([0, 0]), dtype("i2"), P.tuple(P.int(1)), P.text("K")) + P.reduce,
             "_frombuffer's arguments")
         assertRefused(
-            global("numpy.core.multiarray", "scalar") + tuple(global("numpy", "float64"), bytes([0])) + reduce,
+            P.global("numpy.core.multiarray", "scalar") + P.tuple(P.global("numpy", "float64"), P.bytes([0])) + P.reduce,
             "numpy scalar's arguments are (dtype, bytes)")
     }
 
@@ -154,18 +145,21 @@ final class DataObjectDecodingTests: XCTestCase {
         for (cls, parts, expected) in cases {
             let dot = cls.lastIndex(of: ".")!
             let value =
-                global(String(cls[..<dot]), String(cls[cls.index(after: dot)...]))
-                + [0x28] + parts.flatMap(text) + [0x74] + reduce
+                P.global(String(cls[..<dot]), String(cls[cls.index(after: dot)...]))
+                + [0x28] + parts.flatMap(P.text) + [0x74] + P.reduce
             XCTAssertEqual(try decoded(value), .path(PathValue(className: cls, text: expected)), "\(cls)\(parts)")
         }
         assertRefused(
-            global("pathlib", "PosixPath") + tuple(int(1)) + reduce, "x: refused pathlib.PosixPath with arguments (int 1)")
+            P.global("pathlib", "PosixPath") + P.tuple(P.int(1)) + P.reduce, "x: refused pathlib.PosixPath with arguments (int 1)"
+        )
         assertRefused(
-            global("pathlib", "Path") + tuple(text("a")) + reduce + tuple(none, none) + build, "a path is read from strings only")
+            P.global("pathlib", "Path") + P.tuple(P.text("a")) + P.reduce + P.tuple(P.none, P.none) + P.build,
+            "a path is read from strings only")
     }
 
     func testOtherPathlibNamesAreNotData() {
-        assertRefused(global("pathlib", "Path.home") + tuple() + reduce, "refused to call pathlib.Path.home")
-        assertRefused(global("pathlib._abc", "PathBase") + tuple(text("a")) + reduce, "refused to call pathlib._abc.PathBase")
+        assertRefused(P.global("pathlib", "Path.home") + P.tuple() + P.reduce, "refused to call pathlib.Path.home")
+        assertRefused(
+            P.global("pathlib._abc", "PathBase") + P.tuple(P.text("a")) + P.reduce, "refused to call pathlib._abc.PathBase")
     }
 }

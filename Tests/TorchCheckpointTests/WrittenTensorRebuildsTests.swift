@@ -8,6 +8,7 @@ import XCTest
 /// the tensors it finds: malformed geometry, a storage key declared inconsistently anywhere in the pickle, a
 /// missing or short record. What lies off its paths is left to a full open (and the writer wrote it as read).
 final class WrittenTensorRebuildsTests: XCTestCase {
+    private typealias P = PickleBytes
     private var scratch: URL!
 
     override func setUpWithError() throws { scratch = try Fixtures.scratchDirectory() }
@@ -15,29 +16,21 @@ final class WrittenTensorRebuildsTests: XCTestCase {
 
     // MARK: pickle pieces (protocol 2)
 
-    private func global(_ module: String, _ name: String) -> [UInt8] { Array("c\(module)\n\(name)\n".utf8) }
-    private func text(_ value: String) -> [UInt8] {
-        let bytes = Array(value.utf8)
-        return [0x58] + withUnsafeBytes(of: UInt32(bytes.count).littleEndian, Array.init) + bytes
-    }
-    private func int(_ value: Int32) -> [UInt8] { [0x4A] + withUnsafeBytes(of: value.littleEndian, Array.init) }
-    private func tuple(_ items: [UInt8]...) -> [UInt8] { [0x28] + items.flatMap { $0 } + [0x74] }
-    private let reduce: [UInt8] = [0x52]
-    private var orderedDict: [UInt8] { global("collections", "OrderedDict") + [0x29] + reduce }
+    private var orderedDict: [UInt8] { P.global("collections", "OrderedDict") + [0x29] + P.reduce }
 
     private func storage(_ key: String, elements: Int32) -> [UInt8] {
-        tuple(text("storage"), global("torch", "FloatStorage"), text(key), text("cpu"), int(elements)) + [0x51]
+        P.tuple(P.text("storage"), P.global("torch", "FloatStorage"), P.text(key), P.text("cpu"), P.int(elements)) + [0x51]
     }
 
     /// `_rebuild_tensor_v2(storage, 0, (count,), (1,), False, OrderedDict())`.
     private func tensor(_ storage: [UInt8], count: Int32) -> [UInt8] {
-        global("torch._utils", "_rebuild_tensor_v2")
-            + tuple(storage, int(0), tuple(int(count)), tuple(int(1)), [0x89], orderedDict) + reduce
+        P.global("torch._utils", "_rebuild_tensor_v2")
+            + P.tuple(storage, P.int(0), P.tuple(P.int(count)), P.tuple(P.int(1)), [0x89], orderedDict) + P.reduce
     }
 
     /// A zip checkpoint whose root dict holds `entries`, with `records` as its storages' records.
     private func checkpoint(_ entries: [(String, [UInt8])], records: [String: Int]) throws -> String {
-        let pickle: [UInt8] = [0x80, 0x02, 0x28] + entries.flatMap { text($0.0) + $0.1 } + [0x64, 0x2E]
+        let pickle: [UInt8] = [0x80, 0x02, 0x28] + entries.flatMap { P.text($0.0) + $0.1 } + [0x64, 0x2E]
         let path = scratch.appendingPathComponent("\(UUID().uuidString).pth").path
         let zip = try ZipArchiveWriter(path: path)
         try zip.addStored(name: "x/data.pkl", bytes: pickle)
@@ -59,8 +52,9 @@ final class WrittenTensorRebuildsTests: XCTestCase {
 
     func testAFoundTensorAndAParameterWrappingOneAreReadWithTheirStorages() throws {
         let parameter =
-            global("torch._utils", "_rebuild_parameter") + tuple(tensor(storage("1", elements: 2), count: 2), [0x88], orderedDict)
-            + reduce
+            P.global("torch._utils", "_rebuild_parameter")
+            + P.tuple(tensor(storage("1", elements: 2), count: 2), [0x88], orderedDict)
+            + P.reduce
         let path = try checkpoint(
             [("a", tensor(storage("0", elements: 4), count: 4)), ("p", parameter)], records: ["0": 16, "1": 8])
         let found = try WrittenTensorLookup.tensors(named: ["a", "p"], inZipCheckpoint: path)
