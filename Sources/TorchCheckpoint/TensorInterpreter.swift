@@ -48,8 +48,16 @@ struct TensorInterpreter {
     /// array or scalar that holds it.
     mutating func run() throws {
         var persistentIDs = 0
-        for index in 0..<graph.nodeCount where graph.isPersistentID(PickleNodeID(index: index)) { persistentIDs += 1 }
+        var calls = 0
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            if graph.isPersistentID(id) { persistentIDs += 1 } else if graph.isCall(id) { calls += 1 }
+        }
         declarations.reserveCapacity(min(persistentIDs, limits.maxStorages))
+        storageOfPersistentID.reserveCapacity(persistentIDs)
+        declarationOfPersistentID.reserveCapacity(persistentIDs)
+        // Most calls of a checkpoint are tensor rebuilds (parameters wrap one each, and are tensors too).
+        tensors.reserveCapacity(calls)
         for index in 0..<graph.nodeCount {
             let id = PickleNodeID(index: index)
             if graph.isPersistentID(id) {
