@@ -29,6 +29,9 @@ struct TensorInterpreter {
     var decodesData = true
     /// Calls of the numpy and pathlib data globals, found by the first pass.
     private var dataCalls: [PickleNodeID] = []
+    /// The last tensor's shape and strides, which the next tensor shares when its own are the same.
+    private var lastShape: [Int] = []
+    private var lastStrides: [Int] = []
 
     init(graph: PickleGraph, root: PickleValue, limits: CheckpointLimits) {
         self.graph = graph
@@ -169,7 +172,9 @@ struct TensorInterpreter {
 
     /// `_rebuild_tensor(storage, offset, size, stride)`, `_v2(..., requires_grad, hooks[, metadata])`,
     /// `_v3(..., requires_grad, hooks, dtype[, metadata])`.
-    private func tensor(fromRebuild function: RebuildFunction, _ args: PickleValues, node: PickleNodeID) throws -> TorchTensor {
+    private mutating func tensor(fromRebuild function: RebuildFunction, _ args: PickleValues, node: PickleNodeID) throws
+        -> TorchTensor
+    {
         let minimum = function.minimumArguments
         func fail(_ detail: String) -> Error {
             malformed(PickleGlobal(module: "torch._utils", name: function.name), node: node, detail)
@@ -180,9 +185,13 @@ struct TensorInterpreter {
         }
         let storage = declarations[position]
         let key = storage.key
-        guard let offset = args[1].intValue, let shape = graph.ints(args[2]), let strides = graph.ints(args[3]) else {
+        guard let offset = args[1].intValue, let shape = graph.ints(args[2], sameAs: lastShape),
+            let strides = graph.ints(args[3], sameAs: lastStrides)
+        else {
             throw fail("offset, size and stride must be ints and tuples of ints")
         }
+        lastShape = shape
+        lastStrides = strides
         var dtype = storage.dtype
         if function.isV3 {
             guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",
