@@ -40,8 +40,9 @@ struct TensorInterpreter {
         storageOfPersistentID = PickleNodeMap(nodeCount: graph.nodeCount)
         declarationOfPersistentID = PickleNodeMap(nodeCount: graph.nodeCount)
         tensors = PickleNodeMap(nodeCount: graph.nodeCount)
-        unsupportedTensors = PickleNodeMap(nodeCount: graph.nodeCount)
-        decoded = PickleNodeMap(nodeCount: graph.nodeCount)
+        // Usually empty: they grow to the nodes they are given (a per-node table each would be 4 bytes a node).
+        unsupportedTensors = PickleNodeMap(nodeCount: 0)
+        decoded = PickleNodeMap(nodeCount: 0)
         roles = [RebuildCallRole?](repeating: nil, count: graph.globalCount)
         storageTypes = StorageTypes(globalCount: graph.globalCount)
     }
