@@ -41,11 +41,11 @@ public struct PickleNodeMap<Value: Sendable>: Sendable, Sequence {
                 positions += [Int32](repeating: -1, count: id.index + 1 - positions.count)
             }
             if positions[id.index] >= 0 {
-                storedValues[Int(positions[id.index])] = value
+                storedValues[Int(positions[id.index])] = consume value
             } else {
                 precondition(storedValues.count < Int32.max, "more values than a node map holds")
                 positions[id.index] = Int32(storedValues.count)
-                storedValues.append(value)
+                storedValues.append(consume value)
                 storedKeys.append(id)
             }
         }
