@@ -41,7 +41,10 @@ struct CentralDirectory {
         for index in 0..<count {
             entryStarts.append(cursor.position)
             let (record, nameRange) = try parseEntry(&cursor, index: index, path: file.path)
-            if firstNameProblem == nil { firstNameProblem = nameProblem(record, nameRange, path: file.path) }
+            // Assigned only when there is one: storing each entry's nil copied and destroyed an optional error.
+            if case .none = firstNameProblem, let problem = nameProblem(record, nameRange, path: file.path) {
+                firstNameProblem = problem
+            }
             records.append(record)
         }
         guard cursor.remaining == 0 else {

@@ -59,14 +59,15 @@ public struct CheckpointInspection: Sendable {
             guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
             let name = entries.dottedPath(at: index)
             let (storage, slot) = finder.storage(of: tensor)
+            if entries.aliasOf(index) == nil, tensor.byteCount > storage.byteCount {
+                repeatedBytes.append(Self.repeatedBytesWarning(name, tensor: tensor, stored: storage.byteCount))
+            }
+            // The tensor and storage are used last here, so they move into the entry instead of being copied.
             named.append(
                 NamedTensor(
                     name: name, stateDictName: stateNames.isEmpty ? name : stateNames[id] ?? name, tensor: tensor,
                     storage: storage, aliasOf: firstName[id].map { named[$0].name }, storageSlot: slot))
             if !firstName.contains(id) { firstName[id] = named.count - 1 }
-            if entries.aliasOf(index) == nil, tensor.byteCount > storage.byteCount {
-                repeatedBytes.append(Self.repeatedBytesWarning(name, tensor: tensor, stored: storage.byteCount))
-            }
         }
         tensors = named
         storages = finder.storages

@@ -13,10 +13,7 @@ struct StorageFinder {
 
     init(_ checkpoint: Checkpoint) {
         self.checkpoint = checkpoint
-        storages.reserveCapacity(checkpoint.storageOrder.count)
-        for key in checkpoint.storageOrder {
-            if let storage = checkpoint.storages[key] { storages.append(storage) }
-        }
+        storages = checkpoint.storagesInOrder
     }
 
     /// The tensor's storage and its slot: its position in ``storages``, or a number past their end.

@@ -22,6 +22,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         if audit { return try AuditReporting.run(file: file, json: json) }
+        if ProcessExit.reclaimsMemory { ProcessMemoryTuning.preferHugePages() }
         let inspection = try ToolFailure.reporting { try CheckpointInspection.inspect(file) }
         if json {
             inspection.json().serialized { print($0, terminator: "") }

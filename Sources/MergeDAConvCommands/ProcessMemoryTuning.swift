@@ -18,4 +18,16 @@ public enum ProcessMemoryTuning {
     public static func apply() {
         _ = mdk_tune_allocator(heapLimit, trimThreshold)
     }
+
+    /// Heap that ``preferHugePages()`` marks: below ``heapLimit``, so that one block of it comes from the heap.
+    static let hugePageHeap: Int64 = 192 << 20
+
+    /// Lets the heap's next ``hugePageHeap`` bytes fault in as transparent huge pages (where the system allows
+    /// them on request). Reading a checkpoint of many small tensors touches its memory once, in pieces: at
+    /// 40,000 entries, `inspect` spent a fifth of its time in 27,000 page faults of 4 KiB (perf), and takes
+    /// about 0.20 s instead of 0.28 s with huge pages (user time unchanged, system time ~0). Only commands that
+    /// run as the process call it, after ``apply()``: the pages stay the process's until it exits.
+    static func preferHugePages() {
+        _ = mdk_prefer_huge_pages(hugePageHeap)
+    }
 }

@@ -32,19 +32,31 @@ public struct PickleNodeMap<Value: Sendable>: Sendable, Sequence {
             return storedValues[Int(positions[id.index])]
         }
         set {
-            guard let newValue else { preconditionFailure("a node map does not forget values") }
+            // Consumed, not copied: a value holding arrays or strings is then moved into the map without a
+            // retain and release of each.
+            guard case .some(let value) = consume newValue else {
+                preconditionFailure("a node map does not forget values")
+            }
             if id.index >= positions.count {
                 positions += [Int32](repeating: -1, count: id.index + 1 - positions.count)
             }
             if positions[id.index] >= 0 {
-                storedValues[Int(positions[id.index])] = newValue
+                storedValues[Int(positions[id.index])] = consume value
             } else {
                 precondition(storedValues.count < Int32.max, "more values than a node map holds")
                 positions[id.index] = Int32(storedValues.count)
-                storedValues.append(newValue)
+                storedValues.append(consume value)
                 storedKeys.append(id)
             }
         }
+    }
+
+    /// Makes room for `count` values in all, so a map filled with tens of thousands of them is not copied as it
+    /// grows.
+    @inlinable
+    public mutating func reserveCapacity(_ count: Int) {
+        storedValues.reserveCapacity(count)
+        storedKeys.reserveCapacity(count)
     }
 
     /// Whether node `id` has a value.

@@ -20,7 +20,8 @@ extension UnpicklerMachine {
             let count = op == .tuple1 ? 1 : op == .tuple2 ? 2 : 3
             guard stack.count - count >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
             let tuple = try tuple(stack[(stack.count - count)...])
-            stack.removeLast(count)
+            // One at a time: `removeLast(_:)` is a general range replacement, costlier than three of these.
+            for _ in 0..<count { stack.removeLast() }
             try push(tuple)
         case .dict:
             let items = try popMarked()

@@ -14,6 +14,9 @@ public final class Checkpoint: @unchecked Sendable {
     /// Storages by key, and their keys in first-pickled order.
     public let storages: [String: TorchStorage]
     public let storageOrder: [String]
+    /// The storages of ``storageOrder``'s keys, in that order: a reader that lists every storage of a file
+    /// (inspect) reads them without looking each key up.
+    public let storagesInOrder: [TorchStorage]
     /// Tensor rebuild calls of the graph (parameters included), by node.
     public let tensors: PickleNodeMap<TorchTensor>
     /// Allow-listed tensor kinds this tool does not model (quantized, sparse, ...), by node, with their function.
@@ -34,7 +37,7 @@ public final class Checkpoint: @unchecked Sendable {
     /// Lists the tree's places (tensors, unsupported tensors and decoded values are leaves).
     init(
         path: String, format: CheckpointFormat, unpickled: UnpickleResult, interpreter: TensorInterpreter,
-        storages: [String: TorchStorage], bytes: StorageBytes, limits: CheckpointLimits
+        storages: [String: TorchStorage], inOrder: [TorchStorage]? = nil, bytes: StorageBytes, limits: CheckpointLimits
     ) throws {
         self.path = path
         self.format = format
@@ -43,6 +46,7 @@ public final class Checkpoint: @unchecked Sendable {
         self.globals = unpickled.globals
         self.storages = storages
         self.storageOrder = interpreter.storageOrder
+        self.storagesInOrder = inOrder ?? interpreter.storageOrder.compactMap { storages[$0] }
         self.tensors = interpreter.tensors
         self.unsupportedTensors = interpreter.unsupportedTensors
         self.decoded = interpreter.decoded

@@ -39,6 +39,19 @@ extension PickleGraph {
     /// A sequence of Python ints that fit in Int (shapes, strides).
     public func ints(_ value: PickleValue) -> [Int]? {
         guard let items = sequenceItems(value) ?? torchSizeItems(value) else { return nil }
+        return ints(items)
+    }
+
+    /// ``ints(_:)``, giving `previous` back when the items are the same ints: tensors in a row often have the
+    /// same shape and strides (a norm's weight, bias and running statistics), and then share one array.
+    public func ints(_ value: PickleValue, sameAs previous: [Int]) -> [Int]? {
+        guard let items = sequenceItems(value) ?? torchSizeItems(value) else { return nil }
+        guard items.count == previous.count else { return ints(items) }
+        for position in 0..<items.count where items[position].intValue != previous[position] { return ints(items) }
+        return previous
+    }
+
+    private func ints(_ items: PickleValues) -> [Int]? {
         var result: [Int] = []
         result.reserveCapacity(items.count)
         for item in items {

@@ -123,6 +123,8 @@ extension Checkpoint {
 
     /// Whole pickled models in the tree: the root itself, or objects found under dict keys and list items.
     public func pickledModels() throws -> [PickledModel] {
+        // Read once: each read of the class's stored graph retains and releases every one of its tables.
+        let graph = self.graph
         var models: [PickledModel] = []
         var inside = PickleNodeSet(nodeCount: graph.nodeCount)
         let listing = try entries()

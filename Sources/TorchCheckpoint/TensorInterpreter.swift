@@ -29,6 +29,9 @@ struct TensorInterpreter {
     var decodesData = true
     /// Calls of the numpy and pathlib data globals, found by the first pass.
     private var dataCalls: [PickleNodeID] = []
+    /// The last tensor's shape and strides, which the next tensor shares when its own are the same.
+    private var lastShape: [Int] = []
+    private var lastStrides: [Int] = []
 
     init(graph: PickleGraph, root: PickleValue, limits: CheckpointLimits) {
         self.graph = graph
@@ -37,8 +40,9 @@ struct TensorInterpreter {
         storageOfPersistentID = PickleNodeMap(nodeCount: graph.nodeCount)
         declarationOfPersistentID = PickleNodeMap(nodeCount: graph.nodeCount)
         tensors = PickleNodeMap(nodeCount: graph.nodeCount)
-        unsupportedTensors = PickleNodeMap(nodeCount: graph.nodeCount)
-        decoded = PickleNodeMap(nodeCount: graph.nodeCount)
+        // Usually empty: they grow to the nodes they are given (a per-node table each would be 4 bytes a node).
+        unsupportedTensors = PickleNodeMap(nodeCount: 0)
+        decoded = PickleNodeMap(nodeCount: 0)
         roles = [RebuildCallRole?](repeating: nil, count: graph.globalCount)
         storageTypes = StorageTypes(globalCount: graph.globalCount)
     }
@@ -48,8 +52,16 @@ struct TensorInterpreter {
     /// array or scalar that holds it.
     mutating func run() throws {
         var persistentIDs = 0
-        for index in 0..<graph.nodeCount where graph.isPersistentID(PickleNodeID(index: index)) { persistentIDs += 1 }
+        var calls = 0
+        for index in 0..<graph.nodeCount {
+            let id = PickleNodeID(index: index)
+            if graph.isPersistentID(id) { persistentIDs += 1 } else if graph.isCall(id) { calls += 1 }
+        }
         declarations.reserveCapacity(min(persistentIDs, limits.maxStorages))
+        storageOfPersistentID.reserveCapacity(persistentIDs)
+        declarationOfPersistentID.reserveCapacity(persistentIDs)
+        // Most calls of a checkpoint are tensor rebuilds (parameters wrap one each, and are tensors too).
+        tensors.reserveCapacity(calls)
         for index in 0..<graph.nodeCount {
             let id = PickleNodeID(index: index)
             if graph.isPersistentID(id) {
@@ -161,7 +173,9 @@ struct TensorInterpreter {
 
     /// `_rebuild_tensor(storage, offset, size, stride)`, `_v2(..., requires_grad, hooks[, metadata])`,
     /// `_v3(..., requires_grad, hooks, dtype[, metadata])`.
-    private func tensor(fromRebuild function: RebuildFunction, _ args: PickleValues, node: PickleNodeID) throws -> TorchTensor {
+    private mutating func tensor(fromRebuild function: RebuildFunction, _ args: PickleValues, node: PickleNodeID) throws
+        -> TorchTensor
+    {
         let minimum = function.minimumArguments
         func fail(_ detail: String) -> Error {
             malformed(PickleGlobal(module: "torch._utils", name: function.name), node: node, detail)
@@ -172,9 +186,13 @@ struct TensorInterpreter {
         }
         let storage = declarations[position]
         let key = storage.key
-        guard let offset = args[1].intValue, let shape = graph.ints(args[2]), let strides = graph.ints(args[3]) else {
+        guard let offset = args[1].intValue, let shape = graph.ints(args[2], sameAs: lastShape),
+            let strides = graph.ints(args[3], sameAs: lastStrides)
+        else {
             throw fail("offset, size and stride must be ints and tuples of ints")
         }
+        lastShape = shape
+        lastStrides = strides
         var dtype = storage.dtype
         if function.isV3 {
             guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",

@@ -19,13 +19,18 @@ enum ZipCheckpointReader {
         let interpreter = try CheckpointUnpickling.interpret(unpickled, limits: limits)
         var storages: [String: TorchStorage] = [:]
         storages.reserveCapacity(interpreter.storageOrder.count)
+        // Declarations are kept in the order their keys were first declared: storageOrder's.
+        var inOrder: [TorchStorage] = []
+        inOrder.reserveCapacity(interpreter.storageOrder.count)
         var finder = StorageRecordFinder(archive: archive, dataFolder: prefix + "/data/")
         for declaration in interpreter.declarations.all {
-            storages[declaration.key] = try storage(declaration, finder: &finder)
+            let storage = try storage(declaration, finder: &finder)
+            storages[declaration.key] = storage
+            inOrder.append(storage)
         }
         return try Checkpoint(
             path: path, format: format, unpickled: unpickled, interpreter: interpreter, storages: storages,
-            bytes: StorageBytes(file: file, archive: archive), limits: limits)
+            inOrder: inOrder, bytes: StorageBytes(file: file, archive: archive), limits: limits)
     }
 
     /// `<prefix>/data.pkl` unpickled under torch's allow-list, which must end at the record's end.

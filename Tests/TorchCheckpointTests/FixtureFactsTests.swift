@@ -43,6 +43,21 @@ final class FixtureFactsTests: XCTestCase {
         }
     }
 
+    /// Every storage once, in the order of ``Checkpoint/storageOrder`` (the order torch pickled their keys in).
+    func testStoragesInOrderFollowStorageOrder() throws {
+        for name in Self.fixtures {
+            let facts = try Fixtures.facts(name)
+            let checkpoint = try CheckpointReader.open(Fixtures.path(facts.file))
+            XCTAssertEqual(checkpoint.storagesInOrder.map(\.key), checkpoint.storageOrder, name)
+            XCTAssertEqual(checkpoint.storagesInOrder, checkpoint.storageOrder.map { checkpoint.storages[$0] }, name)
+            XCTAssertEqual(checkpoint.storagesInOrder.count, checkpoint.storages.count, name)
+            let firstUse = try checkpoint.namedTensors().map(\.tensor.storageKey).reduce(into: [String]()) { keys, key in
+                if !keys.contains(key) { keys.append(key) }
+            }
+            XCTAssertEqual(Set(firstUse), Set(checkpoint.storageOrder), "\(name): every storage a tensor views")
+        }
+    }
+
     func testSharedStoragesMatchTorch() throws {
         for name in Self.fixtures {
             let facts = try Fixtures.facts(name)
