@@ -62,3 +62,35 @@ struct RebuildFunction {
         minimumArguments = isV3 ? 7 : (name == "_rebuild_tensor" ? 4 : 6)
     }
 }
+
+extension RebuildCallRole {
+    /// The inner `_rebuild_tensor*` call of `torch._tensor._rebuild_from_type_v2(function, type, args, state)`:
+    /// its function and arguments, or nil when it is not one (the subclass is then a tensor kind not modelled).
+    static func innerRebuild(of args: PickleValues, in graph: PickleGraph) -> (RebuildFunction, PickleValues)? {
+        guard args.count >= 3, let function = graph.global(args[0]), let inner = graph.sequenceItems(args[2]),
+            function.module == "torch._utils", function.name.hasPrefix("_rebuild_tensor")
+        else { return nil }
+        return (RebuildFunction(function.name), inner)
+    }
+}
+
+extension RebuildFunction {
+    /// The tensor the call's arguments describe over `storage`, once its offset, size and stride are read:
+    /// `_v3` names its own dtype (a torch dtype global), the others take the storage's.
+    func tensor(
+        _ args: PickleValues, storage: StorageDeclaration, offset: Int, shape: [Int], strides: [Int], in graph: PickleGraph
+    ) throws -> TorchTensor {
+        var dtype = storage.dtype
+        if isV3 {
+            guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",
+                let named = TorchDType(globalName: dtypeGlobal.name)
+            else {
+                throw CheckpointError.Reason.unknownDType(describe(args[6], graph))
+            }
+            dtype = named
+        }
+        return TorchTensor(
+            storageKey: storage.key, dtype: dtype, shape: shape, strides: strides, storageOffset: offset,
+            requiresGrad: args.count > 4 ? args[4].boolValue ?? false : false, isParameter: false, rebuildFunction: name)
+    }
+}

@@ -127,14 +127,11 @@ struct TensorInterpreter {
         case .unsupported(let qualified): unsupportedTensors[id] = qualified
         case .data: dataCalls.append(id)
         case .fromType(let qualified):
-            let args = arguments(of: id)
-            guard args.count >= 3, let function = graph.global(args[0]), let inner = graph.sequenceItems(args[2]),
-                function.module == "torch._utils", function.name.hasPrefix("_rebuild_tensor")
-            else {
+            guard let (function, inner) = RebuildCallRole.innerRebuild(of: arguments(of: id), in: graph) else {
                 unsupportedTensors[id] = qualified
                 return
             }
-            tensors[id] = try tensor(fromRebuild: RebuildFunction(function.name), inner, node: id)
+            tensors[id] = try tensor(fromRebuild: function, inner, node: id)
         }
     }
 
@@ -185,7 +182,6 @@ struct TensorInterpreter {
             throw fail("its first argument is not a storage persistent id")
         }
         let storage = declarations[position]
-        let key = storage.key
         guard let offset = args[1].intValue, let shape = graph.ints(args[2], sameAs: lastShape),
             let strides = graph.ints(args[3], sameAs: lastStrides)
         else {
@@ -193,19 +189,7 @@ struct TensorInterpreter {
         }
         lastShape = shape
         lastStrides = strides
-        var dtype = storage.dtype
-        if function.isV3 {
-            guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",
-                let named = TorchDType(globalName: dtypeGlobal.name)
-            else {
-                throw CheckpointError.Reason.unknownDType(describe(args[6], graph))
-            }
-            dtype = named
-        }
-        let tensor = TorchTensor(
-            storageKey: key, dtype: dtype, shape: shape, strides: strides, storageOffset: offset,
-            requiresGrad: args.count > 4 ? args[4].boolValue ?? false : false, isParameter: false,
-            rebuildFunction: function.name)
+        let tensor = try function.tensor(args, storage: storage, offset: offset, shape: shape, strides: strides, in: graph)
         // The check names the tensor only when it refuses it: naming walks the whole tree.
         try TensorGeometry.validate(tensor, storage: storage, limits: limits) { [graph, root, limits] in
             Self.name(of: node, graph: graph, root: root, limits: limits)

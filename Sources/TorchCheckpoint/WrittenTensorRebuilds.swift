@@ -9,7 +9,7 @@ struct WrittenTensorRebuilds {
     /// A call the search reaches, as ``TensorInterpreter`` classes it by its global.
     enum Call {
         /// `_rebuild_tensor*(storage, offset, size, stride, ...)`: `function` is the name reports keep.
-        case rebuild(function: String, arguments: PickleValues)
+        case rebuild(function: RebuildFunction, arguments: PickleValues)
         /// `_rebuild_parameter*` or `_rebuild_device_tensor_from_cpu_tensor`: the tensor of its first argument.
         case wrapper(PickleGlobal)
         /// A value the listing names as a whole: an allow-listed tensor kind this tool does not model, or a
@@ -35,35 +35,17 @@ struct WrittenTensorRebuilds {
         storageTypes = StorageTypes(globalCount: graph.globalCount)
     }
 
-    /// Call node `id` as the interpreter dispatches it; `.other` for a node that is not a call.
+    /// Call node `id` as the interpreter dispatches it (``RebuildCallRole``); `.other` for a node that is not a call.
     func call(_ id: PickleNodeID) -> Call {
         guard graph.isCall(id), let global = graph.global(of: id) else { return .other }
-        // Other modules: by the qualified name, as torch's allow-list reads it (`torch` + `_utils.x` is `torch._utils.x`).
-        let qualified = global.qualifiedName
-        let name: String
-        if global.module == "torch._utils" {
-            name = global.name
-        } else if qualified.hasPrefix("torch._utils.") {
-            name = String(qualified.dropFirst("torch._utils.".count))
-        } else if qualified == "torch._tensor._rebuild_from_type_v2" {
-            let args = arguments(of: id)
-            guard args.count >= 3, let function = graph.global(args[0]), let inner = graph.sequenceItems(args[2]),
-                function.module == "torch._utils", function.name.hasPrefix("_rebuild_tensor")
-            else { return .leaf }
-            return .rebuild(function: function.name, arguments: inner)
-        } else {
-            return DecodedDataGlobals.decodesCall(of: global) ? .leaf : .other
-        }
-        switch name {
-        case "_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_tensor_v3":
-            return .rebuild(function: global.name, arguments: arguments(of: id))
-        case "_rebuild_parameter", "_rebuild_parameter_with_state", "_rebuild_device_tensor_from_cpu_tensor":
-            return .wrapper(global)
-        case "_rebuild_qtensor", "_rebuild_sparse_tensor", "_rebuild_meta_tensor_no_storage", "_rebuild_wrapper_subclass",
-            "_rebuild_device_tensor_from_numpy":
-            return .leaf
-        default:
-            return .other
+        switch RebuildCallRole(global) {
+        case .rebuildTensor(let function): return .rebuild(function: function, arguments: arguments(of: id))
+        case .wrapsTensor: return .wrapper(global)
+        case .unsupported, .data: return .leaf
+        case .ignored: return .other
+        case .fromType:
+            guard let (function, inner) = RebuildCallRole.innerRebuild(of: arguments(of: id), in: graph) else { return .leaf }
+            return .rebuild(function: function, arguments: inner)
         }
     }
 
@@ -173,10 +155,10 @@ struct WrittenTensorRebuilds {
     }
 
     /// ``TensorInterpreter``'s `tensor(fromRebuild:_:node:)`: arguments, dtype and geometry checked.
-    private func tensor(fromRebuild function: String, _ args: PickleValues, node: PickleNodeID) throws -> TorchTensor {
-        let minimum = function == "_rebuild_tensor_v3" ? 7 : (function == "_rebuild_tensor" ? 4 : 6)
+    private func tensor(fromRebuild function: RebuildFunction, _ args: PickleValues, node: PickleNodeID) throws -> TorchTensor {
+        let minimum = function.minimumArguments
         func fail(_ detail: String) -> Error {
-            malformed(PickleGlobal(module: "torch._utils", name: function), node: node, detail)
+            malformed(PickleGlobal(module: "torch._utils", name: function.name), node: node, detail)
         }
         guard args.count >= minimum else { throw fail("\(args.count) arguments, expected \(minimum)") }
         guard let storageID = args[0].nodeID, let storage = declarationOfPersistentID[storageID] else {
@@ -185,19 +167,7 @@ struct WrittenTensorRebuilds {
         guard let offset = args[1].intValue, let shape = graph.ints(args[2]), let strides = graph.ints(args[3]) else {
             throw fail("offset, size and stride must be ints and tuples of ints")
         }
-        var dtype = storage.dtype
-        if function == "_rebuild_tensor_v3" {
-            guard let dtypeGlobal = graph.global(args[6]), dtypeGlobal.module == "torch",
-                let named = TorchDType(globalName: dtypeGlobal.name)
-            else {
-                throw CheckpointError.Reason.unknownDType(describe(args[6], graph))
-            }
-            dtype = named
-        }
-        let tensor = TorchTensor(
-            storageKey: storage.key, dtype: dtype, shape: shape, strides: strides, storageOffset: offset,
-            requiresGrad: args.count > 4 ? args[4].boolValue ?? false : false, isParameter: false,
-            rebuildFunction: function)
+        let tensor = try function.tensor(args, storage: storage, offset: offset, shape: shape, strides: strides, in: graph)
         try TensorGeometry.validate(tensor, storage: storage, limits: limits) { name(of: node) }
         return tensor
     }
