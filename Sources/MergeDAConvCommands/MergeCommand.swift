@@ -91,6 +91,7 @@ struct MergeCommand: ParsableCommand {
     }
 
     private func mergeOne(_ template: MergeRequest) throws {
+        if ProcessExit.reclaimsMemory { ProcessMemoryTuning.preferHugePages() }
         var request = template
         request.input = paths[0]
         request.output = paths[1]
