@@ -74,6 +74,19 @@ extension RebuildCallRole {
     }
 }
 
+extension RebuildCallRole {
+    /// What a `.wrapsTensor` call makes of the tensor of its first argument: `_rebuild_parameter*` a parameter
+    /// with its own `requires_grad` (default True), `_rebuild_device_tensor_from_cpu_tensor` the same tensor.
+    static func rewrapped(_ data: TorchTensor, by global: PickleGlobal, _ args: PickleValues) -> TorchTensor {
+        let isParameter = global.name.hasPrefix("_rebuild_parameter")
+        let requiresGrad = isParameter ? (args.count > 1 ? args[1].boolValue ?? true : true) : data.requiresGrad
+        return TorchTensor(
+            storageKey: data.storageKey, dtype: data.dtype, shape: data.shape, strides: data.strides,
+            storageOffset: data.storageOffset, requiresGrad: requiresGrad, isParameter: isParameter,
+            rebuildFunction: global.name)
+    }
+}
+
 extension RebuildFunction {
     /// The tensor the call's arguments describe over `storage`, once its offset, size and stride are read:
     /// `_v3` names its own dtype (a torch dtype global), the others take the storage's.

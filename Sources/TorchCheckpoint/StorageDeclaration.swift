@@ -30,13 +30,7 @@ struct StorageDeclaration: Equatable {
         guard let storageClass = graph.nodeID(of: items[1]), graph.isGlobal(storageClass) else {
             throw malformed("a storage class", found: items[1], graph)
         }
-        let key: String
-        switch items[2] {
-        case .string(let text): key = text
-        case .int(let number): key = String(number)
-        case .bytes(let bytes): key = String(decoding: bytes, as: UTF8.self)
-        default: throw malformed("a string key", found: items[2], graph)
-        }
+        guard let key = key(items[2]) else { throw malformed("a string key", found: items[2], graph) }
         guard let location = items[3].stringValue else { throw malformed("a location string", found: items[3], graph) }
         guard let count = items[4].intValue, count >= 0 else {
             throw malformed("a non-negative element count", found: items[4], graph)
@@ -56,6 +50,25 @@ struct StorageDeclaration: Equatable {
             return (root(key, dtype, count, location, untyped), view)
         }
         return (root(key, dtype, count, location, untyped), nil)
+    }
+
+    /// A persistent id's key item as the key tensors use: a string, or an int or bytes spelled as one.
+    static func key(_ item: PickleValue) -> String? {
+        switch item {
+        case .string(let text): return text
+        case .int(let number): return String(number)
+        case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
+        default: return nil
+        }
+    }
+
+    /// Checks a later declaration of this storage's key against this, the first: it must say the same, unless
+    /// this one declares no elements (torch keeps the first).
+    func admits(_ later: StorageDeclaration) throws {
+        guard self == later || elementCount == 0 else {
+            throw CheckpointError.Reason.inconsistentStorage(
+                key: later.key, detail: "\(dtype) x \(elementCount) and \(later.dtype) x \(later.elementCount)")
+        }
     }
 
     private static func root(

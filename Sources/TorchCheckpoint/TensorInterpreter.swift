@@ -102,12 +102,7 @@ struct TensorInterpreter {
             storageOrder.append(declaration.key)
             return position
         }
-        let known = declarations[position]
-        guard known == declaration || known.elementCount == 0 else {
-            throw CheckpointError.Reason.inconsistentStorage(
-                key: declaration.key,
-                detail: "\(known.dtype) x \(known.elementCount) and \(declaration.dtype) x \(declaration.elementCount)")
-        }
+        try declarations[position].admits(declaration)
         return position
     }
 
@@ -142,14 +137,7 @@ struct TensorInterpreter {
         guard let dataID = args.first?.nodeID, let data = tensors[dataID] else {
             throw malformed(global, node: id, "its first argument is not a tensor")
         }
-        let requiresGrad =
-            global.name.hasPrefix("_rebuild_parameter")
-            ? (args.count > 1 ? args[1].boolValue ?? true : true)
-            : data.requiresGrad
-        tensors[id] = TorchTensor(
-            storageKey: data.storageKey, dtype: data.dtype, shape: data.shape, strides: data.strides,
-            storageOffset: data.storageOffset, requiresGrad: requiresGrad,
-            isParameter: global.name.hasPrefix("_rebuild_parameter"), rebuildFunction: global.name)
+        tensors[id] = RebuildCallRole.rewrapped(data, by: global, args)
     }
 
     /// A numpy or pathlib call as the value it stands for; a refusal names the value's path.

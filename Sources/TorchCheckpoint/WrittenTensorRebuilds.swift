@@ -82,12 +82,7 @@ struct WrittenTensorRebuilds {
     private func mayDeclare(_ id: PickleNodeID, oneOf keys: Set<String>) -> Bool {
         guard let items = graph.sequenceItems(graph.args(of: id)), items.count > 2 else { return false }
         if items.count == 6 { return true }
-        switch items[2] {
-        case .string(let text): return keys.contains(text)
-        case .int(let number): return keys.contains(String(number))
-        case .bytes(let bytes): return keys.contains(String(decoding: bytes, as: UTF8.self))
-        default: return false
-        }
+        return StorageDeclaration.key(items[2]).map(keys.contains) ?? false
     }
 
     /// The storage persistent id a tensor call reads (through parameters to the tensor they wrap), if its
@@ -117,11 +112,7 @@ struct WrittenTensorRebuilds {
             declarations[declaration.key] = declaration
             return declaration
         }
-        guard known == declaration || known.elementCount == 0 else {
-            throw CheckpointError.Reason.inconsistentStorage(
-                key: declaration.key,
-                detail: "\(known.dtype) x \(known.elementCount) and \(declaration.dtype) x \(declaration.elementCount)")
-        }
+        try known.admits(declaration)
         return known
     }
 
@@ -146,12 +137,7 @@ struct WrittenTensorRebuilds {
         else {
             throw malformed(global, node: id, "its first argument is not a tensor")
         }
-        let requiresGrad =
-            global.name.hasPrefix("_rebuild_parameter") ? (args.count > 1 ? args[1].boolValue ?? true : true) : data.requiresGrad
-        return TorchTensor(
-            storageKey: data.storageKey, dtype: data.dtype, shape: data.shape, strides: data.strides,
-            storageOffset: data.storageOffset, requiresGrad: requiresGrad,
-            isParameter: global.name.hasPrefix("_rebuild_parameter"), rebuildFunction: global.name)
+        return RebuildCallRole.rewrapped(data, by: global, args)
     }
 
     /// ``TensorInterpreter``'s `tensor(fromRebuild:_:node:)`: arguments, dtype and geometry checked.
