@@ -9,13 +9,11 @@ struct PicklerStringMemo {
     private let graphStrings: [String]
     /// Strings met that are not in the graph's table.
     private var otherStrings: [String] = []
-    /// Per string met, in order: where its text is (a graph index, or `-1 - i` for `otherStrings[i]`), its
-    /// hash and its memo index.
+    /// Per string met, in order: where its text is (a graph index, or `-1 - i` for `otherStrings[i]`), and its
+    /// memo index.
     private var origins: [Int32] = []
-    private var hashes: [Int] = []
     private(set) var memoIndexes: [Int] = []
-    /// Positions in `origins`, -1 for an empty slot; a power of two long, at most half full.
-    private var slots = [Int32](repeating: -1, count: 8)
+    private var table = HashSlots()
 
     var count: Int { origins.count }
 
@@ -29,24 +27,16 @@ struct PicklerStringMemo {
         var hasher = Hasher()
         hasher.combine(text)
         let hash = hasher.finalize()
-        let mask = slots.count - 1
-        var slot = hash & mask
-        while slots[slot] >= 0 {
-            let position = Int(slots[slot])
-            if hashes[position] == hash && Self.exactlyEqual(self.text(at: position), text) { return position }
-            slot = (slot + 1) & mask
-        }
-        precondition(origins.count < Int(Int32.max), "more strings than a memo numbers")
-        slots[slot] = Int32(origins.count)
+        let (slot, found) = table.probe(hash: hash) { Self.exactlyEqual(self.text(at: $0), text) }
+        if let found { return found }
         if let graphIndex {
             origins.append(Int32(graphIndex))
         } else {
             origins.append(-1 - Int32(otherStrings.count))
             otherStrings.append(text)
         }
-        hashes.append(hash)
         memoIndexes.append(memoIndex)
-        if origins.count * 2 > slots.count { grow() }
+        table.add(hash: hash, at: slot)
         return nil
     }
 
@@ -59,16 +49,5 @@ struct PicklerStringMemo {
     /// equivalent strings, which Python does not.
     private static func exactlyEqual(_ a: String, _ b: String) -> Bool {
         a == b && a.utf8.elementsEqual(b.utf8)
-    }
-
-    private mutating func grow() {
-        let count = slots.count * 2
-        slots = [Int32](repeating: -1, count: count)
-        let mask = count - 1
-        for (position, hash) in hashes.enumerated() {
-            var slot = hash & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(position)
-        }
     }
 }
