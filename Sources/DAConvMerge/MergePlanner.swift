@@ -38,6 +38,7 @@ public enum MergePlanner {
             // Only the names that may end in a DAConv key go to the detector, with where they are in the dict.
             var tensors: [(name: String, tensor: TorchTensor)] = []
             var positions: [String: Int] = [:]
+            positions.reserveCapacity(dict.entries.count)  // one table, never rehashed as it grows
             for (position, entry) in dict.entries.enumerated() {
                 guard let key = entry.key, filter.mayEndInAKey(key), let id = entry.value.nodeID,
                     let tensor = checkpoint.tensors[id]

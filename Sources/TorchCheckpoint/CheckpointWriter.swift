@@ -79,12 +79,13 @@ public enum CheckpointWriter {
                 try zip.addStored(name: "\(prefix)/.storage_alignment", bytes: Array("64".utf8))
                 try zip.addStored(name: "\(prefix)/byteorder", bytes: Array("little".utf8))
                 let copies = CopiedStorageFiller(meter: meter, records: order.count)
+                let dataPrefix = prefix + "/data/"
                 for (index, key) in order.enumerated() {
                     guard let storage = draft.storages[key] else {
                         throw CheckpointError.Reason.missingRecord("storage \(key) of the draft")
                     }
                     try zip.addStored(
-                        name: "\(prefix)/data/\(index)", size: UInt64(storage.byteCount),
+                        name: dataPrefix + String(index), size: UInt64(storage.byteCount),
                         producer: copies.producer(for: storage, key: key, computed: computed))
                 }
                 try zip.addStored(name: "\(prefix)/version", bytes: Array("3\n".utf8))

@@ -14,14 +14,11 @@ extension Checkpoint {
     /// ``float32ValuesCheckingRecord(of:)`` before it trusts any output: a merge reads each DAConv weight
     /// once, not once for the check and once for the fold.
     public func verifyStorageChecksums(except checkedOnRead: Set<StorageSource>) throws {
-        var checked = checkedOnRead
-        checked.reserveCapacity(checkedOnRead.count + storageOrder.count)  // one table, never rehashed as it grows
+        // Each storage has a record of its own (`data/<key>`; a legacy file's views share theirs, but it has no
+        // CRCs): only the records checked on read are skipped, with no table of the others.
         var sources: [StorageSource] = []
-        sources.reserveCapacity(storageOrder.count)
-        for key in storageOrder {
-            guard let storage = storages[key], checked.insert(storage.source).inserted else { continue }
-            sources.append(storage.source)
-        }
+        sources.reserveCapacity(storagesInOrder.count)
+        for storage in storagesInOrder where !checkedOnRead.contains(storage.source) { sources.append(storage.source) }
         do {
             try bytes.verifyCRCs(sources)
         } catch {

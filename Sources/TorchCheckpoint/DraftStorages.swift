@@ -14,8 +14,9 @@ public struct DraftStorages: Sendable {
 
     /// The storage under `key`, if the draft has one.
     public subscript(key: String) -> DraftStorage? {
-        if let storage = added[key] { return storage }
-        guard let storage = input.storages[key] else { return nil }
+        // Added keys are never the input's (``add(_:)``), so the input's table is asked first: nearly every key
+        // is found there with one hash.
+        guard let storage = input.storages[key] else { return added[key] }
         return DraftStorage(
             dtype: storage.dtype, elementCount: storage.elementCount, isUntyped: storage.isUntyped,
             content: .copy(input, storage))

@@ -26,7 +26,8 @@ final class CopiedStorageFiller: ZipRecordFiller {
     func producer(for storage: DraftStorage, key: String, computed: (any ComputedTensorSource)?) throws -> ZipRecordProducer {
         switch storage.content {
         case .copy(let checkpoint, let source):
-            if windows[ObjectIdentifier(checkpoint)] == nil {
+            // Storages nearly always come from one checkpoint: the table is asked only when it changes.
+            if checkpoint !== sources.last?.checkpoint, windows[ObjectIdentifier(checkpoint)] == nil {
                 windows[ObjectIdentifier(checkpoint)] = StorageReadWindow(checkpoint)
             }
             sources.append((checkpoint, source))

@@ -24,14 +24,12 @@ final class StorageRenumbering {
         guard case .node(let tupleID) = graph.args(of: id), case .tuple = graph.kind(of: tupleID) else { return nil }
         let items = graph.items(of: tupleID)
         guard items.count >= 5, items[0] == .string("storage"), var oldKey = items[2].stringValue else { return nil }
-        // A sixth item (a legacy view's, or anything else) is not written: torch's tuples have five (a literal:
-        // no generic fill per storage).
-        var replaced: [PickleValue?] =
-            items.count <= 6 ? [nil, nil, nil, nil, nil] : [PickleValue?](repeating: nil, count: items.count)
+        // A legacy storage view becomes a storage of its own, as the reader declared it. A sixth item (a
+        // legacy view's, or anything else) is not written: torch's tuples have five.
+        var count: PickleValue? = nil
         if items.count == 6, let view = graph.sequence(items[5]), view.count == 3, let viewKey = view[0].stringValue {
-            // A legacy storage view becomes a storage of its own, as the reader declared it.
             oldKey = viewKey
-            replaced[4] = view[2]
+            count = view[2]
         }
         // One hash for a storage met the first time (nearly all): insert, and put back the rare key known before.
         var key = String(order.count)
@@ -41,8 +39,10 @@ final class StorageRenumbering {
         } else {
             order.append(oldKey)
         }
-        replaced[2] = .string(key)
-        if items[3] != .string("cpu") { replaced[3] = .string("cpu") }
-        return replaced
+        let location: PickleValue? = items[3] == .string("cpu") ? nil : .string("cpu")
+        // Made whole at once: a literal of nils is a shared constant, which an edit would copy.
+        let replaced: [PickleValue?] = [nil, nil, .string(key), location, count]
+        guard items.count > 6 else { return replaced }
+        return replaced + [PickleValue?](repeating: nil, count: items.count - 5)
     }
 }

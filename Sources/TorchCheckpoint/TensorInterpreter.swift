@@ -179,9 +179,7 @@ struct TensorInterpreter {
         lastStrides = strides
         let tensor = try function.tensor(args, storage: storage, offset: offset, shape: shape, strides: strides, in: graph)
         // The check names the tensor only when it refuses it: naming walks the whole tree.
-        try TensorGeometry.validate(tensor, storage: storage, limits: limits) { [graph, root, limits] in
-            Self.name(of: node, graph: graph, root: root, limits: limits)
-        }
+        try TensorGeometry.validate(tensor, storage: storage, limits: limits) { name(of: node) }
         return tensor
     }
 
@@ -196,7 +194,7 @@ struct TensorInterpreter {
         Self.name(of: node, graph: graph, root: root, limits: limits)
     }
 
-    /// The same from the parts it needs, for closures that must not copy the interpreter.
+    /// The same from the parts it needs, for readers that hold those and not an interpreter.
     static func name(of node: PickleNodeID, graph: PickleGraph, root: PickleValue, limits: CheckpointLimits) -> String {
         let walker = CheckpointPathWalker(graph: graph, leaves: PickleNodeSet(nodeCount: 0), maxDepth: limits.maxDepth)
         guard let entries = try? walker.entries(from: root),

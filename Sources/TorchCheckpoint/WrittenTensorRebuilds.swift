@@ -59,7 +59,7 @@ struct WrittenTensorRebuilds {
             for declaration in try declarations(of: id) { keys.insert(declaration.key) }
         }
         guard !keys.isEmpty else { return }
-        let needed = Set(persistentIDs)
+        let needed = PickleNodeSet(persistentIDs, nodeCount: graph.nodeCount)
         for index in 0..<graph.nodeCount {
             let id = PickleNodeID(index: index)
             guard graph.isPersistentID(id), needed.contains(id) || mayDeclare(id, oneOf: keys) else { continue }
