@@ -57,8 +57,10 @@ enum ZipCheckpointReader {
         }
         let prefix = String(first.name[..<slash])
         let folder = prefix + "/"
-        if let stray = archive.records.first(where: { !$0.name.hasPrefix(folder) }) {
-            throw CheckpointError.Reason.notACheckpoint("record \(stray.name) is outside the archive folder \(prefix)/")
+        for record in archive.records.indices {
+            let name = archive.records[record].name
+            guard !(RecordNameBytes.hasPrefix(name, folder) ?? name.hasPrefix(folder)) else { continue }
+            throw CheckpointError.Reason.notACheckpoint("record \(name) is outside the archive folder \(prefix)/")
         }
         return prefix
     }
@@ -140,6 +142,11 @@ struct StorageRecordFinder {
     /// The record of storage `key`, if any, and the name it was looked up by. A record whose name equals that name
     /// is the one the index would find: names are unique, canonical equivalents included.
     mutating func record(forKey key: String) -> (record: ZipRecord?, name: String) {
+        // The record's own name, when it is the name: no name is made per storage.
+        if next < archive.records.count, RecordNameBytes.isConcatenation(archive.records[next].name, dataFolder, key) {
+            next += 1
+            return (archive.records[next - 1], archive.records[next - 1].name)
+        }
         let name = dataFolder + key
         if next < archive.records.count, archive.records[next].name == name {
             next += 1
