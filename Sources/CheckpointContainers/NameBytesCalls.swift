@@ -1,0 +1,130 @@
+// The only file of this module, besides the C and POSIX call files and RawMemory, that reads array storage through
+// pointers: the per-record loops of a zip directory (40,000 names and headers in a checkpoint of many small
+// tensors) scan and compare names here without a bounds or uniqueness check per byte.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What one scan of a record name finds, for ``RecordNameRules``.
+struct NameScan {
+    var hasNUL = false
+    var isASCII = true
+    /// Some component, between `/` or `\` separators, is exactly `..`.
+    var hasDotDotComponent = false
+}
+
+/// Scans, hashes and compares name bytes held in arrays.
+enum NameBytes {
+    /// One pass over `bytes[range]`, eight bytes at a time; the byte by byte pass runs only for a name with a NUL
+    /// byte or two dots in a row (torch writes neither).
+    static func scan(_ bytes: [UInt8], _ range: Range<Int>) -> NameScan {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "name range")
+        return bytes.withUnsafeBytes { buffer in
+            let name = UnsafeRawBufferPointer(rebasing: buffer[range])
+            var words = NameWords()
+            var offset = 0
+            while name.count - offset >= 8 {
+                words.add(UInt64(littleEndian: name.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                offset += 8
+            }
+            if offset < name.count {
+                var tail = UInt64(0x6161_6161_6161_6161)  // 'a', which none of the searches looks for
+                withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: name[offset...])) }
+                words.add(UInt64(littleEndian: tail))
+            }
+            guard words.hasZero || words.hasDotPair else { return NameScan(isASCII: words.highBits == 0) }
+            return scanBytes(name.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    private static func scanBytes(_ name: UnsafeBufferPointer<UInt8>) -> NameScan {
+        var scan = NameScan()
+        // Dots the current component has held so far, -1 once it holds anything else.
+        var dots = 0
+        for byte in name {
+            if byte == 0 { scan.hasNUL = true }
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") {
+                scan.hasDotDotComponent = scan.hasDotDotComponent || dots == 2
+                dots = 0
+            } else if byte == UInt8(ascii: ".") {
+                if dots >= 0 { dots += 1 }
+            } else {
+                dots = -1
+                if byte >= 0x80 { scan.isASCII = false }
+            }
+        }
+        scan.hasDotDotComponent = scan.hasDotDotComponent || dots == 2
+        return scan
+    }
+
+    /// The key of the name `bytes[range]`: its hash (seeded per process, as Swift's own hashing is: names come
+    /// from untrusted files) and whether it is ASCII.
+    static func key(_ bytes: [UInt8], _ range: Range<Int>) -> NameKey {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "name range")
+        return bytes.withUnsafeBytes { key(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The key of `name`'s UTF-8 bytes, the same as ``key(_:_:)`` of those bytes.
+    static func key(of name: String) -> NameKey {
+        var name = name
+        return name.withUTF8 { key(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Swift's seeded hash of the bytes, fed eight at a time (cheaper than `combine(bytes:)` for short names), and
+    /// whether they are all ASCII.
+    private static func key(_ memory: UnsafeRawBufferPointer) -> NameKey {
+        var hasher = Hasher()
+        var highBits: UInt64 = 0
+        var offset = 0
+        while memory.count - offset >= 8 {
+            let word = memory.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            hasher.combine(word)
+            highBits |= word
+            offset += 8
+        }
+        var tail = UInt64(0)
+        withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: memory[offset...])) }
+        highBits |= tail
+        // The length's low byte in the tail's last byte, which the tail never fills (equal hashes only cost a compare).
+        hasher.combine(tail | UInt64(truncatingIfNeeded: memory.count) << 56)
+        return NameKey(hash: hasher.finalize(), isASCII: highBits & 0x8080_8080_8080_8080 == 0)
+    }
+
+    /// Whether `a[aStart ..< aStart + count]` equals `b[bStart ..< bStart + count]` (the caller checked both ranges).
+    static func equal(_ a: [UInt8], at aStart: Int, _ b: [UInt8], at bStart: Int, count: Int) -> Bool {
+        precondition(aStart >= 0 && bStart >= 0 && count >= 0 && aStart <= a.count - count && bStart <= b.count - count)
+        return a.withUnsafeBytes { first in
+            b.withUnsafeBytes { second in
+                count == 0 || memcmp(first.baseAddress! + aStart, second.baseAddress! + bStart, count) == 0
+            }
+        }
+    }
+}
+
+/// What eight bytes at a time tell of a name: whether some byte is 0, some two bytes in a row are dots, and the
+/// high bits of all bytes (bit tricks that find a zero byte exactly, with no false positives).
+private struct NameWords {
+    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    private static let dots: UInt64 = 0x2E2E_2E2E_2E2E_2E2E
+    var hasZero = false
+    var hasDotPair = false
+    var highBits: UInt64 = 0
+    /// Whether the last byte of the previous word was a dot.
+    private var endsInDot = false
+
+    /// 0x80 in each byte of `word` that is 0, 0 elsewhere.
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        ~(((word & low7) &+ low7) | word | low7)
+    }
+
+    mutating func add(_ word: UInt64) {
+        highBits |= word & ~Self.low7
+        hasZero = hasZero || Self.zeroBytes(word) != 0
+        let dotBytes = Self.zeroBytes(word ^ Self.dots)
+        hasDotPair = hasDotPair || dotBytes & (dotBytes >> 8) != 0 || (endsInDot && dotBytes & 0x80 != 0)
+        endsInDot = dotBytes >> 63 != 0
+    }
+}
