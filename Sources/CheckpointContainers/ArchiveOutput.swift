@@ -61,6 +61,16 @@ final class ArchiveOutput {
         }
     }
 
+    /// Appends `count` bytes that `write` stores in place in the current buffer (a header, built where it will be
+    /// written); they are never split between two buffers, so a buffer without room for them goes part full.
+    func appendStored(count: Int, _ write: (inout FieldStores) -> Void) throws {
+        if current.space < count { try handOff() }
+        precondition(current.space >= count, "a buffer smaller than a header")
+        FieldStores.write(into: &current.bytes, at: current.count, count: count, write)
+        current.count += count
+        position += UInt64(count)
+    }
+
     /// Appends `count` bytes that `fill` writes straight into the buffers: `fill(buffer, index, n)`
     /// must set `buffer[index ..< index + n]` (and may read them back while they are in the cache,
     /// to checksum them). The pieces cut the run at every multiple of `pieceSize` and nowhere else,

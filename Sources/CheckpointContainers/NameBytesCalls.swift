@@ -60,8 +60,7 @@ enum NameBytes {
         return scan
     }
 
-    /// The key of the name `bytes[range]`: its hash (seeded per process, as Swift's own hashing is: names come
-    /// from untrusted files) and whether it is ASCII.
+    /// The key of the name `bytes[range]`: its hash and whether it is ASCII.
     static func key(_ bytes: [UInt8], _ range: Range<Int>) -> NameKey {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "name range")
         return bytes.withUnsafeBytes { key(UnsafeRawBufferPointer(rebasing: $0[range])) }
@@ -73,15 +72,25 @@ enum NameBytes {
         return name.withUTF8 { key(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Swift's seeded hash of the bytes, fed eight at a time (cheaper than `combine(bytes:)` for short names), and
-    /// whether they are all ASCII.
+    /// `name`'s UTF-8 bytes, copied at once (`Array(name.utf8)` copies them one at a time).
+    static func array(of name: String) -> [UInt8] {
+        var name = name
+        return name.withUTF8 { Array($0) }
+    }
+
+    /// A random seed per process: which names collide cannot be known in advance (and ``RecordNameIndex`` leaves
+    /// bytes for strings if names do collide).
+    private static let seed = UInt64.random(in: 1...UInt64.max)
+
+    /// A multiply-and-fold hash of the bytes, eight at a time (a tenth of the instructions of `Hasher`'s SipHash for
+    /// the names torch writes), and whether they are all ASCII.
     private static func key(_ memory: UnsafeRawBufferPointer) -> NameKey {
-        var hasher = Hasher()
+        var hash = seed
         var highBits: UInt64 = 0
         var offset = 0
         while memory.count - offset >= 8 {
-            let word = memory.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            hasher.combine(word)
+            let word = UInt64(littleEndian: memory.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            hash = fold(hash ^ word, 0x9E37_79B9_7F4A_7C15)
             highBits |= word
             offset += 8
         }
@@ -89,8 +98,16 @@ enum NameBytes {
         withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: memory[offset...])) }
         highBits |= tail
         // The length's low byte in the tail's last byte, which the tail never fills (equal hashes only cost a compare).
-        hasher.combine(tail | UInt64(truncatingIfNeeded: memory.count) << 56)
-        return NameKey(hash: hasher.finalize(), isASCII: highBits & 0x8080_8080_8080_8080 == 0)
+        hash = fold(hash ^ UInt64(littleEndian: tail) ^ UInt64(truncatingIfNeeded: memory.count) << 56, 0xD6E8_FEB8_6659_FD93)
+        hash = fold(hash, seed | 1)
+        return NameKey(hash: Int(truncatingIfNeeded: hash), isASCII: highBits & 0x8080_8080_8080_8080 == 0)
+    }
+
+    /// The high and low halves of the 128-bit product, combined.
+    @inline(__always)
+    private static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
+        return product.high ^ product.low
     }
 
     /// Whether `a[aStart ..< aStart + count]` equals `b[bStart ..< bStart + count]` (the caller checked both ranges).

@@ -8,14 +8,18 @@ struct NameKey {
 ///
 /// Names compare as Swift strings do, by canonical equivalence: names that differ only in Unicode normalisation are
 /// the same name, since tools may normalise names. Between ASCII names that is byte equality, so while every name
-/// is ASCII (torch writes nothing else) the index is a table of record indices found by a hash of the name's bytes:
-/// a checkpoint of 40,000 records hashed its names as strings, which cost about four times as much. From the
-/// first other name on, every name is keyed by `String`, exactly as a dictionary of strings does.
+/// is ASCII (torch writes nothing else) the index is a table of record indices found by a seeded hash of the name's
+/// bytes (a checkpoint of 40,000 records spent ten times as many instructions hashing its names as strings). From
+/// the first other name on, every name is keyed by `String`, exactly as a dictionary of strings does; so is every
+/// name once one would lie more than `maxProbes` slots from where its hash puts it (names made to collide), which
+/// bounds every insertion and lookup.
 struct RecordNameIndex {
     /// Open addressing with linear probing: 0 is an empty slot, else the high 32 bits of the name's hash (its
     /// tag) above the record index + 1. The tag also places the slot, so the table grows without the names.
     private var slots: [UInt64]
     private var count = 0
+    /// The most slots past its first a name may lie (with half the slots empty, a handful at most).
+    private static let maxProbes = 64
     /// Every name by string, once some name is not ASCII.
     private(set) var byString: [String: Int]?
 
@@ -42,17 +46,22 @@ struct RecordNameIndex {
         precondition(index >= 0 && index < Int(UInt32.max), "record index")
         let tag = Self.tag(key.hash)
         var slot = bucket(tag)
-        while slots[slot] != 0 {
+        for _ in 0...Self.maxProbes {
             let held = slots[slot]
+            if held == 0 {
+                slots[slot] = UInt64(tag) << 32 | UInt64(index + 1)
+                count += 1
+                if count * 2 > slots.count { grow(nameOf) }
+                return nil
+            }
             if UInt32(truncatingIfNeeded: held >> 32) == tag, isNamed(Int(UInt32(truncatingIfNeeded: held)) - 1) {
                 return Int(UInt32(truncatingIfNeeded: held)) - 1
             }
             slot = (slot + 1) & (slots.count - 1)
         }
-        slots[slot] = UInt64(tag) << 32 | UInt64(index + 1)
-        count += 1
-        if count * 2 > slots.count { grow() }
-        return nil
+        // Names that collide this much were made to: strings, hashed as Swift hashes them, take over.
+        keyByString(nameOf)
+        return insert(name, index: index, key: key, isNamed: isNamed, nameOf: nameOf)
     }
 
     /// The index of the record called `name`. With ``comparesBytes``, `name` must be ASCII.
@@ -61,8 +70,10 @@ struct RecordNameIndex {
         precondition(key.isASCII, "a name that is not ASCII is looked up by string")
         let tag = Self.tag(key.hash)
         var slot = bucket(tag)
-        while slots[slot] != 0 {
+        // Every name lies within `maxProbes` slots of its first.
+        for _ in 0...Self.maxProbes {
             let held = slots[slot]
+            if held == 0 { return nil }
             if UInt32(truncatingIfNeeded: held >> 32) == tag, isNamed(Int(UInt32(truncatingIfNeeded: held)) - 1) {
                 return Int(UInt32(truncatingIfNeeded: held)) - 1
             }
@@ -88,14 +99,24 @@ struct RecordNameIndex {
         return [UInt64](repeating: 0, count: capacity)
     }
 
-    /// Doubles the table, placing each slot again by its tag.
-    private mutating func grow() {
+    /// Doubles the table, placing each slot again by its tag; strings take over if a name would lie further than
+    /// `maxProbes` slots from its first.
+    private mutating func grow(_ nameOf: (Int) -> String) {
         let old = slots
         slots = [UInt64](repeating: 0, count: old.count * 2)
         for held in old where held != 0 {
             var slot = bucket(UInt32(truncatingIfNeeded: held >> 32))
-            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+            var probes = 0
+            while slots[slot] != 0 {
+                slot = (slot + 1) & (slots.count - 1)
+                probes += 1
+            }
             slots[slot] = held
+            if probes > Self.maxProbes {
+                slots = old
+                keyByString(nameOf)
+                return
+            }
         }
     }
 

@@ -79,4 +79,40 @@ final class RecordNameIndexTests: XCTestCase {
                 path: path, offset: UInt64(thirdEntry + 20), reason: "entry runs past the directory end")
         ) { try ZipArchiveReader(path: path) }
     }
+
+    func testTheWriterRefusesDuplicatesAmongManyNamesAndCanonicalEquivalents() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("many.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        for index in 0..<3000 { try writer.addStored(name: "x/data/\(index)", bytes: []) }  // the table grows
+        assertThrows(.duplicateRecordName(path: path, name: "x/data/1234")) {
+            try writer.addStored(name: "x/data/1234", bytes: [])
+        }
+        try writer.addStored(name: "x/K", bytes: [])
+        assertThrows(.duplicateRecordName(path: path, name: "x/\u{212A}")) { try writer.addStored(name: "x/\u{212A}", bytes: []) }
+        try writer.addStored(name: "x/caf\u{E9}", bytes: [])
+        assertThrows(.duplicateRecordName(path: path, name: "x/cafe\u{301}")) {
+            try writer.addStored(name: "x/cafe\u{301}", bytes: [])
+        }
+        assertThrows(.duplicateRecordName(path: path, name: "x/data/2999")) {
+            try writer.addStored(name: "x/data/2999", bytes: [])
+        }
+        try writer.finish()
+        let archive = try ZipArchiveReader(path: path)
+        XCTAssertEqual(archive.records.count, 3002)
+        XCTAssertEqual(archive.record(named: "x/data/2999")?.index, 2999)
+        XCTAssertEqual(archive.record(named: "x/cafe\u{301}")?.index, 3001)
+    }
+
+    func testAWriterRefusingATooLargeRecordStillReportsADuplicateFirst() throws {
+        let directory = try TemporaryDirectory(self)
+        let path = directory.path("large.pth")
+        let writer = try ZipArchiveWriter(path: path)
+        try writer.addStored(name: "x/a", bytes: [1])
+        let size = UInt64(Int64.max) - 10
+        assertThrows(.duplicateRecordName(path: path, name: "x/a")) {
+            try writer.addStored(name: "x/a", size: size, producer: HeldBytesProducer(RecordBytes([])))
+        }
+        writer.discard()
+    }
 }
