@@ -56,12 +56,13 @@ struct CentralDirectory {
 
     /// The name rules, then uniqueness; the name enters the index when it is new.
     private mutating func nameProblem(_ record: ZipRecord, _ nameRange: Range<Int>, path: String) -> ContainerError? {
-        if let reason = RecordNameRules.problem(in: bytes, nameRange) {
+        let scan = NameBytes.scan(bytes, nameRange)
+        if let reason = RecordNameRules.problem(in: bytes, nameRange, scan: scan) {
             return .unsafeRecordName(path: path, name: record.name, reason: reason)
         }
         let earlier = records  // the records before this one
         let duplicate = indexByName.insert(
-            record.name, index: record.index, key: NameBytes.key(bytes, nameRange),
+            record.name, index: record.index, key: scan.key,
             isNamed: { earlier[$0].name == record.name }, nameOf: { earlier[$0].name })
         return duplicate == nil ? nil : .duplicateRecordName(path: path, name: record.name)
     }

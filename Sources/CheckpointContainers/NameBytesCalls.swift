@@ -14,29 +14,40 @@ struct NameScan {
     var isASCII = true
     /// Some component, between `/` or `\` separators, is exactly `..`.
     var hasDotDotComponent = false
+    /// The hash ``NameBytes/key(of:)`` gives the same bytes.
+    var hash = 0
+
+    /// The name's key in a ``RecordNameIndex``.
+    var key: NameKey { NameKey(hash: hash, isASCII: isASCII) }
 }
 
 /// Scans, hashes and compares name bytes held in arrays.
 enum NameBytes {
-    /// One pass over `bytes[range]`, eight bytes at a time; the byte by byte pass runs only for a name with a NUL
-    /// byte or two dots in a row (torch writes neither).
+    /// One pass over `bytes[range]`, eight bytes at a time, that also hashes it (``key(of:)`` hashes alike); the
+    /// byte by byte pass runs only for a name with a NUL byte or two dots in a row (torch writes neither).
     static func scan(_ bytes: [UInt8], _ range: Range<Int>) -> NameScan {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "name range")
         return bytes.withUnsafeBytes { buffer in
             let name = UnsafeRawBufferPointer(rebasing: buffer[range])
             var words = NameWords()
+            var hash = seed
             var offset = 0
             while name.count - offset >= 8 {
-                words.add(UInt64(littleEndian: name.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                let word = UInt64(littleEndian: name.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                words.add(word)
+                hash = fold(hash ^ word, wordFactor)
                 offset += 8
             }
+            let tail = tailWord(name, from: offset)
             if offset < name.count {
-                var tail = UInt64(0x6161_6161_6161_6161)  // 'a', which none of the searches looks for
-                withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: name[offset...])) }
-                words.add(UInt64(littleEndian: tail))
+                // 'a', which none of the searches looks for, where the name has no bytes.
+                words.add(tail | 0x6161_6161_6161_6161 & ~0 << UInt64(8 * (name.count - offset)))
             }
-            guard words.hasZero || words.hasDotPair else { return NameScan(isASCII: words.highBits == 0) }
-            return scanBytes(name.assumingMemoryBound(to: UInt8.self))
+            let hashed = finished(hash, tail: tail, count: name.count)
+            guard words.hasZero || words.hasDotPair else { return NameScan(isASCII: words.highBits == 0, hash: hashed) }
+            var scan = scanBytes(name.assumingMemoryBound(to: UInt8.self))
+            scan.hash = hashed
+            return scan
         }
     }
 
@@ -60,13 +71,7 @@ enum NameBytes {
         return scan
     }
 
-    /// The key of the name `bytes[range]`: its hash and whether it is ASCII.
-    static func key(_ bytes: [UInt8], _ range: Range<Int>) -> NameKey {
-        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "name range")
-        return bytes.withUnsafeBytes { key(UnsafeRawBufferPointer(rebasing: $0[range])) }
-    }
-
-    /// The key of `name`'s UTF-8 bytes, the same as ``key(_:_:)`` of those bytes.
+    /// The key of `name`'s UTF-8 bytes, with the hash ``scan(_:_:)`` gives those bytes.
     static func key(of name: String) -> NameKey {
         var name = name
         return name.withUTF8 { key(UnsafeRawBufferPointer($0)) }
@@ -82,6 +87,8 @@ enum NameBytes {
     /// bytes for strings if names do collide).
     private static let seed = UInt64.random(in: 1...UInt64.max)
 
+    private static let wordFactor: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     /// A multiply-and-fold hash of the bytes, eight at a time (a tenth of the instructions of `Hasher`'s SipHash for
     /// the names torch writes), and whether they are all ASCII.
     private static func key(_ memory: UnsafeRawBufferPointer) -> NameKey {
@@ -90,17 +97,30 @@ enum NameBytes {
         var offset = 0
         while memory.count - offset >= 8 {
             let word = UInt64(littleEndian: memory.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            hash = fold(hash ^ word, 0x9E37_79B9_7F4A_7C15)
+            hash = fold(hash ^ word, wordFactor)
             highBits |= word
             offset += 8
         }
-        var tail = UInt64(0)
-        withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: memory[offset...])) }
+        let tail = tailWord(memory, from: offset)
         highBits |= tail
-        // The length's low byte in the tail's last byte, which the tail never fills (equal hashes only cost a compare).
-        hash = fold(hash ^ UInt64(littleEndian: tail) ^ UInt64(truncatingIfNeeded: memory.count) << 56, 0xD6E8_FEB8_6659_FD93)
-        hash = fold(hash, seed | 1)
-        return NameKey(hash: Int(truncatingIfNeeded: hash), isASCII: highBits & 0x8080_8080_8080_8080 == 0)
+        let hashed = finished(hash, tail: tail, count: memory.count)
+        return NameKey(hash: hashed, isASCII: highBits & 0x8080_8080_8080_8080 == 0)
+    }
+
+    /// The bytes from `offset` on (fewer than eight), little-endian, zeros after them.
+    private static func tailWord(_ memory: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        var tail: UInt64 = 0
+        for index in stride(from: memory.count - 1, through: offset, by: -1) {
+            tail = tail << 8 | UInt64(memory[index])
+        }
+        return tail
+    }
+
+    /// The hash after the tail word; the length's low byte goes in the tail's last byte, which the tail never fills
+    /// (equal hashes only cost a compare).
+    private static func finished(_ hash: UInt64, tail: UInt64, count: Int) -> Int {
+        let last = fold(hash ^ tail ^ UInt64(truncatingIfNeeded: count) << 56, 0xD6E8_FEB8_6659_FD93)
+        return Int(truncatingIfNeeded: fold(last, seed | 1))
     }
 
     /// The high and low halves of the 128-bit product, combined.

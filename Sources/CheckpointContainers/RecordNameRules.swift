@@ -15,9 +15,13 @@ enum RecordNameRules {
     /// Why the name `bytes[range]` is not acceptable, or nil if it is; one scan of the bytes, allocating nothing
     /// for the ASCII names torch writes.
     static func problem(in bytes: [UInt8], _ range: Range<Int>) -> String? {
+        problem(in: bytes, range, scan: NameBytes.scan(bytes, range))
+    }
+
+    /// The same, given the name's scan (which also gives its key for a ``RecordNameIndex``).
+    static func problem(in bytes: [UInt8], _ range: Range<Int>, scan: NameScan) -> String? {
         if range.isEmpty { return "the name is empty" }
         if range.count > maxNameLength { return "the name is longer than \(maxNameLength) bytes" }
-        let scan = NameBytes.scan(bytes, range)
         if scan.hasNUL { return "the name contains a NUL byte" }
         if !scan.isASCII && String(validating: bytes[range], as: UTF8.self) == nil { return "the name is not valid UTF-8" }
         let first = bytes[range.lowerBound]

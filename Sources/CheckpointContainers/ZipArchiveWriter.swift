@@ -55,7 +55,8 @@ public final class ZipArchiveWriter {
     public func addStored(name: String, size: UInt64, producer: ZipRecordProducer) throws -> UInt64 {
         precondition(isOpen, "addStored after finish() or discard()")
         let nameBytes = NameBytes.array(of: name)
-        if let reason = RecordNameRules.problem(with: nameBytes) {
+        let scan = NameBytes.scan(nameBytes, nameBytes.indices)
+        if let reason = RecordNameRules.problem(in: nameBytes, nameBytes.indices, scan: scan) {
             throw ContainerError.unsafeRecordName(path: path, name: name, reason: reason)
         }
         var layout = self.layout
@@ -68,7 +69,7 @@ public final class ZipArchiveWriter {
                 path: path, record: name, size: size, limit: layout.largestSize(nameLength: nameBytes.count))
         }
         // One hash per name: a duplicate is refused as it would be inserted.
-        if Self.join(&names, name, nameBytes, after: planned) {
+        if Self.join(&names, name, nameBytes, key: scan.key, after: planned) {
             throw ContainerError.duplicateRecordName(path: path, name: name)
         }
         self.layout = layout
@@ -78,10 +79,10 @@ public final class ZipArchiveWriter {
 
     /// Adds the name of the record after `planned` to `names`; true (and nothing added) if it is there already.
     private static func join(
-        _ names: inout RecordNameIndex, _ name: String, _ nameBytes: [UInt8], after planned: [PlannedRecord]
+        _ names: inout RecordNameIndex, _ name: String, _ nameBytes: [UInt8], key: NameKey, after planned: [PlannedRecord]
     ) -> Bool {
         let duplicate = names.insert(
-            name, index: planned.count, key: NameBytes.key(nameBytes, nameBytes.indices),
+            name, index: planned.count, key: key,
             isNamed: { planned[$0].nameBytes == nameBytes },
             nameOf: { String(decoding: planned[$0].nameBytes, as: UTF8.self) })
         return duplicate != nil
