@@ -114,17 +114,20 @@ public final class ZipArchiveWriter {
         let directorySize = planned.reduce(0) { $0 + TorchZipHeaders.centralEntryLength($1.nameBytes.count, $1.placement) }
         let size = layout.nextHeaderOffset + UInt64(directorySize) + UInt64(TorchZipHeaders.endRecordsLength)
         let output = try ArchiveOutput(creating: path, expectedSize: size)
+        // A local array: no exclusivity check per record, as there is for the property.
+        var records = planned
+        planned = []
         do {
             var crcs: [UInt32] = []
-            crcs.reserveCapacity(planned.count)
-            for index in planned.indices {
-                let previous = index > 0 ? (crc32: crcs[index - 1], placement: planned[index - 1].placement) : nil
-                crcs.append(try stream(planned[index], after: previous, to: output))
-                planned[index].source = .written  // each producer is released once written
+            crcs.reserveCapacity(records.count)
+            for index in records.indices {
+                let previous = index > 0 ? (crc32: crcs[index - 1], placement: records[index - 1].placement) : nil
+                crcs.append(try stream(records[index], after: previous, to: output))
+                records[index].source = .written  // each producer is released once written
             }
-            let last = planned.last.map { (crc32: crcs[crcs.count - 1], placement: $0.placement) }
-            try writeDirectory(of: planned, crcs: crcs, after: last, to: output)
-            planned = []
+            let last = records.last.map { (crc32: crcs[crcs.count - 1], placement: $0.placement) }
+            try writeDirectory(of: records, crcs: crcs, after: last, to: output)
+            records = []
             precondition(output.position == size, "the archive's length differs from its layout")
             try output.commit()
         } catch {
