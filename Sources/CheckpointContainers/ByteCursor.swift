@@ -30,6 +30,11 @@ struct ByteCursor {
         return start
     }
 
+    /// The error a read would throw that runs past the end `count` bytes after the current position.
+    func overrun(after count: Int) -> ContainerError {
+        overrun(currentFileOffset + UInt64(count))
+    }
+
     /// Reads a little-endian unsigned integer of `width` bytes (at most 8).
     mutating func uint(_ width: Int) throws -> UInt64 {
         precondition(width > 0 && width <= 8, "integer width")

@@ -18,9 +18,8 @@ struct CentralDirectory {
     var records: [ZipRecord] = []
     /// Where each entry starts in ``bytes``.
     var entryStarts: [Int] = []
-    /// Record index by name. String keys compare by canonical equivalence: names that only differ in Unicode
-    /// normalisation are duplicates, since tools may normalise names.
-    var indexByName: [String: Int] = [:]
+    /// Record index by name; names that only differ in Unicode normalisation are duplicates (see the index).
+    var indexByName = RecordNameIndex(expectedCount: 0)
     /// Whether an entry has extra fields libzip reads differently from us (see ``ExtraFields``).
     var hasFieldsLibzipReads = false
 
@@ -31,7 +30,7 @@ struct CentralDirectory {
         let count = Int(location.entryCount)
         records.reserveCapacity(count)
         entryStarts.reserveCapacity(count)
-        indexByName.reserveCapacity(count)
+        indexByName = RecordNameIndex(expectedCount: count)
         var cursor = ByteCursor(bytes: bytes, fileOffset: location.offset) { offset in
             .malformedCentralDirectory(path: file.path, offset: offset, reason: "entry runs past the directory end")
         }
@@ -57,36 +56,31 @@ struct CentralDirectory {
 
     /// The name rules, then uniqueness; the name enters the index when it is new.
     private mutating func nameProblem(_ record: ZipRecord, _ nameRange: Range<Int>, path: String) -> ContainerError? {
-        if let reason = RecordNameRules.problem(with: bytes[nameRange]) {
+        let scan = NameBytes.scan(bytes, nameRange)
+        if let reason = RecordNameRules.problem(in: bytes, nameRange, scan: scan) {
             return .unsafeRecordName(path: path, name: record.name, reason: reason)
         }
-        if let first = indexByName.updateValue(record.index, forKey: record.name) {
-            indexByName[record.name] = first
-            return .duplicateRecordName(path: path, name: record.name)
-        }
-        return nil
+        let earlier = records  // the records before this one
+        let duplicate = indexByName.insert(
+            record.name, index: record.index, key: scan.key,
+            isNamed: { earlier[$0].name == record.name }, nameOf: { earlier[$0].name })
+        return duplicate == nil ? nil : .duplicateRecordName(path: path, name: record.name)
     }
 
     /// Parses one entry at the cursor into its record (no data offset yet) and the range of its name.
     private mutating func parseEntry(_ cursor: inout ByteCursor, index: Int, path: String) throws -> (ZipRecord, Range<Int>) {
         let entryOffset = cursor.currentFileOffset
-        guard try cursor.u32() == Self.signature else {
-            throw ContainerError.malformedCentralDirectory(
-                path: path, offset: entryOffset, reason: "entry \(index) has no central-directory signature")
-        }
-        try cursor.skip(4)  // version made by, version needed
-        let flags = try cursor.u16()
-        let method = try cursor.u16()
-        try cursor.skip(4)  // DOS time and date
-        let crc = try cursor.u32()
+        let start = try takeFixedPart(&cursor, index: index, path: path)
+        @inline(__always) func u16(_ at: Int) -> UInt16 { UInt16(bytes[start + at]) | UInt16(bytes[start + at + 1]) << 8 }
+        @inline(__always) func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
+        let flags = u16(8)
+        let method = u16(10)
+        let crc = u32(16)
         var fields = Zip64Fields(
-            compressedSize: UInt64(try cursor.u32()), size: UInt64(try cursor.u32()), headerOffset: 0, disk: 0)
-        let nameLength = Int(try cursor.u16())
-        let extraLength = Int(try cursor.u16())
-        let commentLength = Int(try cursor.u16())
-        fields.disk = UInt64(try cursor.u16())
-        try cursor.skip(6)  // internal and external attributes
-        fields.headerOffset = UInt64(try cursor.u32())
+            compressedSize: UInt64(u32(20)), size: UInt64(u32(24)), headerOffset: UInt64(u32(42)), disk: UInt64(u16(34)))
+        let nameLength = Int(u16(28))
+        let extraLength = Int(u16(30))
+        let commentLength = Int(u16(32))
         let nameStart = try cursor.take(nameLength)
         let nameRange = nameStart..<nameStart + nameLength
         let name = String(decoding: bytes[nameRange], as: UTF8.self)
@@ -113,15 +107,40 @@ struct CentralDirectory {
         return (record, nameRange)
     }
 
+    /// Takes an entry's fixed part and returns where it starts. One that is cut short or unsigned fails as reading
+    /// its fields one by one would: on the signature if that fits, else at the first field that does not fit.
+    private func takeFixedPart(_ cursor: inout ByteCursor, index: Int, path: String) throws -> Int {
+        let remaining = cursor.remaining
+        if remaining >= 4 {
+            let at = cursor.position
+            let signature =
+                UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16
+                | UInt32(bytes[at + 3]) << 24
+            guard signature == Self.signature else {
+                throw ContainerError.malformedCentralDirectory(
+                    path: path, offset: cursor.currentFileOffset,
+                    reason: "entry \(index) has no central-directory signature")
+            }
+        }
+        guard remaining >= Self.entryFixedLength else {
+            throw cursor.overrun(after: Self.fieldStarts.last { $0 <= remaining } ?? 0)
+        }
+        return try cursor.take(Self.entryFixedLength)
+    }
+
+    /// Where the fixed part's fields start: signature, versions, flags, method, time and date, CRC, sizes, name,
+    /// extra and comment lengths, disk, attributes, header offset.
+    private static let fieldStarts = [0, 4, 8, 10, 12, 16, 20, 24, 28, 30, 32, 34, 36, 42]
+
     /// The fields of entry `index` the local header must repeat.
     func entry(_ index: Int) -> CentralEntryFields {
         let start = entryStarts[index]
-        func u16(_ at: Int) -> UInt16 { UInt16(bytes[start + at]) | UInt16(bytes[start + at + 1]) << 8 }
+        @inline(__always) func u16(_ at: Int) -> UInt16 { UInt16(bytes[start + at]) | UInt16(bytes[start + at + 1]) << 8 }
         let nameLength = Int(u16(28))
         let nameStart = start + Self.entryFixedLength
         return CentralEntryFields(
-            versionNeeded: u16(6), method: u16(10), time: u16(12), date: u16(14),
-            nameBytes: bytes[nameStart..<nameStart + nameLength])
+            versionNeeded: u16(6), method: u16(10), time: u16(12), date: u16(14), nameStart: nameStart,
+            nameLength: nameLength)
     }
 }
 
@@ -131,7 +150,9 @@ struct CentralEntryFields {
     let method: UInt16
     let time: UInt16
     let date: UInt16
-    let nameBytes: ArraySlice<UInt8>
+    /// Where the name is in the directory's bytes.
+    let nameStart: Int
+    let nameLength: Int
 }
 
 /// The entry being parsed, for error messages.

@@ -5,8 +5,11 @@
 /// AES field, and refuses a run of fields that does not parse: an archive with any of these is judged by
 /// libzip as well (see ``ZipArchiveReader``).
 enum ExtraFields {
-    /// Info-ZIP Unicode path (0x7075) and comment (0x6375) fields, WinZip AES (0x9901).
-    private static let fieldsLibzipApplies: Set<UInt16> = [0x7075, 0x6375, 0x9901]
+    /// Info-ZIP Unicode path (0x7075) and comment (0x6375) fields, WinZip AES (0x9901); compared, not hashed:
+    /// every header of an archive asks.
+    private static func libzipApplies(_ id: UInt16) -> Bool {
+        id == 0x7075 || id == 0x6375 || id == 0x9901
+    }
 
     /// Whether libzip could read `extra` otherwise than as padding and zip64 sizes.
     static func libzipReadsDifferently(_ extra: ArraySlice<UInt8>) -> Bool {
@@ -16,7 +19,7 @@ enum ExtraFields {
             let id = UInt16(extra[position]) | UInt16(extra[position + 1]) << 8
             let length = Int(extra[position + 2]) | Int(extra[position + 3]) << 8
             position += 4
-            guard length <= extra.endIndex - position, !fieldsLibzipApplies.contains(id) else { return true }
+            guard length <= extra.endIndex - position, !libzipApplies(id) else { return true }
             position += length
         }
         return false

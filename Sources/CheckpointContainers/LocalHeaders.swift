@@ -22,9 +22,8 @@ enum LocalHeaders {
         var libzipMustJudge = false
         for index in directory.records.indices {
             try window.cover(index, of: directory)
-            let record = directory.records[index]
-            let (dataOffset, differs) = try dataOffset(of: record, directory.entry(index), in: window, path: file.path)
-            directory.records[index].dataOffset = record.compression == .stored ? dataOffset : nil
+            let (dataOffset, differs) = try dataOffset(of: index, in: directory, window: window, path: file.path)
+            if directory.records[index].compression == .stored { directory.records[index].dataOffset = dataOffset }
             dataOffsets.append(dataOffset)
             libzipMustJudge = libzipMustJudge || differs
         }
@@ -32,37 +31,45 @@ enum LocalHeaders {
         return libzipMustJudge
     }
 
-    /// Checks one local header and returns where the record's bytes start, and whether libzip would compare
+    /// Checks record `index`'s local header and returns where its bytes start, and whether libzip would compare
     /// the header differently.
     private static func dataOffset(
-        of record: ZipRecord, _ central: CentralEntryFields, in window: HeaderWindow, path: String
+        of index: Int, in directory: CentralDirectory, window: HeaderWindow, path: String
     ) throws -> (UInt64, Bool) {
-        let headerEnd = record.headerOffset + UInt64(fixedLength + central.nameBytes.count)  // checked by `cover`
-        let header = window.bytes(at: record.headerOffset, count: fixedLength + central.nameBytes.count)
-        func u16(_ at: Int) -> UInt16 { UInt16(header[header.startIndex + at]) | UInt16(header[header.startIndex + at + 1]) << 8 }
-        func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
+        let central = directory.entry(index)
+        let headerOffset = directory.records[index].headerOffset
+        let headerEnd = headerOffset + UInt64(fixedLength + central.nameLength)  // checked by `cover`
+        let header = window.index(of: headerOffset, count: fixedLength + central.nameLength)
+        let bytes = window.buffer
+        @inline(__always) func u16(_ at: Int) -> UInt16 { UInt16(bytes[header + at]) | UInt16(bytes[header + at + 1]) << 8 }
+        @inline(__always) func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
         guard u32(0) == signature else {
             throw ContainerError.malformedLocalHeader(
-                path: path, record: record.name, offset: record.headerOffset, reason: "no local header signature")
+                path: path, record: directory.records[index].name, offset: headerOffset, reason: "no local header signature")
         }
-        guard Int(u16(26)) == central.nameBytes.count, header.dropFirst(fixedLength).elementsEqual(central.nameBytes) else {
-            throw ContainerError.localHeaderMismatch(path: path, record: record.name, field: "name")
+        guard Int(u16(26)) == central.nameLength,
+            NameBytes.equal(bytes, at: header + fixedLength, directory.bytes, at: central.nameStart, count: central.nameLength)
+        else {
+            throw ContainerError.localHeaderMismatch(path: path, record: directory.records[index].name, field: "name")
         }
         guard u16(8) == central.method else {
-            throw ContainerError.localHeaderMismatch(path: path, record: record.name, field: "compression method")
+            throw ContainerError.localHeaderMismatch(
+                path: path, record: directory.records[index].name, field: "compression method")
         }
         let extraLength = UInt64(u16(28))
         let dataStart = headerEnd + extraLength  // cannot overflow: headerEnd <= directoryOffset
-        let (dataEnd, dataOverflow) = dataStart.addingReportingOverflow(record.compressedSize)
+        let compressedSize = directory.records[index].compressedSize
+        let (dataEnd, dataOverflow) = dataStart.addingReportingOverflow(compressedSize)
         guard !dataOverflow, dataEnd <= window.end else {
             throw ContainerError.recordOutOfBounds(
-                path: path, record: record.name, offset: dataStart, size: record.compressedSize)
+                path: path, record: directory.records[index].name, offset: dataStart, size: compressedSize)
         }
         let local = LocalFields(
             versionNeeded: u16(4), flags: u16(6), time: u16(10), date: u16(12), crc32: u32(14),
             compressedSize: UInt64(u32(18)), size: UInt64(u32(22)))
         let extra = try window.extra(at: headerEnd, count: Int(extraLength))
-        return (dataStart, local.libzipJudgesDifferently(record, central, extra: extra))
+        let recorded = (crc32: directory.records[index].crc32, size: directory.records[index].size, compressedSize)
+        return (dataStart, local.libzipJudgesDifferently(recorded, central, extra: extra))
     }
 
     /// Refuses archives in which two records (local header through data) share bytes.
@@ -93,7 +100,10 @@ private struct LocalFields {
     /// Whether libzip would find this header inconsistent with its entry, or read its extra field otherwise
     /// than we do: libzip then judges the archive (its verdict decides, as before this reader read headers
     /// itself). Method and name were compared already.
-    func libzipJudgesDifferently(_ record: ZipRecord, _ central: CentralEntryFields, extra: ArraySlice<UInt8>) -> Bool {
+    func libzipJudgesDifferently(
+        _ record: (crc32: UInt32, size: UInt64, compressedSize: UInt64), _ central: CentralEntryFields,
+        extra: ArraySlice<UInt8>
+    ) -> Bool {
         if versionNeeded > central.versionNeeded || time != central.time || date != central.date { return true }
         if ExtraFields.libzipReadsDifferently(extra) { return true }
         guard let sizes = ExtraFields.localZip64Sizes(extra, size: size, compressedSize: compressedSize) else { return true }
@@ -109,7 +119,7 @@ private struct HeaderWindow {
     let file: FileReader
     /// The directory's offset: no header or data may reach past it.
     let end: UInt64
-    private var buffer: [UInt8] = []
+    private(set) var buffer: [UInt8] = []
     private var start: UInt64 = 0
     /// Bytes read past a header's name, so that torch's padding field comes with the header.
     private static let extraAllowance: UInt64 = 128
@@ -122,25 +132,25 @@ private struct HeaderWindow {
     /// Makes sure record `index`'s header (fixed part and name) is in the window, reading it and the headers
     /// of the records after it that fit; throws if the header lies outside the archive's records.
     mutating func cover(_ index: Int, of directory: CentralDirectory) throws {
-        let record = directory.records[index]
+        let headerOffset = directory.records[index].headerOffset
         let length = headerLength(index, directory)
-        let (headerEnd, overflow) = record.headerOffset.addingReportingOverflow(UInt64(length))
+        let (headerEnd, overflow) = headerOffset.addingReportingOverflow(UInt64(length))
         guard !overflow, headerEnd <= end else {
             throw ContainerError.recordOutOfBounds(
-                path: file.path, record: record.name, offset: record.headerOffset, size: UInt64(length))
+                path: file.path, record: directory.records[index].name, offset: headerOffset, size: UInt64(length))
         }
-        if contains(record.headerOffset, count: length) { return }
+        if contains(headerOffset, count: length) { return }
         var windowEnd = min(headerEnd + Self.extraAllowance, end)
         var next = index + 1
         while next < directory.records.count {
             let offset = directory.records[next].headerOffset
             let length = UInt64(headerLength(next, directory)) + Self.extraAllowance
             let room = UInt64(LocalHeaders.windowLength)
-            guard offset >= record.headerOffset, length <= room, offset - record.headerOffset <= room - length else { break }
+            guard offset >= headerOffset, length <= room, offset - headerOffset <= room - length else { break }
             windowEnd = max(windowEnd, min(offset + length, end))
             next += 1
         }
-        start = record.headerOffset
+        start = headerOffset
         buffer = try file.read(offset: start, count: Int(windowEnd - start))
     }
 
@@ -154,15 +164,15 @@ private struct HeaderWindow {
         offset >= start && offset - start <= UInt64(buffer.count) && UInt64(buffer.count) - (offset - start) >= UInt64(count)
     }
 
-    /// Bytes the window holds (``cover(_:of:)`` came first).
-    func bytes(at offset: UInt64, count: Int) -> ArraySlice<UInt8> {
-        let from = Int(offset - start)
-        return buffer[from..<from + count]
+    /// Where the file's bytes at `offset` are in ``buffer`` (``cover(_:of:)`` came first).
+    func index(of offset: UInt64, count: Int) -> Int {
+        precondition(contains(offset, count: count), "bytes outside the window")
+        return Int(offset - start)
     }
 
     /// A local extra field: from the window when it holds it, else read on its own.
     func extra(at offset: UInt64, count: Int) throws -> ArraySlice<UInt8> {
-        if contains(offset, count: count) { return bytes(at: offset, count: count) }
+        if contains(offset, count: count) { return buffer[index(of: offset, count: count)...].prefix(count) }
         return try file.read(offset: offset, count: count)[...]
     }
 }

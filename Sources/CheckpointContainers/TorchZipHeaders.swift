@@ -25,80 +25,85 @@ enum TorchZipHeaders {
     /// Local header, name, [zip64 field] and 'FB' field: everything before the record's data.
     /// CRC and sizes are 0 here; the descriptor carries them.
     static func localHeader(name: [UInt8], placement: RecordPlacement) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendLocalHeader(name: name, placement: placement, to: &bytes)
-        return bytes
+        FieldStores.bytes(count: localHeaderLength(name.count, placement)) {
+            writeLocalHeader(name: name, placement: placement, to: &$0)
+        }
     }
 
-    /// ``localHeader(name:placement:)`` appended to `bytes` (a writer reuses one array for every record).
-    static func appendLocalHeader(name: [UInt8], placement: RecordPlacement, to bytes: inout [UInt8]) {
+    /// The length of ``localHeader(name:placement:)``.
+    static func localHeaderLength(_ nameLength: Int, _ placement: RecordPlacement) -> Int {
+        let zip64 = RecordPlacement.zip64ExtraLength(size: placement.sizeNeedsZip64, offset: placement.offsetNeedsZip64)
+        return Int(TorchZipLayout.localHeaderLength + TorchZipLayout.paddingFieldHeaderLength) + nameLength + zip64
+            + placement.padding
+    }
+
+    /// ``localHeader(name:placement:)`` stored in place (a writer builds it in its output buffer).
+    static func writeLocalHeader(name: [UInt8], placement: RecordPlacement, to fields: inout FieldStores) {
         let zip64 = RecordPlacement.zip64ExtraLength(size: placement.sizeNeedsZip64, offset: placement.offsetNeedsZip64)
         let extraLength = zip64 + Int(TorchZipLayout.paddingFieldHeaderLength) + placement.padding
-        bytes.reserveCapacity(bytes.count + Int(TorchZipLayout.localHeaderLength) + name.count + extraLength)
-        bytes.appendU32(0x0403_4B50)
-        bytes.appendU16(0)  // version needed: miniz writes 20 only for deflate
-        bytes.appendU16(flags(size: placement.size))
-        bytes.appendU16(0)  // method: stored
-        bytes.appendU32(0)  // time, date
-        bytes.appendU32(0)  // CRC
-        bytes.appendU64(0)  // compressed and uncompressed size
-        bytes.appendU16(UInt16(name.count))
-        bytes.appendU16(UInt16(extraLength))
-        bytes.append(contentsOf: name)
+        fields.u32(0x0403_4B50)
+        fields.u16(0)  // version needed: miniz writes 20 only for deflate
+        fields.u16(flags(size: placement.size))
+        fields.u16(0)  // method: stored
+        fields.u32(0)  // time, date
+        fields.u32(0)  // CRC
+        fields.u64(0)  // compressed and uncompressed size
+        fields.u16(UInt16(name.count))
+        fields.u16(UInt16(extraLength))
+        fields.bytes(name)
         if zip64 > 0 {
             // miniz has not computed the compressed size yet when it writes this field: 0.
-            appendZip64Field(to: &bytes, placement, sizes: (placement.size, 0))
+            writeZip64Field(to: &fields, placement, sizes: (placement.size, 0))
         }
-        bytes.appendU16(paddingFieldID)
-        bytes.appendU16(UInt16(placement.padding))
-        bytes.append(contentsOf: repeatElement(paddingByte, count: placement.padding))
+        fields.u16(paddingFieldID)
+        fields.u16(UInt16(placement.padding))
+        fields.repeating(paddingByte, count: placement.padding)
     }
 
     /// The descriptor after a record's data: signature, CRC, compressed and uncompressed size
     /// (8 bytes each with zip64, else 4); empty for an empty record.
     static func dataDescriptor(crc32: UInt32, placement: RecordPlacement) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendDataDescriptor(crc32: crc32, placement: placement, to: &bytes)
-        return bytes
+        FieldStores.bytes(count: Int(placement.descriptorLength)) {
+            writeDataDescriptor(crc32: crc32, placement: placement, to: &$0)
+        }
     }
 
-    /// ``dataDescriptor(crc32:placement:)`` appended to `bytes`.
-    static func appendDataDescriptor(crc32: UInt32, placement: RecordPlacement, to bytes: inout [UInt8]) {
+    /// ``dataDescriptor(crc32:placement:)`` stored in place; its length is the placement's `descriptorLength`.
+    static func writeDataDescriptor(crc32: UInt32, placement: RecordPlacement, to fields: inout FieldStores) {
         guard placement.size > 0 else { return }
-        bytes.appendU32(0x0807_4B50)
-        bytes.appendU32(crc32)
+        fields.u32(0x0807_4B50)
+        fields.u32(crc32)
         let width = placement.usesZip64 ? 8 : 4
-        bytes.appendLittleEndian(placement.size, width: width)
-        bytes.appendLittleEndian(placement.size, width: width)
+        fields.littleEndian(placement.size, width: width)
+        fields.littleEndian(placement.size, width: width)
     }
 
     /// A record's central-directory entry: 32-bit fields clamped, the real values in a zip64 field.
     static func centralEntry(_ record: WrittenRecord) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendCentralEntry(record, to: &bytes)
-        return bytes
+        FieldStores.bytes(count: centralEntryLength(record.name.count, record.placement)) {
+            writeCentralEntry(record, to: &$0)
+        }
     }
 
-    /// ``centralEntry(_:)`` appended to `bytes`.
-    static func appendCentralEntry(_ record: WrittenRecord, to bytes: inout [UInt8]) {
+    /// ``centralEntry(_:)`` stored in place; its length is ``centralEntryLength(_:_:)``.
+    static func writeCentralEntry(_ record: WrittenRecord, to fields: inout FieldStores) {
         let placement = record.placement
         let zip64 = RecordPlacement.zip64ExtraLength(size: placement.sizeNeedsZip64, offset: placement.offsetNeedsZip64)
-        bytes.reserveCapacity(bytes.count + centralEntryLength(record.name.count, placement))
-        bytes.appendU32(0x0201_4B50)
-        bytes.appendU32(0)  // version made by, version needed
-        bytes.appendU16(flags(size: placement.size))
-        bytes.appendU16(0)  // method: stored
-        bytes.appendU32(0)  // time, date
-        bytes.appendU32(record.crc32)
-        bytes.appendU32(clamped32(placement.size))  // compressed
-        bytes.appendU32(clamped32(placement.size))  // uncompressed
-        bytes.appendU16(UInt16(record.name.count))
-        bytes.appendU16(UInt16(zip64))
-        bytes.appendU64(0)  // comment length, disk, internal attributes, external attributes (0, as torch)
-        bytes.appendU16(0)
-        bytes.appendU32(clamped32(placement.headerOffset))
-        bytes.append(contentsOf: record.name)
-        if zip64 > 0 { appendZip64Field(to: &bytes, placement, sizes: (placement.size, placement.size)) }
+        fields.u32(0x0201_4B50)
+        fields.u32(0)  // version made by, version needed
+        fields.u16(flags(size: placement.size))
+        fields.u16(0)  // method: stored
+        fields.u32(0)  // time, date
+        fields.u32(record.crc32)
+        fields.u32(clamped32(placement.size))  // compressed
+        fields.u32(clamped32(placement.size))  // uncompressed
+        fields.u16(UInt16(record.name.count))
+        fields.u16(UInt16(zip64))
+        fields.u64(0)  // comment length, disk, internal attributes, external attributes (0, as torch)
+        fields.u16(0)
+        fields.u32(clamped32(placement.headerOffset))
+        fields.bytes(record.name)
+        if zip64 > 0 { writeZip64Field(to: &fields, placement, sizes: (placement.size, placement.size)) }
     }
 
     /// The length of a record's central-directory entry.
@@ -136,17 +141,17 @@ enum TorchZipHeaders {
 
     /// A zip64 extra field: [uncompressed, compressed] if the size needs it, [header offset] if
     /// the offset does, in that order (the order readers expect).
-    private static func appendZip64Field(
-        to bytes: inout [UInt8], _ placement: RecordPlacement, sizes: (uncompressed: UInt64, compressed: UInt64)
+    private static func writeZip64Field(
+        to fields: inout FieldStores, _ placement: RecordPlacement, sizes: (uncompressed: UInt64, compressed: UInt64)
     ) {
         let length = RecordPlacement.zip64ExtraLength(size: placement.sizeNeedsZip64, offset: placement.offsetNeedsZip64)
-        bytes.appendU16(zip64ExtraID)
-        bytes.appendU16(UInt16(length - 4))
+        fields.u16(zip64ExtraID)
+        fields.u16(UInt16(length - 4))
         if placement.sizeNeedsZip64 {
-            bytes.appendU64(sizes.uncompressed)
-            bytes.appendU64(sizes.compressed)
+            fields.u64(sizes.uncompressed)
+            fields.u64(sizes.compressed)
         }
-        if placement.offsetNeedsZip64 { bytes.appendU64(placement.headerOffset) }
+        if placement.offsetNeedsZip64 { fields.u64(placement.headerOffset) }
     }
 
     /// `value` for a 32-bit field, or 0xFFFFFFFF ("see the zip64 field") if it does not fit below that.

@@ -23,7 +23,10 @@ public final class ZipArchiveReader: @unchecked Sendable {
     public let file: FileReader
     /// libzip's reader, when libzip was asked (see above); every archive with a compressed record has one.
     let libzip: Mutex<LibzipArchive?>
-    private let indexByName: [String: Int]
+    private let indexByName: RecordNameIndex
+    /// Every record by name as a string, made when a name that is not ASCII is first looked up in an archive of
+    /// ASCII names (``RecordNameIndex`` compares those by bytes).
+    private let indexByString = Mutex<[String: Int]?>(nil)
 
     /// Whether `prefix` (the first bytes of a file) starts like a zip archive's local header.
     public static func looksLikeZip(_ prefix: [UInt8]) -> Bool {
@@ -58,7 +61,19 @@ public final class ZipArchiveReader: @unchecked Sendable {
 
     /// The record called `name`, if any.
     public func record(named name: String) -> ZipRecord? {
-        indexByName[name].map { records[$0] }
+        let key = NameBytes.key(of: name)
+        if key.isASCII || !indexByName.comparesBytes {
+            return indexByName.find(name, key: key) { records[$0].name == name }.map { records[$0] }
+        }
+        // It may still equal an ASCII name canonically (U+212A KELVIN SIGN is K): strings decide, as they did.
+        let index = indexByString.withLock { byString in
+            if let byString { return byString[name] }
+            var names: [String: Int] = [:]
+            for record in records { names[record.name] = record.index }
+            byString = names
+            return names[name]
+        }
+        return index.map { records[$0] }
     }
 
     /// Refuses an archive that libzip reads differently from our parser.

@@ -23,12 +23,10 @@ public final class ZipArchiveWriter {
     public let alignment: UInt64
     private var layout: TorchZipLayout
     private var planned: [PlannedRecord] = []
-    private var names: Set<String> = []
+    private var names = RecordNameIndex(expectedCount: 0)
     /// The last producer added and how it gives its bytes: a writer adds one filler for many records (a
     /// checkpoint's copied storages), which is then asked what it is once.
     private var lastProducer: (object: ZipRecordProducer, source: PlannedRecord.Source)?
-    /// The bytes of one header or descriptor at a time, reused (not an array made per record).
-    private var scratch: [UInt8] = []
     private var isOpen = true
 
     /// Prepares a new archive at `path`; throws `fileExists` if something is already there
@@ -56,19 +54,38 @@ public final class ZipArchiveWriter {
     @discardableResult
     public func addStored(name: String, size: UInt64, producer: ZipRecordProducer) throws -> UInt64 {
         precondition(isOpen, "addStored after finish() or discard()")
-        let nameBytes = Array(name.utf8)
-        if let reason = RecordNameRules.problem(with: nameBytes) {
+        let nameBytes = NameBytes.array(of: name)
+        let scan = NameBytes.scan(nameBytes, nameBytes.indices)
+        if let reason = RecordNameRules.problem(in: nameBytes, nameBytes.indices, scan: scan) {
             throw ContainerError.unsafeRecordName(path: path, name: name, reason: reason)
         }
-        // One hash per name: a duplicate is refused as it is inserted (and a refused record's name taken out).
-        guard names.insert(name).inserted else { throw ContainerError.duplicateRecordName(path: path, name: name) }
+        var layout = self.layout
         guard let placement = layout.place(nameLength: nameBytes.count, size: size) else {
-            names.remove(name)
+            // A duplicate is refused as one first, as when names were a set of strings.
+            if planned.contains(where: { String(decoding: $0.nameBytes, as: UTF8.self) == name }) {
+                throw ContainerError.duplicateRecordName(path: path, name: name)
+            }
             throw ContainerError.recordTooLarge(
                 path: path, record: name, size: size, limit: layout.largestSize(nameLength: nameBytes.count))
         }
+        // One hash per name: a duplicate is refused as it would be inserted.
+        if Self.join(&names, name, nameBytes, key: scan.key, after: planned) {
+            throw ContainerError.duplicateRecordName(path: path, name: name)
+        }
+        self.layout = layout
         planned.append(PlannedRecord(nameBytes: nameBytes, placement: placement, source: source(of: producer)))
         return placement.dataOffset
+    }
+
+    /// Adds the name of the record after `planned` to `names`; true (and nothing added) if it is there already.
+    private static func join(
+        _ names: inout RecordNameIndex, _ name: String, _ nameBytes: [UInt8], key: NameKey, after planned: [PlannedRecord]
+    ) -> Bool {
+        let duplicate = names.insert(
+            name, index: planned.count, key: key,
+            isNamed: { planned[$0].nameBytes == nameBytes },
+            nameOf: { String(decoding: planned[$0].nameBytes, as: UTF8.self) })
+        return duplicate != nil
     }
 
     private func source(of producer: ZipRecordProducer) -> PlannedRecord.Source {
@@ -92,20 +109,25 @@ public final class ZipArchiveWriter {
     public func finish() throws {
         precondition(isOpen, "finish() called twice or after discard()")
         isOpen = false
-        names = []
+        names = RecordNameIndex(expectedCount: 0)
         lastProducer = nil
         let directorySize = planned.reduce(0) { $0 + TorchZipHeaders.centralEntryLength($1.nameBytes.count, $1.placement) }
         let size = layout.nextHeaderOffset + UInt64(directorySize) + UInt64(TorchZipHeaders.endRecordsLength)
         let output = try ArchiveOutput(creating: path, expectedSize: size)
+        // A local array: no exclusivity check per record, as there is for the property.
+        var records = planned
+        planned = []
         do {
             var crcs: [UInt32] = []
-            crcs.reserveCapacity(planned.count)
-            for index in planned.indices {
-                crcs.append(try stream(planned[index], to: output))
-                planned[index].source = .written  // each producer is released once written
+            crcs.reserveCapacity(records.count)
+            for index in records.indices {
+                let previous = index > 0 ? (crc32: crcs[index - 1], placement: records[index - 1].placement) : nil
+                crcs.append(try stream(records[index], after: previous, to: output))
+                records[index].source = .written  // each producer is released once written
             }
-            try writeDirectory(of: planned, crcs: crcs, to: output)
-            planned = []
+            let last = records.last.map { (crc32: crcs[crcs.count - 1], placement: $0.placement) }
+            try writeDirectory(of: records, crcs: crcs, after: last, to: output)
+            records = []
             precondition(output.position == size, "the archive's length differs from its layout")
             try output.commit()
         } catch {
@@ -120,13 +142,22 @@ public final class ZipArchiveWriter {
         planned = []
     }
 
-    /// Writes one record: local header, the producer's bytes (checksummed as they pass), descriptor; returns
-    /// the bytes' CRC-32.
-    private func stream(_ record: PlannedRecord, to output: ArchiveOutput) throws -> UInt32 {
-        precondition(output.position == record.placement.headerOffset, "the output differs from the layout")
-        scratch.removeAll(keepingCapacity: true)
-        TorchZipHeaders.appendLocalHeader(name: record.nameBytes, placement: record.placement, to: &scratch)
-        try output.append(scratch)
+    /// Writes one record: local header, the producer's bytes (checksummed as they pass); returns the bytes' CRC-32.
+    /// The record's descriptor goes with what follows it (the next header, or the directory): the writes of small
+    /// records' headers are half as many.
+    private func stream(
+        _ record: PlannedRecord, after previous: (crc32: UInt32, placement: RecordPlacement)?, to output: ArchiveOutput
+    ) throws -> UInt32 {
+        let previousLength = Int(previous?.placement.descriptorLength ?? 0)
+        precondition(
+            output.position + UInt64(previousLength) == record.placement.headerOffset, "the output differs from the layout")
+        let headerLength = TorchZipHeaders.localHeaderLength(record.nameBytes.count, record.placement)
+        try output.appendStored(count: previousLength + headerLength) {
+            if let previous {
+                TorchZipHeaders.writeDataDescriptor(crc32: previous.crc32, placement: previous.placement, to: &$0)
+            }
+            TorchZipHeaders.writeLocalHeader(name: record.nameBytes, placement: record.placement, to: &$0)
+        }
         var crc = CRC32Accumulator()  // on this thread only: the other core is busy with the writes
         switch record.source {
         case .held(let held):
@@ -150,26 +181,49 @@ public final class ZipArchiveWriter {
             }
         case .written: preconditionFailure("a record is written once")
         }
-        scratch.removeAll(keepingCapacity: true)
-        TorchZipHeaders.appendDataDescriptor(crc32: crc.value, placement: record.placement, to: &scratch)
-        try output.append(scratch)
         return crc.value
     }
 
-    /// Writes the central directory and the end records after the last record.
-    private func writeDirectory(of records: [PlannedRecord], crcs: [UInt32], to output: ArchiveOutput) throws {
-        let directoryOffset = output.position
-        for (record, crc) in zip(records, crcs) {
-            scratch.removeAll(keepingCapacity: true)
-            TorchZipHeaders.appendCentralEntry(
-                WrittenRecord(name: record.nameBytes, placement: record.placement, crc32: crc), to: &scratch)
-            try output.append(scratch)
-        }
+    /// Writes the last record's descriptor, the central directory and the end records. Entries are stored in
+    /// batches of up to ``directoryBatchLength`` bytes, one call each.
+    private func writeDirectory(
+        of records: [PlannedRecord], crcs: [UInt32], after last: (crc32: UInt32, placement: RecordPlacement)?,
+        to output: ArchiveOutput
+    ) throws {
+        let lastLength = Int(last?.placement.descriptorLength ?? 0)
+        let directoryOffset = output.position + UInt64(lastLength)
+        var next = 0
+        var leading = lastLength
+        repeat {
+            var end = next
+            var length = leading
+            while end < records.count {
+                let entryLength = TorchZipHeaders.centralEntryLength(records[end].nameBytes.count, records[end].placement)
+                guard end == next || length + entryLength <= Self.directoryBatchLength else { break }
+                length += entryLength
+                end += 1
+            }
+            try output.appendStored(count: length) { fields in
+                if leading > 0, let last {
+                    TorchZipHeaders.writeDataDescriptor(crc32: last.crc32, placement: last.placement, to: &fields)
+                }
+                for index in next..<end {
+                    let entry = WrittenRecord(
+                        name: records[index].nameBytes, placement: records[index].placement, crc32: crcs[index])
+                    TorchZipHeaders.writeCentralEntry(entry, to: &fields)
+                }
+            }
+            next = end
+            leading = 0
+        } while next < records.count
         try output.append(
             TorchZipHeaders.endRecords(
                 entryCount: UInt64(records.count), directoryOffset: directoryOffset,
                 directorySize: output.position - directoryOffset))
     }
+
+    /// Bytes of central-directory entries stored at once (fewer calls, and a batch always fits an output buffer).
+    private static let directoryBatchLength = 64 << 10
 }
 
 /// A record described by `addStored`, waiting for `finish()`.
