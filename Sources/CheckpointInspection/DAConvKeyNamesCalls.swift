@@ -25,21 +25,24 @@ struct DAConvKeyNames {
     /// Whether the detector needs to see `name`.
     func mayBeKey(_ name: String) -> Bool {
         guard let keys else { return true }
+        if let found = name.utf8.withContiguousStorageIfAvailable({ mayBeKey($0, keys) }) { return found }
         var name = name
-        return name.withUTF8 { bytes in
-            guard let last = bytes.last else { return false }
-            if last >= 0x80 { return true }
-            guard lastBytes[Int(last)] else { return false }
-            let matches = keys.contains { key in
-                guard bytes.count >= key.count else { return false }
-                let tail = bytes.count - key.count
-                guard tail == 0 || (tail > 0 && bytes[tail - 1] == UInt8(ascii: ".")) else { return false }
-                return key.indices.allSatisfy { bytes[tail + $0] == key[$0] }
-            }
-            // A non-ASCII name may end in a key by canonical equivalence without ending in its bytes.
-            var all: UInt8 = 0
-            if !matches { for byte in bytes { all |= byte } }
-            return matches || all >= 0x80
+        return name.withUTF8 { mayBeKey($0, keys) }
+    }
+
+    private func mayBeKey(_ bytes: UnsafeBufferPointer<UInt8>, _ keys: [[UInt8]]) -> Bool {
+        guard let last = bytes.last else { return false }
+        if last >= 0x80 { return true }
+        guard lastBytes[Int(last)] else { return false }
+        let matches = keys.contains { key in
+            guard bytes.count >= key.count else { return false }
+            let tail = bytes.count - key.count
+            guard tail == 0 || (tail > 0 && bytes[tail - 1] == UInt8(ascii: ".")) else { return false }
+            return key.indices.allSatisfy { bytes[tail + $0] == key[$0] }
         }
+        // A non-ASCII name may end in a key by canonical equivalence without ending in its bytes.
+        var all: UInt8 = 0
+        if !matches { for byte in bytes { all |= byte } }
+        return matches || all >= 0x80
     }
 }

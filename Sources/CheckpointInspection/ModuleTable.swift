@@ -20,7 +20,7 @@ extension CheckpointInspection {
             table.endCell()
         }
         var dtype: TorchDType?
-        var dtypeName = ""
+        var dtypeName: [UInt8] = []
         for module in groups.prefixes.indices {
             let members = groups.members(of: module)
             for member in members {
@@ -32,12 +32,12 @@ extension CheckpointInspection {
                 table.endCell()
                 table.add(bytes: groups.names[groups.leaf[member]])
                 table.endCell()
-                // Tensors in a row usually share a dtype, whose name is then read once.
+                // Tensors in a row usually share a dtype, whose name is then spelled once.
                 if tensors[position].tensor.dtype != dtype {
                     dtype = tensors[position].tensor.dtype
-                    dtypeName = tensors[position].tensor.dtype.rawValue
+                    dtypeName = Array(tensors[position].tensor.dtype.rawValue.utf8)
                 }
-                table.add(dtypeName)
+                table.add(bytes: dtypeName[...])
                 table.endCell()
                 table.addShape(tensors[position].tensor.shape)
                 table.endCell()

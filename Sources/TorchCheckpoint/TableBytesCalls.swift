@@ -35,8 +35,11 @@ public enum TableBytesCalls {
 
     /// Appends the string's UTF-8 bytes (read in place when the string holds them contiguously).
     public static func append(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        let appended: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if appended == nil {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
     }
 
     /// Appends the decimal digits of `value`, in groups of three split by commas when `grouped`.
@@ -63,6 +66,37 @@ public enum TableBytesCalls {
             digits -= 1
             if grouped, digits > 0, digits % 3 == 0 { bytes.append(UInt8(ascii: ",")) }
         }
+    }
+
+    /// Each column's width (its widest cell, in characters) and the rows holding a non-ASCII cell, in order,
+    /// of cells ending at `ends` in `cells`, row after row (the cells of a row left open count too).
+    static func measure(cells: [UInt8], ends: [Int], columns: Int) -> (widths: [Int], characterRows: [Int]) {
+        precondition((ends.last ?? 0) <= cells.count, "cells end in order, within the cell bytes")
+        var widths = [Int](repeating: 0, count: columns)
+        var characterRows: [Int] = []
+        let allASCII = isASCII(cells, 0..<cells.count)
+        widths.withUnsafeMutableBufferPointer { widths in
+            ends.withUnsafeBufferPointer { ends in
+                var start = 0
+                var column = 0
+                var row = 0
+                for end in ends {
+                    var width = end - start
+                    if !allASCII, !isASCII(cells, start..<end) {
+                        width = String(decoding: cells[start..<end], as: UTF8.self).count
+                        if characterRows.last != row { characterRows.append(row) }
+                    }
+                    if width > widths[column] { widths[column] = width }
+                    start = end
+                    column += 1
+                    if column == columns {
+                        column = 0
+                        row += 1
+                    }
+                }
+            }
+        }
+        return (widths, characterRows)
     }
 
     /// Spaces to extend an output by, a block at a time.
@@ -104,42 +138,59 @@ extension TableBytesCalls {
         let used = out.withUnsafeMutableBufferPointer { output in
             cells.withUnsafeBufferPointer { cells in
                 ends.withUnsafeBufferPointer { ends in
-                    var cursor = start
-                    for row in rows {
-                        if row > 0 {
-                            output[cursor] = UInt8(ascii: "\n")
-                            cursor += 1
-                        }
-                        for byte in layout.indent {
-                            output[cursor] = byte
-                            cursor += 1
-                        }
-                        var lineEnd = cursor
-                        var cellStart = row * columns == 0 ? 0 : ends[row * columns - 1]
-                        for column in 0..<columns {
-                            let cellEnd = ends[row * columns + column]
-                            if column > 0 { cursor += 2 }
-                            let pad = layout.widths[column] - (cellEnd - cellStart)
-                            if layout.alignRight[column] { cursor += pad }
-                            // The cell's own trailing spaces are held back like padding.
-                            var kept = cellEnd
-                            while kept > cellStart, cells[kept - 1] == UInt8(ascii: " ") { kept -= 1 }
-                            if kept > cellStart {
-                                (output.baseAddress! + cursor).update(
-                                    from: cells.baseAddress! + cellStart, count: kept - cellStart)
-                                cursor += kept - cellStart
-                                lineEnd = cursor
+                    layout.widths.withUnsafeBufferPointer { widths in
+                        layout.alignRight.withUnsafeBufferPointer { alignRight in
+                            var cursor = start
+                            for row in rows {
+                                if row > 0 {
+                                    output[cursor] = UInt8(ascii: "\n")
+                                    cursor &+= 1
+                                }
+                                for byte in layout.indent {
+                                    output[cursor] = byte
+                                    cursor &+= 1
+                                }
+                                cursor = writeRow(row, cells, ends, widths, alignRight, into: output, at: cursor)
                             }
-                            cursor += cellEnd - kept
-                            if !layout.alignRight[column] { cursor += pad }
-                            cellStart = cellEnd
+                            return cursor
                         }
-                        cursor = lineEnd
                     }
-                    return cursor
                 }
             }
         }
         out.removeLast(out.count - used)
+    }
+
+    /// Writes one row at `start` into space-filled `output`; returns where its last cell byte ends. Positions
+    /// stay within the room made for the rows, so they are added without overflow checks.
+    private static func writeRow(
+        _ row: Int, _ cells: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int>,
+        _ widths: UnsafeBufferPointer<Int>, _ alignRight: UnsafeBufferPointer<Bool>,
+        into output: UnsafeMutableBufferPointer<UInt8>, at start: Int
+    ) -> Int {
+        let columns = widths.count
+        let first = row &* columns
+        var cursor = start
+        var lineEnd = cursor
+        var cellStart = first == 0 ? 0 : ends[first &- 1]
+        for column in 0..<columns {
+            let cellEnd = ends[first &+ column]
+            let pad = widths[column] &- (cellEnd &- cellStart)
+            if column > 0 { cursor &+= 2 }
+            if alignRight[column] { cursor &+= pad }
+            // The cell's own trailing spaces are held back like padding.
+            var kept = cellEnd
+            while kept > cellStart, cells[kept &- 1] == UInt8(ascii: " ") { kept &-= 1 }
+            let length = kept &- cellStart
+            if length > 0 {
+                (output.baseAddress! + cursor).update(from: cells.baseAddress! + cellStart, count: length)
+                cursor &+= length
+                lineEnd = cursor
+            }
+            cursor &+= cellEnd &- kept
+            if !alignRight[column] { cursor &+= pad }
+            cellStart = cellEnd
+        }
+        return lineEnd
     }
 }

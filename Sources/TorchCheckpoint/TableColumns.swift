@@ -5,12 +5,15 @@
 /// Widths count characters (bytes of ASCII cells); a row with a non-ASCII cell is padded by characters.
 public struct TableColumns {
     public let columnCount: Int
-    private var bytes: [UInt8] = []
+    // Internal, not private, so that the calls made once per cell inline into the reports that fill a table.
+    @usableFromInline var bytes: [UInt8] = []
     /// Where each cell ends in `bytes`, row after row.
-    private var ends: [Int] = []
+    @usableFromInline var ends: [Int] = []
     /// The open cell's column.
-    private var column = 0
-    public private(set) var rowCount = 0
+    @usableFromInline var column = 0
+    /// The complete rows.
+    @usableFromInline var rows = 0
+    public var rowCount: Int { rows }
 
     public init(columns: Int, rowCapacity: Int = 0, byteCapacity: Int = 0) {
         columnCount = columns
@@ -29,7 +32,7 @@ public struct TableColumns {
             }
             for _ in row.count..<columns { endCell() }
         }
-        rowCount = rows.count
+        self.rows = rows.count
     }
 
     /// Appends text to the open cell.
@@ -43,7 +46,7 @@ public struct TableColumns {
     }
 
     /// Appends UTF-8 text to the open cell.
-    public mutating func add(bytes text: ArraySlice<UInt8>) {
+    @inlinable public mutating func add(bytes text: ArraySlice<UInt8>) {
         bytes.append(contentsOf: text)
     }
 
@@ -71,12 +74,12 @@ public struct TableColumns {
     }
 
     /// Closes the open cell; the next cell starts the next column (or the next row after the last column).
-    public mutating func endCell() {
+    @inlinable public mutating func endCell() {
         ends.append(bytes.count)
         column += 1
         if column == columnCount {
             column = 0
-            rowCount += 1
+            rows += 1
         }
     }
 
@@ -85,35 +88,9 @@ public struct TableColumns {
         return bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
     }
 
-    /// Each column's width (its widest cell, in characters) and the rows holding a non-ASCII cell, in order.
-    /// The cells of a row left open count too.
-    private func measure() -> (widths: [Int], characterRows: [Int]) {
-        var widths = [Int](repeating: 0, count: columnCount)
-        var characterRows: [Int] = []
-        let allASCII = TableBytesCalls.isASCII(bytes, 0..<bytes.count)
-        var start = 0
-        var column = 0
-        var row = 0
-        for end in ends {
-            var width = end - start
-            if !allASCII, !TableBytesCalls.isASCII(bytes, start..<end) {
-                width = String(decoding: bytes[start..<end], as: UTF8.self).count
-                if characterRows.last != row { characterRows.append(row) }
-            }
-            if width > widths[column] { widths[column] = width }
-            start = end
-            column += 1
-            if column == columnCount {
-                column = 0
-                row += 1
-            }
-        }
-        return (widths, characterRows)
-    }
-
     /// Each row after `indent`, the rows joined by newlines (no newline after the last), appended to `out`.
     public func write(into out: inout [UInt8], rightAligned: Set<Int> = [], indent: String = "") {
-        let (widths, characterRows) = measure()
+        let (widths, characterRows) = TableBytesCalls.measure(cells: bytes, ends: ends, columns: columnCount)
         let layout = TableBytesCalls.RowLayout(
             widths: widths, alignRight: (0..<columnCount).map { rightAligned.contains($0) }, indent: Array(indent.utf8))
         var next = 0
@@ -132,7 +109,7 @@ public struct TableColumns {
 
     /// Each row as a line of its own.
     func lines(rightAligned: Set<Int>) -> [String] {
-        let (widths, characterRows) = measure()
+        let (widths, characterRows) = TableBytesCalls.measure(cells: bytes, ends: ends, columns: columnCount)
         let layout = TableBytesCalls.RowLayout(
             widths: widths, alignRight: (0..<columnCount).map { rightAligned.contains($0) }, indent: [])
         var characterRow = characterRows.makeIterator()
