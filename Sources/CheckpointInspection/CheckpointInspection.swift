@@ -54,20 +54,26 @@ public struct CheckpointInspection: Sendable {
         // Reserved, not grown: a doubling array of tens of thousands of these is the inspection's peak memory.
         named.reserveCapacity(checkpoint.tensors.count)
         var repeatedBytes: [String] = []
-        var firstName = PickleNodeMap<Int>(nodeCount: checkpoint.graph.nodeCount)
+        /// Each tensor entry's position in `named`: a second path to a tensor names the first one's.
+        var namedOf = [Int32](repeating: -1, count: entries.count)
+        let keyNames = DAConvKeyNames(rules)
+        var detectable: [(name: String, tensor: TorchTensor)] = []
         for index in entries.indices {
             guard let id = entries.value(at: index).nodeID, let tensor = checkpoint.tensors[id] else { continue }
             let name = entries.dottedPath(at: index)
             let (storage, slot) = finder.storage(of: tensor)
-            if entries.aliasOf(index) == nil, tensor.byteCount > storage.byteCount {
+            let first = entries.aliasOf(index)
+            if first == nil, tensor.byteCount > storage.byteCount {
                 repeatedBytes.append(Self.repeatedBytesWarning(name, tensor: tensor, stored: storage.byteCount))
             }
+            let stateDictName = stateNames.isEmpty ? name : stateNames[id] ?? name
+            if keyNames.mayBeKey(stateDictName) { detectable.append((stateDictName, tensor)) }
             // The tensor and storage are used last here, so they move into the entry instead of being copied.
             named.append(
                 NamedTensor(
-                    name: name, stateDictName: stateNames.isEmpty ? name : stateNames[id] ?? name, tensor: tensor,
-                    storage: storage, aliasOf: firstName[id].map { named[$0].name }, storageSlot: slot))
-            if !firstName.contains(id) { firstName[id] = named.count - 1 }
+                    name: name, stateDictName: stateDictName, tensor: tensor, storage: storage,
+                    aliasOf: first.flatMap { namedOf[$0] < 0 ? nil : named[Int(namedOf[$0])].name }, storageSlot: slot))
+            namedOf[index] = Int32(named.count - 1)
         }
         tensors = named
         storages = finder.storages
@@ -77,7 +83,7 @@ public struct CheckpointInspection: Sendable {
         metadataModules = checkpoint.graph.nodeID(of: checkpoint.root).flatMap { checkpoint.graph.state(of: $0) }
             .flatMap { checkpoint.graph.lookup($0, "_metadata") }
             .flatMap { checkpoint.graph.dictEntriesView($0)?.count }
-        daconv = DAConvDetector(rules: rules).detect(in: named.map { ($0.stateDictName, $0.tensor) })
+        daconv = DAConvDetector(rules: rules).detect(in: detectable)
         globals = GlobalVerdict.verdicts(checkpoint.globals)
         dataObjects = try DataObjectEntry.list(checkpoint, models: models)
         warnings =

@@ -1,3 +1,5 @@
+import TorchCheckpoint
+
 /// ``CheckpointInspection/modules`` as flat arrays: the distinct tensors' state-dict names copied once into one
 /// byte buffer, the tensors ordered module after module, prefixes and leaf names as ranges of that buffer.
 /// Tensors of one module usually follow each other, so a prefix is looked up only when it changes.
@@ -16,43 +18,54 @@ struct ModuleGroups {
     private var starts: [Int] = [0]
 
     init(_ tensors: [CheckpointInspection.NamedTensor]) {
-        var found: [(tensor: Int, module: Int, name: Range<Int>, leaf: Int)] = []
-        found.reserveCapacity(tensors.count)
+        var moduleOf: [Int] = []
+        moduleOf.reserveCapacity(tensors.count)
+        tensor.reserveCapacity(tensors.count)
+        name.reserveCapacity(tensors.count)
+        leaf.reserveCapacity(tensors.count)
         var counts: [Int] = []
         var index = PrefixIndex()
+        /// Whether each module's tensors follow each other, so that they are already in module order.
+        var inOrder = true
         for position in tensors.indices where tensors[position].aliasOf == nil {
             let start = names.count
-            names.append(contentsOf: tensors[position].stateDictName.utf8)
+            TableBytesCalls.append(tensors[position].stateDictName, to: &names)
             var dot = names.count
             while dot > start, names[dot - 1] != UInt8(ascii: ".") { dot -= 1 }
             let prefix = start..<max(start, dot - 1)
-            let current = found.last?.module
-            var module: Int
-            if let current, names[prefixes[current]].elementsEqual(names[prefix]) {
-                module = current
-            } else {
+            var module = counts.count - 1
+            if module < 0 || !TableBytesCalls.equal(names, prefixes[module], prefix) {
                 module = index.module(names, prefix, prefixes)
                 if module == prefixes.count {
                     index.add(names, prefix, module: module)
                     prefixes.append(prefix)
                     counts.append(0)
+                } else {
+                    inOrder = false
                 }
             }
             counts[module] += 1
-            found.append((position, module, start..<names.count, dot))
+            moduleOf.append(module)
+            tensor.append(position)
+            name.append(start..<names.count)
+            leaf.append(dot..<names.count)
         }
         starts.reserveCapacity(counts.count + 1)
         for count in counts { starts.append(starts[starts.count - 1] + count) }
+        if !inOrder { sortByModule(moduleOf) }
+    }
+
+    /// Reorders the tensors module after module (a counting sort: tensor order within a module).
+    private mutating func sortByModule(_ moduleOf: [Int]) {
         var next = starts
-        tensor = [Int](repeating: 0, count: found.count)
-        name = [Range<Int>](repeating: 0..<0, count: found.count)
-        leaf = name
-        for entry in found {
-            tensor[next[entry.module]] = entry.tensor
-            name[next[entry.module]] = entry.name
-            leaf[next[entry.module]] = entry.leaf..<entry.name.upperBound
-            next[entry.module] += 1
+        var order = [Int](repeating: 0, count: moduleOf.count)
+        for (found, module) in moduleOf.enumerated() {
+            order[next[module]] = found
+            next[module] += 1
         }
+        tensor = order.map { tensor[$0] }
+        name = order.map { name[$0] }
+        leaf = order.map { leaf[$0] }
     }
 
     /// Positions in ``tensor`` of the module's tensors.
@@ -64,7 +77,7 @@ struct ModuleGroups {
     /// a dot followed by a combining mark is no separator).
     func lastComponent(_ member: Int) -> String {
         let range = name[member]
-        guard names[range].allSatisfy({ $0 < 0x80 }) else {
+        guard TableBytesCalls.isASCII(names, range) else {
             return String(String(decoding: names[range], as: UTF8.self).split(separator: ".").last ?? "")
         }
         var end = range.upperBound
@@ -91,7 +104,7 @@ private struct PrefixIndex {
 
     /// The module with this prefix, or `modules.count` if there is none.
     mutating func module(_ names: [UInt8], _ prefix: Range<Int>, _ modules: [Range<Int>]) -> Int {
-        if canonical == nil, !names[prefix].allSatisfy({ $0 < 0x80 }) {
+        if canonical == nil, !TableBytesCalls.isASCII(names, prefix) {
             var canonical: [String: Int] = [:]
             for (module, range) in modules.enumerated() { canonical[Self.string(names, range)] = module }
             self.canonical = canonical
@@ -100,7 +113,7 @@ private struct PrefixIndex {
         var slot = Self.hash(names, prefix) & (slots.count - 1)
         while slots[slot] >= 0 {
             let module = Int(slots[slot])
-            if names[modules[module]].elementsEqual(names[prefix]) { return module }
+            if TableBytesCalls.equal(names, modules[module], prefix) { return module }
             slot = (slot + 1) & (slots.count - 1)
         }
         return modules.count

@@ -19,17 +19,25 @@ extension CheckpointInspection {
             table.add(header)
             table.endCell()
         }
+        var dtype: TorchDType?
+        var dtypeName: [UInt8] = []
         for module in groups.prefixes.indices {
-            let prefix = groups.names[groups.prefixes[module]]
-            for member in groups.members(of: module) {
+            let members = groups.members(of: module)
+            for member in members {
                 let position = groups.tensor[member]
-                if member == groups.members(of: module).lowerBound {
-                    if prefix.isEmpty { table.add("<root>") } else { table.add(bytes: prefix) }
+                if member == members.lowerBound {
+                    let prefix = groups.prefixes[module]
+                    if prefix.isEmpty { table.add("<root>") } else { table.add(bytes: groups.names[prefix]) }
                 }
                 table.endCell()
                 table.add(bytes: groups.names[groups.leaf[member]])
                 table.endCell()
-                table.add(tensors[position].tensor.dtype.rawValue)
+                // Tensors in a row usually share a dtype, whose name is then spelled once.
+                if tensors[position].tensor.dtype != dtype {
+                    dtype = tensors[position].tensor.dtype
+                    dtypeName = Array(tensors[position].tensor.dtype.rawValue.utf8)
+                }
+                table.add(bytes: dtypeName[...])
                 table.endCell()
                 table.addShape(tensors[position].tensor.shape)
                 table.endCell()
@@ -44,8 +52,9 @@ extension CheckpointInspection {
         text.append(contentsOf: "\nmodules (tensors by dotted prefix)\n".utf8)
         table.write(into: &text, rightAligned: [4, 5], indent: "  ")
         text.append(UInt8(ascii: "\n"))
-        for alias in tensors where alias.aliasOf != nil {
-            text.append(contentsOf: "  \(alias.stateDictName) is the same tensor as \(alias.aliasOf!)\n".utf8)
+        for index in tensors.indices {
+            guard let first = tensors[index].aliasOf else { continue }
+            text.append(contentsOf: "  \(tensors[index].stateDictName) is the same tensor as \(first)\n".utf8)
         }
     }
 

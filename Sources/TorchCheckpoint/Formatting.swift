@@ -56,53 +56,6 @@ public enum Formatting {
     }
 }
 
-/// Table text being built as bytes; spaces are held back until text follows them on the line, so no line
-/// ends in one.
-struct TableText {
-    private(set) var bytes: [UInt8]
-    private var pendingSpaces = 0
-
-    /// Text that continues `bytes`.
-    init(bytes: [UInt8] = []) {
-        self.bytes = bytes
-    }
-
-    var string: String { String(decoding: bytes, as: UTF8.self) }
-
-    mutating func reserveCapacity(_ count: Int) {
-        bytes.reserveCapacity(count)
-    }
-
-    mutating func newLine() {
-        pendingSpaces = 0
-        bytes.append(UInt8(ascii: "\n"))
-    }
-
-    mutating func addSpaces(_ count: Int) {
-        pendingSpaces += count
-    }
-
-    /// Adds text as it is (after any spaces held back).
-    mutating func add(_ text: some Collection<UInt8>) {
-        guard !text.isEmpty else { return }
-        flushSpaces()
-        bytes.append(contentsOf: text)
-    }
-
-    /// Adds part of `source` as it is (after any spaces held back).
-    mutating func add(_ source: [UInt8], _ range: Range<Int>) {
-        flushSpaces()
-        bytes.append(contentsOf: source[range])
-    }
-
-    private mutating func flushSpaces() {
-        while pendingSpaces > 0 {
-            bytes.append(UInt8(ascii: " "))
-            pendingSpaces -= 1
-        }
-    }
-}
-
 extension String {
     var trimmingTrailingSpaces: String {
         var copy = self

@@ -40,7 +40,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         switch self {
         case .null: output.bytes.append(contentsOf: "null".utf8)
         case .bool(let value): output.bytes.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): output.bytes.append(contentsOf: String(value).utf8)
+        case .int(let value): TableBytesCalls.appendDecimal(value, grouped: false, to: &output.bytes)
         case .double(let value): output.bytes.append(contentsOf: JSONValue.number(value).utf8)
         case .string(let value): JSONValue.writeQuoted(value, to: &output.bytes)
         case .elements(let count, let element):
@@ -94,9 +94,15 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// A newline and the indentation of `level` (nothing when not pretty-printing).
     private static func writeBreak(to output: inout [UInt8], indent: Int, level: Int) {
         guard indent > 0 else { return }
-        output.append(UInt8(ascii: "\n"))
-        for _ in 0..<(indent * level) { output.append(UInt8(ascii: " ")) }
+        guard indent * level < lineBreak.count else {
+            output.append(UInt8(ascii: "\n"))
+            return TableBytesCalls.appendSpaces(indent * level, to: &output)
+        }
+        output.append(contentsOf: lineBreak[0...(indent * level)])
     }
+
+    /// A newline and the spaces of the deepest indentation of a usual report, to take a line break from.
+    private static let lineBreak = [UInt8(ascii: "\n")] + [UInt8](repeating: UInt8(ascii: " "), count: 127)
 
     private var isScalar: Bool {
         switch self {
@@ -120,20 +126,12 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// The string in quotes, escaped as JSON requires. Every byte that needs escaping is ASCII, so the UTF-8
-    /// bytes are copied whole, checked in place, and escaped one by one only when one needs it.
+    /// bytes are checked in place and copied whole, escaped one by one only from the first that needs it.
     static func writeQuoted(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        let start = output.count
-        output.append(contentsOf: text.utf8)
-        var index = start
-        while index < output.count, output[index] >= 0x20, output[index] != UInt8(ascii: "\""),
-            output[index] != UInt8(ascii: "\\")
-        {
-            index += 1
-        }
-        if index < output.count {
-            output.removeSubrange(index...)
-            for byte in text.utf8.dropFirst(index - start) { writeEscaped(byte, to: &output) }
+        let plain = JSONTextCalls.appendPlainPrefix(text, to: &output)
+        if plain < text.utf8.count {
+            for byte in text.utf8.dropFirst(plain) { writeEscaped(byte, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
     }

@@ -1,21 +1,22 @@
 /// A table built cell by cell into one byte buffer, for ``Formatting``'s tables: a table of tens of thousands of
-/// rows is a few allocations, not a String per cell, and its column widths are known once the last cell is in.
+/// rows is a few allocations, not a String per cell, and its column widths are measured once, when it is written.
 ///
 /// Cells are added left to right, row after row: text and numbers go into the open cell, ``endCell()`` closes it.
 /// Widths count characters (bytes of ASCII cells); a row with a non-ASCII cell is padded by characters.
 public struct TableColumns {
     public let columnCount: Int
-    private var bytes: [UInt8] = []
+    // Internal, not private, so that the calls made once per cell inline into the reports that fill a table.
+    @usableFromInline var bytes: [UInt8] = []
     /// Where each cell ends in `bytes`, row after row.
-    private var ends: [Int] = []
-    private(set) var widths: [Int]
-    /// Rows holding a non-ASCII cell, in order.
-    private var characterRows: [Int] = []
-    public private(set) var rowCount = 0
+    @usableFromInline var ends: [Int] = []
+    /// The open cell's column.
+    @usableFromInline var column = 0
+    /// The complete rows.
+    @usableFromInline var rows = 0
+    public var rowCount: Int { rows }
 
     public init(columns: Int, rowCapacity: Int = 0, byteCapacity: Int = 0) {
         columnCount = columns
-        widths = [Int](repeating: 0, count: columns)
         ends.reserveCapacity(rowCapacity * columns)
         bytes.reserveCapacity(byteCapacity)
     }
@@ -31,7 +32,7 @@ public struct TableColumns {
             }
             for _ in row.count..<columns { endCell() }
         }
-        rowCount = rows.count
+        self.rows = rows.count
     }
 
     /// Appends text to the open cell.
@@ -39,8 +40,13 @@ public struct TableColumns {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Appends text to the open cell.
+    public mutating func add(_ text: String) {
+        TableBytesCalls.append(text, to: &bytes)
+    }
+
     /// Appends UTF-8 text to the open cell.
-    public mutating func add(bytes text: ArraySlice<UInt8>) {
+    @inlinable public mutating func add(bytes text: ArraySlice<UInt8>) {
         bytes.append(contentsOf: text)
     }
 
@@ -51,47 +57,30 @@ public struct TableColumns {
 
     /// Appends the decimal digits of `value` to the open cell.
     public mutating func addDecimal(_ value: Int, grouped: Bool = false) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits = 1
-        var scale: UInt = 1
-        while magnitude / scale >= 10 {
-            scale *= 10
-            digits += 1
-        }
-        while digits > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / scale))
-            magnitude %= scale
-            scale /= 10
-            digits -= 1
-            if grouped, digits > 0, digits % 3 == 0 { bytes.append(UInt8(ascii: ",")) }
-        }
+        TableBytesCalls.appendDecimal(value, grouped: grouped, to: &bytes)
     }
 
     /// Appends `[2, 3]` (see ``Formatting/shape(_:)``) to the open cell.
     public mutating func addShape(_ shape: [Int]) {
         bytes.append(UInt8(ascii: "["))
-        for (axis, size) in shape.enumerated() {
-            if axis > 0 { bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
-            addDecimal(size)
+        for axis in shape.indices {
+            if axis > 0 {
+                bytes.append(UInt8(ascii: ","))
+                bytes.append(UInt8(ascii: " "))
+            }
+            addDecimal(shape[axis])
         }
         bytes.append(UInt8(ascii: "]"))
     }
 
     /// Closes the open cell; the next cell starts the next column (or the next row after the last column).
-    public mutating func endCell() {
-        let start = ends.last ?? 0
-        let column = ends.count - rowCount * columnCount
+    @inlinable public mutating func endCell() {
         ends.append(bytes.count)
-        var width = bytes.count - start
-        var index = start
-        while index < bytes.count, bytes[index] < 0x80 { index += 1 }
-        if index < bytes.count {
-            width = String(decoding: bytes[start...], as: UTF8.self).count
-            if characterRows.last != rowCount { characterRows.append(rowCount) }
+        column += 1
+        if column == columnCount {
+            column = 0
+            rows += 1
         }
-        if width > widths[column] { widths[column] = width }
-        if column == columnCount - 1 { rowCount += 1 }
     }
 
     func cell(row: Int, column: Int) -> ArraySlice<UInt8> {
@@ -101,60 +90,44 @@ public struct TableColumns {
 
     /// Each row after `indent`, the rows joined by newlines (no newline after the last), appended to `out`.
     public func write(into out: inout [UInt8], rightAligned: Set<Int> = [], indent: String = "") {
-        let lineLength = widths.reduce(2 * columnCount + indent.utf8.count + 1, +)
-        var text = TableText(bytes: out)
-        out = []
-        text.reserveCapacity(text.bytes.count + rowCount * lineLength)
-        forEachRow(rightAligned: rightAligned) { row, render in
-            if row > 0 { text.newLine() }
-            text.add(indent.utf8)
-            render(&text)
+        let (widths, characterRows) = TableBytesCalls.measure(cells: bytes, ends: ends, columns: columnCount)
+        let layout = TableBytesCalls.RowLayout(
+            widths: widths, alignRight: (0..<columnCount).map { rightAligned.contains($0) }, indent: Array(indent.utf8))
+        var next = 0
+        for characterRow in characterRows + [rowCount] {
+            if next < characterRow {
+                TableBytesCalls.appendRows(next..<characterRow, cells: bytes, ends: ends, layout: layout, into: &out)
+            }
+            if characterRow < rowCount {
+                if characterRow > 0 { out.append(UInt8(ascii: "\n")) }
+                out.append(contentsOf: layout.indent)
+                out.append(contentsOf: characterLine(characterRow, layout).utf8)
+            }
+            next = characterRow + 1
         }
-        out = text.bytes
     }
 
     /// Each row as a line of its own.
     func lines(rightAligned: Set<Int>) -> [String] {
-        var lines: [String] = []
-        forEachRow(rightAligned: rightAligned) { _, render in
-            var text = TableText()
-            render(&text)
-            lines.append(text.string)
-        }
-        return lines
-    }
-
-    /// Calls `body` with each row and what writes it.
-    private func forEachRow(rightAligned: Set<Int>, _ body: (Int, (inout TableText) -> Void) -> Void) {
-        let alignRight = (0..<columnCount).map { rightAligned.contains($0) }
-        var characterRows = characterRows.makeIterator()
-        var nextCharacterRow = characterRows.next()
-        for row in 0..<rowCount {
-            let byCharacters = nextCharacterRow == row
-            if byCharacters { nextCharacterRow = characterRows.next() }
-            body(row) { render(row: row, alignRight: alignRight, byCharacters: byCharacters, into: &$0) }
+        let (widths, characterRows) = TableBytesCalls.measure(cells: bytes, ends: ends, columns: columnCount)
+        let layout = TableBytesCalls.RowLayout(
+            widths: widths, alignRight: (0..<columnCount).map { rightAligned.contains($0) }, indent: [])
+        var characterRow = characterRows.makeIterator()
+        var nextCharacterRow = characterRow.next()
+        return (0..<rowCount).map { row in
+            if row == nextCharacterRow {
+                nextCharacterRow = characterRow.next()
+                return characterLine(row, layout)
+            }
+            var line: [UInt8] = []
+            TableBytesCalls.appendRows(row..<row + 1, cells: bytes, ends: ends, layout: layout, into: &line)
+            return String(decoding: row == 0 ? line[...] : line.dropFirst(), as: UTF8.self)
         }
     }
 
-    /// One row: ASCII rows byte by byte, others by characters.
-    private func render(row: Int, alignRight: [Bool], byCharacters: Bool, into text: inout TableText) {
-        if byCharacters {
-            let cells = (0..<columnCount).map { String(decoding: cell(row: row, column: $0), as: UTF8.self) }
-            return text.add(Formatting.characterLine(cells, widths: widths, alignRight: alignRight).utf8)
-        }
-        var start = row == 0 ? 0 : ends[row * columnCount - 1]
-        for column in 0..<columnCount {
-            let end = ends[row * columnCount + column]
-            if column > 0 { text.addSpaces(2) }
-            let pad = widths[column] - (end - start)
-            if alignRight[column] { text.addSpaces(pad) }
-            // The cell's own trailing spaces are held back like padding.
-            var kept = end
-            while kept > start, bytes[kept - 1] == UInt8(ascii: " ") { kept -= 1 }
-            if kept > start { text.add(bytes, start..<kept) }
-            text.addSpaces(end - kept)
-            if !alignRight[column] { text.addSpaces(pad) }
-            start = end
-        }
+    /// A row with a non-ASCII cell, padded and trimmed by characters.
+    private func characterLine(_ row: Int, _ layout: TableBytesCalls.RowLayout) -> String {
+        let cells = (0..<columnCount).map { String(decoding: cell(row: row, column: $0), as: UTF8.self) }
+        return Formatting.characterLine(cells, widths: layout.widths, alignRight: layout.alignRight)
     }
 }

@@ -43,4 +43,16 @@ final class JSONValueTests: XCTestCase {
             XCTAssertEqual(parts.joined(), whole.serialized(indent: indent))
         }
     }
+
+    func testIntegersAndDeepIndentationReadAsSwiftPrintsThem() {
+        let ints = [0, 7, -1, 999, 1000, -1000, 12_345_678, Int.max, Int.min]
+        XCTAssertEqual(
+            JSONValue.array(ints.map(JSONValue.int)).serialized(), "[" + ints.map(String.init).joined(separator: ", ") + "]")
+        var nested = JSONValue.array([.int(1)])
+        for _ in 0..<70 { nested = .array([nested]) }
+        let opening = (0..<70).map { String(repeating: " ", count: 2 * $0) + "[" }
+        let closing = (0..<70).reversed().map { String(repeating: " ", count: 2 * $0) + "]" }
+        let expected = opening + [String(repeating: " ", count: 140) + "[1]"] + closing
+        XCTAssertEqual(nested.serialized(), expected.joined(separator: "\n"))
+    }
 }
