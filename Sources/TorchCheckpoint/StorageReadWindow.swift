@@ -14,6 +14,8 @@ final class StorageReadWindow {
     private let checkpoint: Checkpoint
     private var window: [UInt8] = []
     private var windowStart: UInt64 = 0
+    /// Where the next storage's record is looked for first: the writer copies them in file order.
+    private var recordHint = 0
 
     init(_ checkpoint: Checkpoint) {
         self.checkpoint = checkpoint
@@ -25,7 +27,7 @@ final class StorageReadWindow {
     /// Copies raw storage bytes (the file's byte order) into `buffer[index...]`, as `Checkpoint.readRaw` does.
     func readRaw(_ storage: TorchStorage, offset: Int, into buffer: inout [UInt8], at index: Int, count: Int) throws {
         precondition(offset >= 0 && count >= 0 && offset + count <= storage.byteCount, "range inside the storage")
-        guard count <= Self.largestWindowedRead, let start = checkpoint.bytes.storedFileOffset(storage.source),
+        guard count <= Self.largestWindowedRead, let start = checkpoint.bytes.storedFileOffset(storage.source, hint: &recordHint),
             start + UInt64(offset + count) <= checkpoint.fileSize
         else {
             return try checkpoint.readRaw(storage, offset: offset, into: &buffer, at: index, count: count)
