@@ -22,8 +22,9 @@ struct PicklerOutput {
     /// Where each string of the graph's string table is in `strings` (-1 before it is met): a string written
     /// again from the same place in the graph is found without hashing it.
     private var stringPositions: [Int32]
-    /// Where a global is in `values`, by the writer's key for it (its place in the graph's global table).
-    private var globalPositions: [Int: Int] = [:]
+    /// Where a global is in `values` (-1 before it is met), by the writer's key for it less
+    /// ``PicklerProgram/lowestKey`` (keys are places in the graph's global table, or a few of the writer's own).
+    private var globalPositions: [Int32]
 
     /// Bytes reserved at first, per node: a checkpoint's pickle takes about 16 (17.9 for a state dict of 40,000
     /// tensors with long keys). A pickle that takes more continues in pieces of `pieceSize` (or the size of one
@@ -36,11 +37,12 @@ struct PicklerOutput {
     /// 20 such bytes at most. Should one write more, its piece grows as any array does.
     private static let stepRoom = 64
 
-    init(nodeCount: Int, graphStrings: [String] = []) {
+    init(nodeCount: Int, graphStrings: [String] = [], globalCount: Int = 0) {
         bytes.reserveCapacity(2 + nodeCount * Self.reservedBytesPerNode)
         nodeMemo = [Int](repeating: -1, count: nodeCount)
         strings = PicklerStringMemo(graphStrings: graphStrings)
         stringPositions = [Int32](repeating: -1, count: graphStrings.count)
+        globalPositions = [Int32](repeating: -1, count: globalCount - PicklerProgram.lowestKey)
     }
 
     mutating func write(_ opcode: PickleOpcode) {
@@ -183,10 +185,10 @@ struct PicklerOutput {
     }
 
     /// ``writeString(_:)`` for string `index` of the graph's string table.
-    mutating func writeString(_ text: String, graphIndex index: Int) {
+    mutating func writeString(graphIndex index: Int) {
         let known = Int(stringPositions[index])
         if known >= 0 { return writeGet(index: strings.memoIndexes[known]) }
-        stringPositions[index] = Int32(writeText(text, graphIndex: index))
+        stringPositions[index] = Int32(writeText(strings.graphStrings[index], graphIndex: index))
     }
 
     /// Writes the string (string `graphIndex` of the graph, or one of the writer's) or BINGET of an equal one
@@ -204,14 +206,17 @@ struct PicklerOutput {
         return strings.count - 1
     }
 
-    /// ``writeGlobal(_:)`` for a global the writer knows by `key` (found again without hashing it).
-    mutating func writeGlobal(_ global: PickleGlobal, key: Int) throws {
-        if let known = globalPositions[key] {
+    /// ``writeGlobal(_:)`` for the global the writer knows by `key` (found again without hashing it, and
+    /// made only the first time).
+    mutating func writeGlobal(key: Int, _ global: () -> PickleGlobal) throws {
+        let known = Int(globalPositions[key - PicklerProgram.lowestKey])
+        if known >= 0 {
             precondition(valueMemo[known] >= 0, "a value met again while being written")
             return writeGet(index: valueMemo[known])
         }
-        try writeGlobal(global)
-        globalPositions[key] = values.position(of: .global(global))!
+        let made = global()
+        try writeGlobal(made)
+        globalPositions[key - PicklerProgram.lowestKey] = Int32(values.position(of: .global(made))!)
     }
 
     /// GLOBAL with the Python 2 names protocol 2 uses, memoized; BINGET when written before.
