@@ -20,7 +20,8 @@ public enum Pickler {
         _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
         persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)? = nil
     ) throws -> [UInt8] {
-        try written(graph, root: root, maximumDepth: maximumDepth, persistentIDItems: persistentIDItems).joined
+        var output = try written(graph, root: root, maximumDepth: maximumDepth, persistentIDItems: persistentIDItems)
+        return output.takeJoined()
     }
 
     /// ``pickle(_:root:maximumDepth:persistentIDItems:)`` in pieces whose concatenation is the pickle, as it
@@ -39,7 +40,6 @@ public enum Pickler {
     ) throws -> PicklerOutput {
         var machine = PicklerMachine(graph: graph, maximumDepth: maximumDepth)
         machine.persistentIDItems = persistentIDItems
-        machine.output.makeRoomForStep()
         try machine.write(root)
         while machine.depth > 0 { try machine.advance() }
         machine.output.write(.stop)
@@ -53,9 +53,10 @@ struct PicklerFrame {
     let node: PickleNodeID
     let program: PicklerProgram
     var stepIndex = 0
-    /// Where the items or entries step being written stands: its batch (-1 before the first), the next slot
-    /// (counted from the node's first item or entry slot), and where the batch's slots end.
+    /// Where the items or entries step being written stands: its batch (-1 before the first), the node's first
+    /// item or entry slot, the next slot and where the batch's slots end (places in the graph's slot array).
     var batch = -1
+    var runStart = 0
     var position = 0
     var batchEnd = 0
     var batchMarked = false
@@ -89,22 +90,26 @@ struct PicklerMachine {
         self.top = PicklerFrame(node: PickleNodeID(index: -1), program: .list)
     }
 
-    /// Performs the next step of the innermost frame, closing it when its program is done.
+    /// Performs the steps of the innermost frame until it opens a child's frame (which runs before this one
+    /// continues) or its program is done and it closes.
     mutating func advance() throws {
-        output.makeRoomForStep()
-        guard let step = top.program.step(top.stepIndex, of: top.node, in: graph) else { return close() }
-        switch step {
-        case .items(let batching): if try writeNextChild(batching, isEntries: false) { return }
-        case .entries(let batching): if try writeNextChild(batching, isEntries: true) { return }
-        case .opcode(let opcode): output.write(opcode)
-        case .global(let key): try writeGlobal(key: key)
-        case .child(let slot):
+        let frame = depth
+        repeat {
+            guard let step = top.program.step(top.stepIndex, of: top.node, in: graph) else { return close() }
+            switch step {
+            case .items(let batching): if try writeNextChild(batching, isEntries: false) { continue }
+            case .entries(let batching): if try writeNextChild(batching, isEntries: true) { continue }
+            case .opcode(let opcode): output.write(opcode)
+            case .global(let key): try writeGlobal(key: key)
+            case .child(let slot):
+                top.stepIndex += 1  // before the child, which may open a frame of its own
+                try write(slot)
+                continue
+            case .memoizeNode: output.memoize(top.node)
+            case .memoizeAnonymous: output.memoize()
+            }
             top.stepIndex += 1
-            return try write(slot)  // may open a frame, which runs before this one continues
-        case .memoizeNode: output.memoize(.node(top.node))
-        case .memoizeAnonymous: output.memoize(nil)
-        }
-        top.stepIndex += 1
+        } while depth == frame
     }
 
     /// Writes the next item (or entry key or value) of the innermost frame's items or entries step, with MARK
@@ -128,19 +133,18 @@ struct PicklerMachine {
                 return false
             }
             if batch.marked { output.write(.mark) }
+            let record = graph.records[top.node.index]
+            top.runStart = Int(isEntries ? record.entries.start : record.items.start)
             top.batchMarked = batch.marked
-            top.position = batch.start * width
-            top.batchEnd = (batch.start + batch.count) * width
+            top.position = top.runStart + batch.start * width
+            top.batchEnd = top.runStart + (batch.start + batch.count) * width
         }
         let position = top.position
         top.position += 1  // before the child, which may open a frame of its own
-        let record = graph.records[top.node.index]
-        if isEntries {
-            try write(graph.slots[Int(record.entries.start) + position])
-        } else if let value = replaced.item(position, of: top.node) {
+        if !isEntries, let value = replaced.item(position - top.runStart, of: top.node) {
             try write(value)
         } else {
-            try write(graph.slots[Int(record.items.start) + position])
+            try write(graph.slots[position])
         }
         return true
     }

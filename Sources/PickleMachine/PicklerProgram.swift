@@ -88,6 +88,7 @@ enum PicklerProgram: UInt8 {
     }
 
     /// Step `index` of writing node `id`, or nil past the last.
+    @inline(__always)
     func step(_ index: Int, of id: PickleNodeID, in graph: borrowing PickleGraph) -> PicklerStep? {
         if index >= creationCount {
             let state = graph.records[id.index].state
