@@ -105,7 +105,9 @@ struct PicklerMachine {
                 top.stepIndex += 1  // before the child, which may open a frame of its own
                 try write(slot)
                 continue
-            case .memoizeNode: output.memoize(top.node)
+            case .make(let opcode):
+                output.write(opcode)
+                output.memoize(top.node)
             case .memoizeAnonymous: output.memoize()
             }
             top.stepIndex += 1

@@ -100,6 +100,7 @@ struct PicklerOutput {
         memoize()
     }
 
+    @inline(__always)
     private mutating func writeGet(index: Int) {
         if index < 256 {
             bytes.append(.binGet, UInt64(index), width: 1)
@@ -146,6 +147,7 @@ struct PicklerOutput {
     }
 
     /// ``writeString(_:)`` for string `index` of the graph's string table.
+    @inline(__always)
     mutating func writeString(graphIndex index: Int) {
         let known = Int(stringPositions[index])
         if known >= 0 { return writeGet(index: strings.memoIndexes[known]) }

@@ -8,8 +8,9 @@ enum PicklerStep {
     case global(key: Int)
     /// A child as the graph stores it (arguments, state, a keyword object's class arguments).
     case child(PickleSlot)
-    /// BINPUT registering the frame's node, so later references (cycles included) use BINGET.
-    case memoizeNode
+    /// The opcode that makes the frame's node, then BINPUT registering it, so later references (cycles
+    /// included) use BINGET.
+    case make(PickleOpcode)
     /// BINPUT for an intermediate object CPython memoizes (a set's list, an argument tuple).
     case memoizeAnonymous
     /// The frame node's items, in the given batching.
@@ -77,13 +78,12 @@ enum PicklerProgram: UInt8 {
     /// Steps before the state's.
     private var creationCount: Int {
         switch self {
-        case .list, .tuple1, .tuple2, .tuple3, .dict: return 3
-        case .tuple: return 4
-        case .orderedDict: return 5
-        case .set, .frozenSet: return 8
-        case .persistentID: return 2
-        case .call, .newObject, .instantiate, .reconstructor: return 6
-        case .newObjectWithKeywords: return 10
+        case .list, .tuple1, .tuple2, .tuple3, .dict, .persistentID: return 2
+        case .tuple: return 3
+        case .orderedDict: return 4
+        case .set, .frozenSet: return 7
+        case .call, .newObject, .instantiate, .reconstructor: return 5
+        case .newObjectWithKeywords: return 9
         }
     }
 
@@ -100,15 +100,14 @@ enum PicklerProgram: UInt8 {
             }
         }
         switch self {
-        case .list: return Self.pick(index, .opcode(.emptyList), .memoizeNode, .items(.list))
-        case .tuple1: return Self.pick(index, .items(.plain), .opcode(.tuple1), .memoizeNode)
-        case .tuple2: return Self.pick(index, .items(.plain), .opcode(.tuple2), .memoizeNode)
-        case .tuple3: return Self.pick(index, .items(.plain), .opcode(.tuple3), .memoizeNode)
-        case .tuple: return Self.pick(index, .opcode(.mark), .items(.plain), .opcode(.tuple), .memoizeNode)
-        case .dict: return Self.pick(index, .opcode(.emptyDict), .memoizeNode, .entries(.dict))
+        case .list: return index == 0 ? .make(.emptyList) : .items(.list)
+        case .tuple1: return index == 0 ? .items(.plain) : .make(.tuple1)
+        case .tuple2: return index == 0 ? .items(.plain) : .make(.tuple2)
+        case .tuple3: return index == 0 ? .items(.plain) : .make(.tuple3)
+        case .tuple: return Self.pick(index, .opcode(.mark), .items(.plain), .make(.tuple))
+        case .dict: return index == 0 ? .make(.emptyDict) : .entries(.dict)
         case .orderedDict:
-            if index == 0 { return .global(key: Self.orderedDictKey) }
-            return Self.pick(index - 1, .opcode(.emptyTuple), .opcode(.reduce), .memoizeNode, .entries(.iterator))
+            return Self.pick(index, .global(key: Self.orderedDictKey), .opcode(.emptyTuple), .make(.reduce), .entries(.iterator))
         case .set, .frozenSet:
             switch index {
             case 0: return .global(key: self == .frozenSet ? Self.frozenSetKey : Self.setKey)
@@ -116,8 +115,7 @@ enum PicklerProgram: UInt8 {
             case 2, 5: return .memoizeAnonymous
             case 3: return .items(.list)
             case 4: return .opcode(.tuple1)
-            case 6: return .opcode(.reduce)
-            default: return .memoizeNode
+            default: return .make(.reduce)
             }
         case .persistentID: return index == 0 ? .child(graph.records[id.index].args) : .opcode(.binPersID)
         case .call, .newObject, .instantiate, .reconstructor:
@@ -125,8 +123,8 @@ enum PicklerProgram: UInt8 {
             switch index {
             case 0: return .global(key: self == .reconstructor ? Self.reconstructorKey : Self.key(of: id, in: graph))
             case 1: return .child(graph.records[id.index].args)
-            case 2: return .opcode(self == .newObject ? .newObj : .reduce)
-            default: return Self.pick(index - 3, .memoizeNode, .items(.iterator), .entries(.iterator))
+            case 2: return .make(self == .newObject ? .newObj : .reduce)
+            default: return index == 3 ? .items(.iterator) : .entries(.iterator)
             }
         case .newObjectWithKeywords:
             switch index {
@@ -138,8 +136,8 @@ enum PicklerProgram: UInt8 {
                 return .child(graph.slots[Int(pair.start) + index - 2])
             case 4: return .opcode(.tuple3)
             case 5: return .memoizeAnonymous
-            case 6: return .opcode(.reduce)
-            default: return Self.pick(index - 7, .memoizeNode, .items(.iterator), .entries(.iterator))
+            case 6: return .make(.reduce)
+            default: return index == 7 ? .items(.iterator) : .entries(.iterator)
             }
         }
     }
