@@ -117,8 +117,21 @@ struct PicklerMachine {
     /// Writes the next item (or entry key or value) of the innermost frame's items or entries step, with MARK
     /// and the APPEND(S) / SETITEM(S) closers around its batches; false when the step is done.
     private mutating func writeNextChild(_ batching: PicklerBatching, isEntries: Bool) throws -> Bool {
+        if top.position == top.batchEnd && !nextBatch(batching, isEntries: isEntries) { return false }
+        let position = top.position
+        top.position += 1  // before the child, which may open a frame of its own
+        if !isEntries, let value = replaced.item(position - top.runStart, of: top.node) {
+            try write(value)
+        } else {
+            try write(graph.slots[position])
+        }
+        return true
+    }
+
+    /// Closes the batch just written (if any) and opens the next one that has elements; false when none is left.
+    private mutating func nextBatch(_ batching: PicklerBatching, isEntries: Bool) -> Bool {
         let width = isEntries ? 2 : 1
-        while top.position == top.batchEnd {
+        repeat {
             if top.batch >= 0 && batching != .plain {
                 if isEntries {
                     output.write(top.batchMarked ? .setItems : .setItem)
@@ -140,14 +153,7 @@ struct PicklerMachine {
             top.batchMarked = batch.marked
             top.position = top.runStart + batch.start * width
             top.batchEnd = top.runStart + (batch.start + batch.count) * width
-        }
-        let position = top.position
-        top.position += 1  // before the child, which may open a frame of its own
-        if !isEntries, let value = replaced.item(position - top.runStart, of: top.node) {
-            try write(value)
-        } else {
-            try write(graph.slots[position])
-        }
+        } while top.position == top.batchEnd
         return true
     }
 
