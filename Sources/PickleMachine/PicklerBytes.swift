@@ -54,7 +54,7 @@ struct PicklerBytes {
             count = 0
         }
         let end = min(current.capacity, count + max(needed, Self.fillChunk))
-        current += [UInt8](repeating: 0, count: end - current.count)
+        current.append(contentsOf: repeatElement(0, count: end - current.count))  // stored in place, no temporary
     }
 
     /// The pickle's bytes in pieces, in order; nothing is left afterwards.
