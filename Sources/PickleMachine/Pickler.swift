@@ -72,7 +72,8 @@ struct PicklerMachine {
     let graph: PickleGraph
     let maximumDepth: Int
     var output: PicklerOutput
-    /// The innermost open frame (when `depth` > 0), and the frames it is nested in, outermost first.
+    /// The innermost open frame (when `depth` > 0), and the frames it is nested in, outermost first:
+    /// `outer[..<depth - 1]`. The array keeps the deepest nesting met, so closing a frame only reads it.
     var top: PicklerFrame
     var outer: [PicklerFrame] = []
     /// Number of open frames.
@@ -161,7 +162,7 @@ struct PicklerMachine {
         open[top.node.index] = false
         replaced.release(top.node)
         depth -= 1
-        if let enclosing = outer.popLast() { top = enclosing }
+        if depth > 0 { top = outer[depth - 1] }
     }
 
     /// A child as the graph stores it: a string of the graph is memoized by its place in the string table too.
@@ -203,7 +204,11 @@ struct PicklerMachine {
         open[id.index] = true
         let program = try PicklerProgram(for: id, itemCount: replaced.itemCount(of: id, in: graph), in: graph)
         let frame = PicklerFrame(node: id, program: program)
-        if depth > 0 { outer.append(top) }
+        if depth > outer.count {
+            outer.append(top)
+        } else if depth > 0 {
+            outer[depth - 1] = top
+        }
         top = frame
         depth += 1
     }
