@@ -20,7 +20,8 @@ public enum Pickler {
         _ graph: PickleGraph, root: PickleValue, maximumDepth: Int = defaultMaximumDepth,
         persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)? = nil
     ) throws -> [UInt8] {
-        try written(graph, root: root, maximumDepth: maximumDepth, persistentIDItems: persistentIDItems).joined
+        var output = try written(graph, root: root, maximumDepth: maximumDepth, persistentIDItems: persistentIDItems)
+        return output.takeJoined()
     }
 
     /// ``pickle(_:root:maximumDepth:persistentIDItems:)`` in pieces whose concatenation is the pickle, as it
@@ -39,63 +40,141 @@ public enum Pickler {
     ) throws -> PicklerOutput {
         var machine = PicklerMachine(graph: graph, maximumDepth: maximumDepth)
         machine.persistentIDItems = persistentIDItems
-        machine.output.makeRoomForStep()
         try machine.write(root)
-        while !machine.frames.isEmpty { try machine.advance() }
+        while machine.depth > 0 { try machine.advance() }
         machine.output.write(.stop)
         return machine.output
     }
 }
 
-/// One node being written: its program and where it stands.
+/// One node being written: its program and where it stands. Plain data, so that the innermost frame is
+/// updated in place and a frame is pushed or popped without counting references.
 struct PicklerFrame {
     let node: PickleNodeID
     let program: PicklerProgram
     var stepIndex = 0
-    /// Where the items or entries step being written stands: its batch, and the position in it.
-    var batchIndex = 0
+    /// Where the items or entries step being written stands: its batch (-1 before the first), the node's first
+    /// item or entry slot, the next slot and where the batch's slots end (places in the graph's slot array).
+    var batch = -1
+    var runStart = 0
     var position = 0
-    var markWritten = false
+    var batchEnd = 0
+    var batchMarked = false
 
-    /// The step the frame stands at. Mutating only so that the frame is used in place in the frame stack
-    /// (a read would copy it, program included, once per step).
-    mutating func currentStep(in graph: PickleGraph) -> PicklerStep? {
-        program.step(stepIndex, of: node, in: graph)
+    init(node: PickleNodeID, program: PicklerProgram) {
+        self.node = node
+        self.program = program
     }
 }
 
+/// The writer's state: the output, the open frames, and the items given in place of the graph's.
 struct PicklerMachine {
     let graph: PickleGraph
     let maximumDepth: Int
     var output: PicklerOutput
-    var frames: [PicklerFrame] = []
+    /// The innermost open frame (when `depth` > 0), and the frames it is nested in, outermost first:
+    /// `outer[..<depth - 1]`. The array keeps the deepest nesting met, so closing a frame only reads it.
+    var top: PicklerFrame
+    var outer: [PicklerFrame] = []
+    /// Number of open frames.
+    var depth = 0
     /// Nodes whose frame is open: met again before they are memoized means a cycle the memo cannot express.
     var open: [Bool]
-    /// Items written instead of the graph's (nil: the graph's item in that place), by node index; kept only
-    /// until the node's frame closes (a node is written once, then found in the memo): a few at a time, so a
-    /// short list searched from its end.
-    var replacedItems: [(node: Int, items: [PickleValue?])] = []
+    var replaced = PicklerReplacedItems()
     var persistentIDItems: ((PickleNodeID) throws -> [PickleValue?]?)?
 
     init(graph: PickleGraph, maximumDepth: Int) {
         self.graph = graph
         self.maximumDepth = maximumDepth
         self.open = [Bool](repeating: false, count: graph.nodeCount)
-        self.output = PicklerOutput(nodeCount: graph.nodeCount, graphStrings: graph.strings)
+        self.output = PicklerOutput(nodeCount: graph.nodeCount, graphStrings: graph.strings, globalCount: graph.globalCount)
+        self.top = PicklerFrame(node: PickleNodeID(index: -1), program: .list)
     }
 
-    /// A child as the graph stores it, or a value given instead.
-    enum Child {
-        case slot(PickleSlot)
-        case value(PickleValue)
+    /// Performs the steps of the innermost frame until it opens a child's frame (which runs before this one
+    /// continues) or its program is done and it closes.
+    mutating func advance() throws {
+        let frame = depth
+        repeat {
+            guard let step = top.program.step(top.stepIndex, of: top.node, in: graph) else { return close() }
+            switch step {
+            case .items(let batching): if try writeNextChild(batching, isEntries: false) { continue }
+            case .entries(let batching): if try writeNextChild(batching, isEntries: true) { continue }
+            case .opcode(let opcode): output.write(opcode)
+            case .global(let key): try writeGlobal(key: key)
+            case .child(let slot):
+                top.stepIndex += 1  // before the child, which may open a frame of its own
+                try write(slot)
+                continue
+            case .make(let opcode):
+                output.write(opcode)
+                output.memoize(top.node)
+            case .memoizeAnonymous: output.memoize()
+            }
+            top.stepIndex += 1
+        } while depth == frame
     }
 
-    /// A child: a string of the graph is memoized by its place in the string table too.
-    mutating func write(_ child: Child) throws {
-        switch child {
-        case .slot(let slot) where slot.tag == .string: output.writeString(graph.strings[slot.index], graphIndex: slot.index)
-        case .slot(let slot): try write(graph.value(of: slot))
-        case .value(let value): try write(value)
+    /// Writes the next item (or entry key or value) of the innermost frame's items or entries step, with MARK
+    /// and the APPEND(S) / SETITEM(S) closers around its batches; false when the step is done.
+    private mutating func writeNextChild(_ batching: PicklerBatching, isEntries: Bool) throws -> Bool {
+        if top.position == top.batchEnd && !nextBatch(batching, isEntries: isEntries) { return false }
+        let position = top.position
+        top.position += 1  // before the child, which may open a frame of its own
+        if !isEntries, let value = replaced.item(position - top.runStart, of: top.node) {
+            try write(value)
+        } else {
+            try write(graph.slots[position])
+        }
+        return true
+    }
+
+    /// Closes the batch just written (if any) and opens the next one that has elements; false when none is left.
+    private mutating func nextBatch(_ batching: PicklerBatching, isEntries: Bool) -> Bool {
+        let width = isEntries ? 2 : 1
+        repeat {
+            if top.batch >= 0 && batching != .plain {
+                if isEntries {
+                    output.write(top.batchMarked ? .setItems : .setItem)
+                } else {
+                    output.write(top.batchMarked ? .appends : .append)
+                }
+            }
+            top.batch += 1
+            let count = isEntries ? graph.entryCount(of: top.node) : replaced.itemCount(of: top.node, in: graph)
+            guard let batch = batching.batch(top.batch, count: count) else {
+                top.batch = -1
+                top.position = 0
+                top.batchEnd = 0
+                return false
+            }
+            if batch.marked { output.write(.mark) }
+            let record = graph.records[top.node.index]
+            top.runStart = Int(isEntries ? record.entries.start : record.items.start)
+            top.batchMarked = batch.marked
+            top.position = top.runStart + batch.start * width
+            top.batchEnd = top.runStart + (batch.start + batch.count) * width
+        } while top.position == top.batchEnd
+        return true
+    }
+
+    private mutating func close() {
+        open[top.node.index] = false
+        replaced.release(top.node)
+        depth -= 1
+        if depth > 0 { top = outer[depth - 1] }
+    }
+
+    /// A child as the graph stores it: a string of the graph is memoized by its place in the string table too.
+    mutating func write(_ slot: PickleSlot) throws {
+        switch slot.tag {
+        case .none, .absent: output.write(.none)
+        case .falseValue: output.write(.newFalse)
+        case .trueValue: output.write(.newTrue)
+        case .int: output.writeInteger(slot.int)
+        case .string: output.writeString(graphIndex: slot.index)
+        case .scalar: try write(graph.scalars[slot.index])
+        case .node: try writeNode(PickleNodeID(index: slot.index))
         }
     }
 
@@ -116,97 +195,37 @@ struct PicklerMachine {
     private mutating func writeNode(_ id: PickleNodeID) throws {
         guard graph.contains(id) else { throw PickleError.danglingNode(index: id.index) }
         if output.writeGet(id) { return }
-        let record = graph.records[id.index]
-        if record.kind == .global {
-            return try output.writeGlobal(graph.global(of: id)!, key: PicklerProgram.key(of: id, in: graph))
-        }
-        if record.kind == .tuple && itemCount(of: id) == 0 { return output.write(.emptyTuple) }
+        let kind = graph.records[id.index].kind
+        if kind == .global { return try writeGlobal(key: PicklerProgram.key(of: id, in: graph)) }
+        if kind == .tuple && replaced.itemCount(of: id, in: graph) == 0 { return output.write(.emptyTuple) }
         guard !open[id.index] else { throw PickleError.cycleThroughImmutable(node: id.index) }
-        guard frames.count < maximumDepth else { throw PickleError.nestingTooDeep(limit: maximumDepth, node: id.index) }
-        if record.kind == .persistentID, let rewrite = persistentIDItems { try replaceArguments(of: id, rewrite) }
+        guard depth < maximumDepth else { throw PickleError.nestingTooDeep(limit: maximumDepth, node: id.index) }
+        if kind == .persistentID, let rewrite = persistentIDItems { try replaceArguments(of: id, rewrite) }
         open[id.index] = true
-        frames.append(PicklerFrame(node: id, program: try PicklerProgram(for: id, itemCount: itemCount(of: id), in: graph)))
+        let program = try PicklerProgram(for: id, itemCount: replaced.itemCount(of: id, in: graph), in: graph)
+        let frame = PicklerFrame(node: id, program: program)
+        if depth > outer.count {
+            outer.append(top)
+        } else if depth > 0 {
+            outer[depth - 1] = top
+        }
+        top = frame
+        depth += 1
+    }
+
+    private mutating func writeGlobal(key: Int) throws {
+        try output.writeGlobal(key: key) { PicklerProgram.global(forKey: key, in: graph) }
     }
 
     /// Asks for the items of persistent id `id`'s argument tuple, unless that tuple holds given items now.
     private mutating func replaceArguments(of id: PickleNodeID, _ rewrite: (PickleNodeID) throws -> [PickleValue?]?) throws {
-        guard case .node(let tuple) = graph.args(of: id), graph.contains(tuple), replaced(tuple) == nil,
+        guard case .node(let tuple) = graph.args(of: id), graph.contains(tuple), replaced.items(of: tuple) == nil,
             let items = try rewrite(id)
         else {
             return
         }
         guard !output.isMemoized(tuple) else { return }  // written before: its BINGET stands
         precondition(items.indices.allSatisfy { items[$0] != nil || $0 < graph.itemCount(of: tuple) }, "no graph item to keep")
-        replacedItems.append((tuple.index, items))
-    }
-
-    func itemCount(of id: PickleNodeID) -> Int {
-        replaced(id)?.count ?? graph.itemCount(of: id)
-    }
-
-    /// The items given for node `id` instead of the graph's, if any (looked up only while some are held).
-    private func replaced(_ id: PickleNodeID) -> [PickleValue?]? {
-        replacedItems.last(where: { $0.node == id.index })?.items
-    }
-
-    /// Performs the next step of the innermost frame, closing it when its program is done.
-    mutating func advance() throws {
-        output.makeRoomForStep()
-        let top = frames.count - 1
-        let node = frames[top].node
-        guard let step = frames[top].currentStep(in: graph) else {
-            open[node.index] = false
-            if let held = replacedItems.lastIndex(where: { $0.node == node.index }) { replacedItems.remove(at: held) }
-            frames.removeLast()
-            return
-        }
-        switch step {
-        case .items(let batching):
-            if let child = nextChild(of: top, batching: batching, isEntries: false) { return try write(child) }
-        case .entries(let batching):
-            if let child = nextChild(of: top, batching: batching, isEntries: true) { return try write(child) }
-        case .opcode(let opcode): output.write(opcode)
-        case .global(let global, let key): try output.writeGlobal(global, key: key)
-        case .value(let value):
-            frames[top].stepIndex += 1
-            return try write(value)  // may open a frame, which runs before this one continues
-        case .memoizeNode: output.memoize(.node(node))
-        case .memoizeAnonymous: output.memoize(nil)
-        }
-        frames[top].stepIndex += 1
-    }
-
-    /// The next item (or entry key or value) of the frame's items/entries step, writing MARK and the
-    /// APPEND(S) / SETITEM(S) closers around batches; nil when the step is done.
-    private mutating func nextChild(of top: Int, batching: PicklerBatching, isEntries: Bool) -> Child? {
-        let record = graph.records[frames[top].node.index]
-        let perElement = isEntries ? 2 : 1
-        let count = isEntries ? Int(record.entries.count) : itemCount(of: frames[top].node)
-        while let batch = batching.batch(frames[top].batchIndex, count: count) {
-            if batch.marked && !frames[top].markWritten {
-                output.write(.mark)
-                frames[top].markWritten = true
-            }
-            let position = frames[top].position
-            if position < batch.count * perElement {
-                frames[top].position += 1
-                let element = batch.start + position / perElement
-                guard isEntries else {
-                    if let replaced = replaced(frames[top].node), let value = replaced[element] { return .value(value) }
-                    return .slot(graph.slots[Int(record.items.start) + element])
-                }
-                return .slot(graph.slots[Int(record.entries.start) + 2 * element + position % 2])
-            }
-            if batching != .plain {
-                let many: PickleOpcode = isEntries ? .setItems : .appends
-                let one: PickleOpcode = isEntries ? .setItem : .append
-                output.write(batch.marked ? many : one)
-            }
-            frames[top].batchIndex += 1
-            frames[top].position = 0
-            frames[top].markWritten = false
-        }
-        frames[top].batchIndex = 0
-        return nil
+        replaced.hold(items, for: tuple)
     }
 }

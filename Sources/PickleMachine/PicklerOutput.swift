@@ -1,17 +1,13 @@
 /// The bytes of a protocol-2 pickle under construction, with CPython's memo numbering.
 struct PicklerOutput {
-    /// What the memo can find again: nodes by identity; strings (``PicklerStringMemo``), bytes and globals by
-    /// value, as CPython finds the same object again (torch reuses its 'storage', 'cpu' and key strings).
+    /// What the memo can find again by value besides strings (``PicklerStringMemo``), as CPython finds the same
+    /// object again (torch reuses its 'storage', 'cpu' and key strings); nodes are found by identity.
     enum MemoKey: Hashable {
-        case node(PickleNodeID)
         case bytes([UInt8])
         case global(PickleGlobal)
     }
 
-    /// The bytes being appended to; earlier ones are in `pieces`.
-    private(set) var bytes: [UInt8] = [PickleOpcode.proto.rawValue, 2]
-    /// Full pieces of the pickle, in order, before `bytes`.
-    private(set) var pieces: [[UInt8]] = []
+    private var bytes: PicklerBytes
     /// Memo index of each node, -1 if none: nodes are the most frequent key, an array is cheapest.
     private var nodeMemo: [Int]
     /// Bytes and globals met so far, and the memo index of each (-1 while being written).
@@ -22,78 +18,54 @@ struct PicklerOutput {
     /// Where each string of the graph's string table is in `strings` (-1 before it is met): a string written
     /// again from the same place in the graph is found without hashing it.
     private var stringPositions: [Int32]
-    /// Where a global is in `values`, by the writer's key for it (its place in the graph's global table).
-    private var globalPositions: [Int: Int] = [:]
+    /// Where a global is in `values` (-1 before it is met), by the writer's key for it less
+    /// ``PicklerProgram/lowestKey`` (keys are places in the graph's global table, or a few of the writer's own).
+    private var globalPositions: [Int32]
 
     /// Bytes reserved at first, per node: a checkpoint's pickle takes about 16 (17.9 for a state dict of 40,000
-    /// tensors with long keys). A pickle that takes more continues in pieces of `pieceSize` (or the size of one
-    /// longer string): an array that grew by doubling held the old and the new bytes at once, and kept up to
-    /// twice the pickle's size.
+    /// tensors with long keys); a pickle that takes more continues in pieces (``PicklerBytes``).
     static let reservedBytesPerNode = 16
-    static let pieceSize = 1 << 20
-    /// Room kept for the opcodes and fixed-size arguments (BINFLOAT's 9 bytes at most each) that one step of
-    /// the pickler writes besides its strings and names, which make room for themselves: a step writes about
-    /// 20 such bytes at most. Should one write more, its piece grows as any array does.
-    private static let stepRoom = 64
 
-    init(nodeCount: Int, graphStrings: [String] = []) {
-        bytes.reserveCapacity(2 + nodeCount * Self.reservedBytesPerNode)
+    init(nodeCount: Int, graphStrings: [String] = [], globalCount: Int = 0) {
+        bytes = PicklerBytes([PickleOpcode.proto.rawValue, 2], reserving: 2 + nodeCount * Self.reservedBytesPerNode)
         nodeMemo = [Int](repeating: -1, count: nodeCount)
         strings = PicklerStringMemo(graphStrings: graphStrings)
         stringPositions = [Int32](repeating: -1, count: graphStrings.count)
+        globalPositions = [Int32](repeating: -1, count: globalCount - PicklerProgram.lowestKey)
     }
 
+    @inline(__always)
     mutating func write(_ opcode: PickleOpcode) {
-        bytes.append(opcode.rawValue)
+        bytes.append(opcode)
     }
 
-    /// Makes room for what one step of the pickler writes (the pickler asks before each step).
-    @inline(__always) mutating func makeRoomForStep() {
-        if bytes.capacity - bytes.count < Self.stepRoom { startPiece(room: Self.stepRoom) }
-    }
-
-    /// Makes room for `count` bytes written at once (an opcode and its argument, which may be long), and for
-    /// the rest of the step.
-    private mutating func reserve(_ count: Int) {
-        if bytes.capacity - bytes.count < count + Self.stepRoom { startPiece(room: count + Self.stepRoom) }
-    }
-
-    /// Keeps the bytes so far as a piece and continues in a new one of at least `room` bytes.
-    @inline(never) private mutating func startPiece(room: Int) {
-        pieces.append(bytes)
-        bytes = []
-        bytes.reserveCapacity(max(Self.pieceSize, room))
-    }
-
-    /// The pickle's bytes in one array (a copy when it took more than one piece).
-    var joined: [UInt8] {
-        pieces.isEmpty ? bytes : Array((pieces + [bytes]).joined())
+    /// The pickle's bytes in one array (a copy when it took more than one piece); the output is empty
+    /// afterwards.
+    mutating func takeJoined() -> [UInt8] {
+        let pieces = bytes.takePieces()
+        return pieces.count == 1 ? pieces[0] : Array(pieces.joined())
     }
 
     /// The pickle's bytes in pieces, in order; the output is empty afterwards.
     mutating func takePieces() -> [[UInt8]] {
-        let all = pieces + [bytes]
-        pieces = []
-        bytes = []
-        return all
+        bytes.takePieces()
     }
 
-    private mutating func writeLittleEndian(_ value: UInt64, width: Int) {
-        for i in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+    /// ``memoize()`` for node `id`: later uses of the node are BINGETs.
+    @inline(__always)
+    mutating func memoize(_ id: PickleNodeID) {
+        nodeMemo[id.index] = memoCount
+        memoize()
     }
 
-    /// BINPUT / LONG_BINPUT for the next memo index; `key` (if any) lets later uses find it.
-    mutating func memoize(_ key: MemoKey?) {
+    /// BINPUT / LONG_BINPUT for the next memo index.
+    @inline(__always)
+    mutating func memoize() {
         precondition(memoCount <= Int(UInt32.max), "more memo entries than LONG_BINPUT can number")
-        if case .node(let id)? = key {
-            nodeMemo[id.index] = memoCount
-        }
         if memoCount < 256 {
-            write(.binPut)
-            bytes.append(UInt8(memoCount))
+            bytes.append(.binPut, UInt64(memoCount), width: 1)
         } else {
-            write(.longBinPut)
-            writeLittleEndian(UInt64(memoCount), width: 4)
+            bytes.append(.longBinPut, UInt64(memoCount), width: 4)
         }
         memoCount += 1
     }
@@ -125,31 +97,25 @@ struct PicklerOutput {
     /// BINPUT for the value reserved at `position`.
     private mutating func memoize(position: Int) {
         valueMemo[position] = memoCount
-        memoize(nil)
+        memoize()
     }
 
+    @inline(__always)
     private mutating func writeGet(index: Int) {
         if index < 256 {
-            write(.binGet)
-            bytes.append(UInt8(index))
+            bytes.append(.binGet, UInt64(index), width: 1)
         } else {
-            write(.longBinGet)
-            writeLittleEndian(UInt64(index), width: 4)
+            bytes.append(.longBinGet, UInt64(index), width: 4)
         }
     }
 
     /// BININT1, BININT2, BININT or LONG1, the smallest that holds the value, as CPython chooses.
     mutating func writeInteger(_ value: Int64) {
         switch value {
-        case 0...0xFF:
-            write(.binInt1)
-            bytes.append(UInt8(value))
-        case 0...0xFFFF:
-            write(.binInt2)
-            writeLittleEndian(UInt64(value), width: 2)
+        case 0...0xFF: bytes.append(.binInt1, UInt64(value), width: 1)
+        case 0...0xFFFF: bytes.append(.binInt2, UInt64(value), width: 2)
         case Int64(Int32.min)...Int64(Int32.max):
-            write(.binInt)
-            writeLittleEndian(UInt64(bitPattern: value), width: 4)
+            bytes.append(.binInt, UInt64(UInt32(truncatingIfNeeded: value)), width: 4)
         default:
             writeLong1(PickleBigInt(value).littleEndianBytes)
         }
@@ -164,17 +130,15 @@ struct PicklerOutput {
     }
 
     private mutating func writeLong1(_ twosComplement: [UInt8]) {
-        reserve(2 + twosComplement.count)
-        write(.long1)
-        bytes.append(UInt8(twosComplement.count))
+        bytes.makeRoom(forRun: 2 + twosComplement.count)
+        bytes.append(.long1, UInt64(twosComplement.count), width: 1)
         bytes.append(contentsOf: twosComplement)
     }
 
     /// BINFLOAT: 8 bytes, big-endian.
     mutating func writeFloat(_ value: Double) {
         write(.binFloat)
-        let bits = value.bitPattern
-        for i in (0..<8).reversed() { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i)))) }
+        bytes.append(value.bitPattern.byteSwapped, width: 8)
     }
 
     /// BINUNICODE and a memo entry, or BINGET of an equal string already written.
@@ -183,10 +147,11 @@ struct PicklerOutput {
     }
 
     /// ``writeString(_:)`` for string `index` of the graph's string table.
-    mutating func writeString(_ text: String, graphIndex index: Int) {
+    @inline(__always)
+    mutating func writeString(graphIndex index: Int) {
         let known = Int(stringPositions[index])
         if known >= 0 { return writeGet(index: strings.memoIndexes[known]) }
-        stringPositions[index] = Int32(writeText(text, graphIndex: index))
+        stringPositions[index] = Int32(writeText(strings.graphStrings[index], graphIndex: index))
     }
 
     /// Writes the string (string `graphIndex` of the graph, or one of the writer's) or BINGET of an equal one
@@ -196,22 +161,25 @@ struct PicklerOutput {
             writeGet(index: strings.memoIndexes[position])
             return position
         }
-        reserve(5 + text.utf8.count)
-        write(.binUnicode)
-        writeLittleEndian(UInt64(text.utf8.count), width: 4)
-        bytes.append(contentsOf: text.utf8)
-        memoize(nil)  // the memo index `find` recorded
+        let count = text.utf8.count
+        bytes.makeRoom(forRun: 5 + count)
+        bytes.append(.binUnicode, UInt64(count), width: 4)
+        bytes.append(utf8: text)
+        memoize()  // the memo index `find` recorded
         return strings.count - 1
     }
 
-    /// ``writeGlobal(_:)`` for a global the writer knows by `key` (found again without hashing it).
-    mutating func writeGlobal(_ global: PickleGlobal, key: Int) throws {
-        if let known = globalPositions[key] {
+    /// ``writeGlobal(_:)`` for the global the writer knows by `key` (found again without hashing it, and
+    /// made only the first time).
+    mutating func writeGlobal(key: Int, _ global: () -> PickleGlobal) throws {
+        let known = Int(globalPositions[key - PicklerProgram.lowestKey])
+        if known >= 0 {
             precondition(valueMemo[known] >= 0, "a value met again while being written")
             return writeGet(index: valueMemo[known])
         }
-        try writeGlobal(global)
-        globalPositions[key] = values.position(of: .global(global))!
+        let made = global()
+        try writeGlobal(made)
+        globalPositions[key - PicklerProgram.lowestKey] = Int32(values.position(of: .global(made))!)
     }
 
     /// GLOBAL with the Python 2 names protocol 2 uses, memoized; BINGET when written before.
@@ -223,12 +191,12 @@ struct PicklerOutput {
                 throw PickleError.unencodableGlobal(name: global.qualifiedName)
             }
         }
-        reserve(3 + written.module.utf8.count + written.name.utf8.count)
+        bytes.makeRoom(forRun: 3 + written.module.utf8.count + written.name.utf8.count)
         write(.global)
-        bytes.append(contentsOf: written.module.utf8)
-        bytes.append(0x0A)
-        bytes.append(contentsOf: written.name.utf8)
-        bytes.append(0x0A)
+        bytes.append(utf8: written.module)
+        bytes.append(0x0A, width: 1)
+        bytes.append(utf8: written.name)
+        bytes.append(0x0A, width: 1)
         memoize(position: position)
     }
 
@@ -242,7 +210,7 @@ struct PicklerOutput {
         writeString(String(latin1))
         writeString("latin1")
         write(.tuple2)
-        memoize(nil)
+        memoize()
         write(.reduce)
         memoize(position: position)
     }

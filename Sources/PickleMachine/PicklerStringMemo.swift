@@ -6,7 +6,7 @@
 /// string in all (a state dict of 40,000 tensors writes 90,000 strings) and no key made or copied per string.
 /// Open addressing over hashes from Swift's seeded hasher, so hostile strings cannot force collisions.
 struct PicklerStringMemo {
-    private let graphStrings: [String]
+    let graphStrings: [String]
     /// Strings met that are not in the graph's table.
     private var otherStrings: [String] = []
     /// Per string met, in order: where its text is (a graph index, or `-1 - i` for `otherStrings[i]`), and its

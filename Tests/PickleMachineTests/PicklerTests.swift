@@ -91,7 +91,7 @@ final class PicklerTests: XCTestCase {
 
     /// A pickle larger than the bytes reserved for its nodes continues in pieces (no array grows by doubling,
     /// which held the old and the new bytes at once): together they are the pickle, a long string stays whole
-    /// in a piece of its own size, and no piece is much larger than that or ``PicklerOutput``'s 1 MiB.
+    /// in a piece of its own size, and no piece is much larger than that or ``PicklerBytes``'s 1 MiB.
     func testALargePickleIsMadeInPiecesThatTogetherAreThePickle() throws {
         var graph = PickleGraph()
         let long = String(repeating: "x", count: 3 << 20)
