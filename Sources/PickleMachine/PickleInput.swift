@@ -34,11 +34,7 @@ struct PickleInput {
     /// An unsigned little-endian integer of `width` bytes (at most 8).
     mutating func readLittleEndian(width: Int) throws -> UInt64 {
         guard remaining >= width else { throw truncated }
-        let value = bytes.withUnsafeBytes { raw in
-            var value: UInt64 = 0
-            for i in 0..<width { value |= UInt64(raw[position + i]) << (8 * UInt64(i)) }
-            return value
-        }
+        let value = loadLittleEndian(at: position, width: width)
         position += width
         return value
     }
@@ -46,9 +42,9 @@ struct PickleInput {
     /// A little-endian UInt32 (BINUNICODE's length, LONG_BINGET's and LONG_BINPUT's index).
     mutating func readUInt32() throws -> UInt32 {
         guard remaining >= 4 else { throw truncated }
-        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position, as: UInt32.self) }
+        let value = loadUInt32(at: position)
         position += 4
-        return UInt32(littleEndian: value)
+        return value
     }
 
     mutating func readInt32() throws -> Int32 {

@@ -110,18 +110,18 @@ extension UnpicklerMachine {
     /// REDUCE, INST and OBJ: a data constructor builds its data; any other callable becomes an inert
     /// call node if the policy allows it, and is refused otherwise.
     mutating func call(_ use: Int, arguments: PickleSlot, usage: PickleGlobalUsage) throws -> PickleSlot {
-        let callable = globalUses[use].global
+        // The global is read from `globalUses` only where needed: a copy retains its two strings.
         if constructors[use] == .attribute, let reference = try attributeReference(arguments) {
             noteUsage(use, .attributeReference)
             return reference
         }
         noteUsage(use, usage)
         if let constructor = constructors[use], constructor != .attribute {
-            return try build(constructor, callable: callable, arguments: arguments)
+            return try build(constructor, use: use, arguments: arguments)
         }
-        if allowed[use] == nil { allowed[use] = policy.allows(callable) }
+        if allowed[use] == nil { allowed[use] = policy.allows(globalUses[use].global) }
         guard allowed[use]! else {
-            throw PickleError.refusedCallable(name: callable.qualifiedName, opcode: opcode, offset: offset)
+            throw PickleError.refusedCallable(name: globalUses[use].global.qualifiedName, opcode: opcode, offset: offset)
         }
         return try addNode(.call, global: globalNumber(use), args: arguments)
     }

@@ -70,7 +70,8 @@ extension UnpicklerMachine {
     /// machine, stack and graph included, for every opcode.
     private mutating func pushString(_ bytes: ArraySlice<UInt8>) throws {
         let text = try utf8(bytes)
-        try push(PickleValue.string(text))
+        let slot = graph.stringSlot(text)
+        try push(slot)
     }
 
     /// A protocol-0 text operand: the rest of the line.
@@ -85,11 +86,7 @@ extension UnpicklerMachine {
     /// Strict UTF-8, as torch.load decodes Python 2 strings (`encoding='utf-8'`) and as Python 3
     /// wrote its strings.
     mutating func utf8(_ bytes: ArraySlice<UInt8>) throws -> String {
-        let text = bytes.withUnsafeBufferPointer { buffer in
-            // ASCII (keys, storage names) needs no validation beyond the check.
-            buffer.allSatisfy { $0 < 0x80 } ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
-        }
-        guard let text else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }
+        guard let text = PickleText.utf8(bytes) else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }
         return text
     }
 

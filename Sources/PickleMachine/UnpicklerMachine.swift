@@ -38,7 +38,7 @@ struct UnpicklerMachine {
     var hashKeys = PickleHashKeys()
     /// Per dict (through its ``NodeTracking/slot``), where each key sits in `entries`, so a
     /// repeated key replaces the value in place.
-    var dictIndexes: [HashPositionIndex<PickleHashKey>] = []
+    var dictIndexes: [DictKeyIndex] = []
     /// Per set (through its slot), the members present.
     var setIndexes: [Set<PickleHashKey>] = []
     /// The dicts built by `collections.defaultdict`, with their factory's name (see ``DefaultDictFactories``).
@@ -80,6 +80,7 @@ struct UnpicklerMachine {
 
     // MARK: Stack
 
+    @inline(__always)
     mutating func push(_ value: PickleSlot) throws {
         guard stack.count < maxStackSize else { throw limitExceeded(.stackSize, stack.count + 1) }
         stack.append(value)
@@ -90,6 +91,7 @@ struct UnpicklerMachine {
         try push(graph.slot(for: value))
     }
 
+    @inline(__always)
     mutating func pop() throws -> PickleSlot {
         guard stack.count > fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
         return stack.removeLast()
@@ -103,6 +105,7 @@ struct UnpicklerMachine {
         return items
     }
 
+    @inline(__always)
     mutating func top() throws -> PickleSlot {
         guard stack.count > fence, let value = stack.last else {
             throw PickleError.stackUnderflow(opcode: opcode, offset: offset)
@@ -119,8 +122,20 @@ struct UnpicklerMachine {
     mutating func popMarked() throws -> [PickleSlot] {
         let mark = try popMark()
         let items = Array(stack[mark...])
-        stack.removeLast(stack.count - mark)
+        dropStack(to: mark)
         return items
+    }
+
+    /// Drops the items from `height` up. One at a time: `removeLast(_:)` is a general range replacement,
+    /// costlier for the few items a tuple or call takes.
+    mutating func dropStack(to height: Int) {
+        while stack.count > height { stack.removeLast() }
+    }
+
+    /// MARK.
+    mutating func pushMark() throws {
+        guard marks.count < limits.maxMarkDepth else { throw limitExceeded(.markDepth, marks.count + 1) }
+        marks.append(stack.count)
     }
 
     /// Removes the topmost mark and returns where it stood: the items above it are `stack[mark...]`, for the
@@ -137,13 +152,35 @@ struct UnpicklerMachine {
     }
 
     mutating func depth(of value: PickleSlot) -> Int {
-        guard value.tag == .node else { return 0 }
+        guard value.isNode else { return 0 }
         return Int(tracking[value.index].depth)
+    }
+
+    /// Adds a node without items after checking the node count and its depth.
+    mutating func addNode(_ kind: NodeKind, global: Int32 = -1, args: PickleSlot = .none) throws -> PickleSlot {
+        guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
+        let deepest = contain(args)
+        guard deepest < maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
+        tracking.append(NodeTracking(depth: Int32(deepest + 1)))
+        return .node(graph.addRecord(kind, global: global, args: args).index)
+    }
+
+    /// Adds a node whose items are the stack's from `start` up (the caller drops them), with the checks of
+    /// ``addNode(_:global:items:args:)``; no slice or generic collection on the way.
+    mutating func addNode(_ kind: NodeKind, stackItemsFrom start: Int) throws -> PickleSlot {
+        guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
+        let end = stack.count
+        try countItems(end - start, existing: 0)
+        var deepest = 0
+        for index in start..<end { deepest = max(deepest, contain(stack[index])) }
+        guard deepest < maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
+        tracking.append(NodeTracking(depth: Int32(deepest + 1)))
+        return .node(graph.addRecord(kind, itemsOf: stack, from: start).index)
     }
 
     /// Adds a node after checking the node count, its item count and its depth; `items` are its items.
     mutating func addNode(
-        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot> = EmptyCollection(), args: PickleSlot = .none
+        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot>, args: PickleSlot = .none
     ) throws -> PickleSlot {
         guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
         try countItems(items.count, existing: 0)
@@ -156,7 +193,7 @@ struct UnpicklerMachine {
 
     /// Marks `value` as inside another node and returns its depth.
     private mutating func contain(_ value: PickleSlot) -> Int {
-        guard value.tag == .node else { return 0 }
+        guard value.isNode else { return 0 }
         tracking[value.index].contained = true
         return Int(tracking[value.index].depth)
     }
