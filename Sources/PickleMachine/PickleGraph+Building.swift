@@ -24,13 +24,13 @@ extension PickleGraph {
         return PickleNodeID(index: records.count - 1)
     }
 
-    /// Adds a node of `kind` whose items are `source[start...]` (the unpickler's stack), one slot at a time:
+    /// Adds a node of `kind` whose items are `source[range]` (the unpickler's stack), one slot at a time:
     /// a slice would be appended through the generic path, dearer for the few items of a tuple.
-    mutating func addRecord(_ kind: NodeKind, itemsOf source: [PickleSlot], from start: Int) -> PickleNodeID {
+    mutating func addRecord(_ kind: NodeKind, itemsOf source: [PickleSlot], in range: Range<Int>) -> PickleNodeID {
         var record = NodeRecord(kind: kind)
-        if start < source.count {
-            record.items = SlotRun(start: UInt32(slots.count), count: UInt32(source.count - start))
-            for index in start..<source.count { slots.append(source[index]) }
+        if !range.isEmpty {
+            record.items = SlotRun(start: UInt32(slots.count), count: UInt32(range.count))
+            for index in range { slots.append(source[index]) }
         }
         records.append(record)
         return PickleNodeID(index: records.count - 1)

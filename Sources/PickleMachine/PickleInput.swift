@@ -65,6 +65,13 @@ struct PickleInput {
     mutating func readCounted(
         _ length: UInt64, limit: Int, name: UnpicklerLimit = .stringLength
     ) throws -> ArraySlice<UInt8> {
+        bytes[try readCountedRange(length, limit: limit, name: name)]
+    }
+
+    /// Where the bytes ``readCounted(_:limit:name:)`` reads are, with its checks.
+    mutating func readCountedRange(
+        _ length: UInt64, limit: Int, name: UnpicklerLimit = .stringLength
+    ) throws -> Range<Int> {
         guard length <= UInt64(remaining) else {
             throw PickleError.lengthBeyondInput(opcode: opcode, length: length, offset: opcodeOffset, remaining: remaining)
         }
@@ -73,7 +80,7 @@ struct PickleInput {
         }
         let start = position
         position += Int(length)
-        return bytes[start..<position]
+        return start..<position
     }
 
     /// The bytes up to the next newline, which is consumed; truncated without one, and refused

@@ -16,24 +16,33 @@ extension PickleInput {
     }
 }
 
+extension PickleInput {
+    /// The bytes in `range` as strict UTF-8 text, nil if they are not.
+    func utf8Text(in range: Range<Int>) -> String? {
+        bytes.withUnsafeBufferPointer { PickleText.utf8(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+}
+
 enum PickleText {
     /// `bytes` as strict UTF-8, nil if they are not. ASCII (keys, storage names) is recognised eight bytes at a
     /// time and needs no validation beyond that.
     static func utf8(_ bytes: ArraySlice<UInt8>) -> String? {
-        bytes.withUnsafeBufferPointer { buffer in
-            let raw = UnsafeRawBufferPointer(buffer)
-            var bits: UInt64 = 0
-            var offset = 0
-            while offset + 8 <= raw.count {
-                bits |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                offset += 8
-            }
-            while offset < raw.count {
-                bits |= UInt64(raw[offset])
-                offset += 1
-            }
-            return bits & 0x8080_8080_8080_8080 == 0
-                ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
+        bytes.withUnsafeBufferPointer { utf8($0) }
+    }
+
+    static func utf8(_ buffer: UnsafeBufferPointer<UInt8>) -> String? {
+        let raw = UnsafeRawBufferPointer(buffer)
+        var bits: UInt64 = 0
+        var offset = 0
+        while offset + 8 <= raw.count {
+            bits |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
         }
+        while offset < raw.count {
+            bits |= UInt64(raw[offset])
+            offset += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
+            ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
     }
 }

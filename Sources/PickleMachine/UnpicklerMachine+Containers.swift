@@ -68,9 +68,14 @@ extension UnpicklerMachine {
             let target = try top()
             try appendItems([value], to: target)
         case .setItem:
-            let pair = try pop(2)
+            let value = try pop()
+            let key = try pop()
             let target = try top()
-            try setItems(pair, into: target)
+            if let id = nodeID(target), nodeKind(id).isDict {
+                try setEntry(key, value, in: id)  // as setItems would, without an array for the pair
+            } else {
+                try setItems([key, value], into: target)
+            }
         case .appends, .setItems, .addItems:
             let items = try popMarked()
             let target = try top()

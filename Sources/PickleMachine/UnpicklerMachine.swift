@@ -16,7 +16,7 @@ struct UnpicklerMachine {
     /// are stale (a chain built top-down through the memo): only then is the graph measured at STOP.
     var depthsMayBeStale = false
     /// Values as the graph stores them (``PickleSlot``): pushing, popping and memoizing count no references.
-    var stack: [PickleSlot] = []
+    var stack = UnpicklerStack()
     /// Stack heights at each open MARK; items below the topmost one are out of reach, as in CPython.
     var marks: [Int] = []
     var memo = PickleMemo()
@@ -100,8 +100,8 @@ struct UnpicklerMachine {
     /// The top `count` items, bottom first.
     mutating func pop(_ count: Int) throws -> [PickleSlot] {
         guard stack.count - count >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
-        let items = Array(stack[(stack.count - count)...])
-        stack.removeLast(count)
+        let items = stack.items(from: stack.count - count)
+        stack.truncate(to: stack.count - count)
         return items
     }
 
@@ -121,15 +121,14 @@ struct UnpicklerMachine {
     /// The items above the topmost mark, bottom first; the mark is removed.
     mutating func popMarked() throws -> [PickleSlot] {
         let mark = try popMark()
-        let items = Array(stack[mark...])
-        dropStack(to: mark)
+        let items = stack.items(from: mark)
+        stack.truncate(to: mark)
         return items
     }
 
-    /// Drops the items from `height` up. One at a time: `removeLast(_:)` is a general range replacement,
-    /// costlier for the few items a tuple or call takes.
+    /// Drops the items from `height` up.
     mutating func dropStack(to height: Int) {
-        while stack.count > height { stack.removeLast() }
+        stack.truncate(to: height)
     }
 
     /// MARK.
@@ -175,7 +174,7 @@ struct UnpicklerMachine {
         for index in start..<end { deepest = max(deepest, contain(stack[index])) }
         guard deepest < maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
         tracking.append(NodeTracking(depth: Int32(deepest + 1)))
-        return .node(graph.addRecord(kind, itemsOf: stack, from: start).index)
+        return .node(graph.addRecord(kind, itemsOf: stack.slots, in: start..<end).index)
     }
 
     /// Adds a node after checking the node count, its item count and its depth; `items` are its items.
