@@ -132,6 +132,7 @@ struct UnpicklerMachine {
     }
 
     /// MARK.
+    @inline(__always)
     mutating func pushMark() throws {
         guard marks.count < limits.maxMarkDepth else { throw limitExceeded(.markDepth, marks.count + 1) }
         marks.append(stack.count)
@@ -191,6 +192,7 @@ struct UnpicklerMachine {
     }
 
     /// Marks `value` as inside another node and returns its depth.
+    @inline(__always)
     private mutating func contain(_ value: PickleSlot) -> Int {
         guard value.isNode else { return 0 }
         tracking[value.index].contained = true
@@ -198,6 +200,7 @@ struct UnpicklerMachine {
     }
 
     /// Counts `added` new items into a container that holds `existing`, against both item limits.
+    @inline(__always)
     mutating func countItems(_ added: Int, existing: Int) throws {
         guard added <= maxContainerItems - existing else { throw limitExceeded(.containerItems, existing + added) }
         guard added <= maxTotalItems - totalItems else { throw limitExceeded(.totalItems, totalItems + added) }
