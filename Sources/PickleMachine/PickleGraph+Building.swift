@@ -16,6 +16,7 @@ extension PickleGraph {
     }
 
     /// Adds a node of `kind` without items; returns its id.
+    @inline(__always)
     mutating func addRecord(_ kind: NodeKind, global: Int32 = -1, args: PickleSlot = .none) -> PickleNodeID {
         var record = NodeRecord(kind: kind)
         record.global = global
@@ -26,6 +27,7 @@ extension PickleGraph {
 
     /// Adds a node of `kind` whose items are `source[range]` (the unpickler's stack), one slot at a time:
     /// a slice would be appended through the generic path, dearer for the few items of a tuple.
+    @inline(__always)
     mutating func addRecord(_ kind: NodeKind, itemsOf source: [PickleSlot], in range: Range<Int>) -> PickleNodeID {
         var record = NodeRecord(kind: kind)
         if !range.isEmpty {

@@ -127,6 +127,7 @@ extension UnpicklerMachine {
     }
 
     /// The graph's number for `globalUses[use]`, found once.
+    @inline(__always)
     mutating func globalNumber(_ use: Int) -> Int32 {
         if globalNumbers[use] < 0 { globalNumbers[use] = graph.globalNumber(globalUses[use].global) }
         return globalNumbers[use]
@@ -166,6 +167,7 @@ extension UnpicklerMachine {
     // MARK: Operands
 
     /// The `globalUses` index of a global node.
+    @inline(__always)
     mutating func globalOperand(_ value: PickleSlot) throws -> Int {
         guard let id = nodeID(value), nodeKind(id) == .global else {
             throw PickleError.invalidCallable(found: kindName(value), opcode: opcode, offset: offset)
@@ -173,6 +175,7 @@ extension UnpicklerMachine {
         return Int(tracking[id.index].slot)
     }
 
+    @inline(__always)
     mutating func tupleOperand(_ value: PickleSlot) throws -> PickleSlot {
         guard let id = nodeID(value), nodeKind(id) == .tuple else {
             throw PickleError.invalidOperand(
@@ -210,6 +213,7 @@ extension UnpicklerMachine {
     }
 
     /// Records the first use of each kind; a bit mask spares a dictionary lookup per REDUCE.
+    @inline(__always)
     mutating func noteUsage(_ index: Int, _ usage: PickleGlobalUsage) {
         guard usageMasks[index] & usage.bit == 0 else { return }
         usageMasks[index] |= usage.bit
