@@ -25,6 +25,7 @@ struct PickleInput {
 
     var truncated: PickleError { .truncated(opcode: opcode, offset: opcodeOffset) }
 
+    @inline(__always)
     mutating func readByte() throws -> UInt8 {
         guard position < bytes.count else { throw truncated }
         position += 1
@@ -40,6 +41,7 @@ struct PickleInput {
     }
 
     /// A little-endian UInt32 (BINUNICODE's length, LONG_BINGET's and LONG_BINPUT's index).
+    @inline(__always)
     mutating func readUInt32() throws -> UInt32 {
         guard remaining >= 4 else { throw truncated }
         let value = loadUInt32(at: position)
@@ -69,6 +71,7 @@ struct PickleInput {
     }
 
     /// Where the bytes ``readCounted(_:limit:name:)`` reads are, with its checks.
+    @inline(__always)
     mutating func readCountedRange(
         _ length: UInt64, limit: Int, name: UnpicklerLimit = .stringLength
     ) throws -> Range<Int> {

@@ -69,6 +69,7 @@ extension UnpicklerMachine {
     /// mutating call in the same expression (`utf8(counted(n))`), which would copy the whole
     /// machine, stack and graph included, for every opcode.
     /// A counted string, decoded straight from the input (no slice of it is made).
+    @inline(__always)
     private mutating func pushString(length: UInt64) throws {
         let range = try input.readCountedRange(length, limit: limits.maxStringLength)
         guard let text = input.utf8Text(in: range) else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }

@@ -209,6 +209,7 @@ struct UnpicklerMachine {
 
     /// Records that node `id` now contains `child`: its depth grows to cover the child's (a node
     /// containing itself adds nothing; the exact measure at STOP ignores cycles too).
+    @inline(__always)
     mutating func noteContains(_ id: PickleNodeID, _ child: PickleSlot) throws {
         if child == .node(id.index) { return }
         let needed = contain(child) + 1
