@@ -1,5 +1,4 @@
-/// Numbers distinct keys by first appearance (0, 1, 2, ...): the key index of a dict being
-/// unpickled (position = place in `entries`) and the pickler's memo of strings, bytes and globals.
+/// Numbers distinct keys by first appearance (0, 1, 2, ...): the pickler's memo of strings, bytes and globals.
 ///
 /// Open addressing over hashes computed once per key with Swift's seeded hasher (so hostile keys
 /// cannot force collisions); growing rehashes nothing, which a `Dictionary` of large string keys

@@ -229,23 +229,6 @@ public struct PickleGraph: Sendable {
         records[id.index].state = state.map { slot(for: $0) } ?? .absent
     }
 
-    // MARK: Building (the unpickler)
-
-    /// Adds a node of `kind` whose items are `items`; returns its id.
-    mutating func addRecord(
-        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot> = EmptyCollection(), args: PickleSlot = .none
-    ) -> PickleNodeID {
-        var record = NodeRecord(kind: kind)
-        record.global = global
-        record.args = args
-        if !items.isEmpty {
-            record.items = SlotRun(start: UInt32(slots.count), count: UInt32(items.count))
-            slots.append(contentsOf: items)
-        }
-        records.append(record)
-        return PickleNodeID(index: records.count - 1)
-    }
-
     /// Appends slots to node `id`'s items, or to its entries (key, value pairs): in place when its run has room
     /// or ends the slot array, else moved to the end with room to grow (so appends cost amortised O(1)).
     mutating func append(_ newSlots: some Collection<PickleSlot>, toEntries: Bool, of id: PickleNodeID) {

@@ -25,6 +25,7 @@ struct PickleInput {
 
     var truncated: PickleError { .truncated(opcode: opcode, offset: opcodeOffset) }
 
+    @inline(__always)
     mutating func readByte() throws -> UInt8 {
         guard position < bytes.count else { throw truncated }
         position += 1
@@ -34,21 +35,18 @@ struct PickleInput {
     /// An unsigned little-endian integer of `width` bytes (at most 8).
     mutating func readLittleEndian(width: Int) throws -> UInt64 {
         guard remaining >= width else { throw truncated }
-        let value = bytes.withUnsafeBytes { raw in
-            var value: UInt64 = 0
-            for i in 0..<width { value |= UInt64(raw[position + i]) << (8 * UInt64(i)) }
-            return value
-        }
+        let value = loadLittleEndian(at: position, width: width)
         position += width
         return value
     }
 
     /// A little-endian UInt32 (BINUNICODE's length, LONG_BINGET's and LONG_BINPUT's index).
+    @inline(__always)
     mutating func readUInt32() throws -> UInt32 {
         guard remaining >= 4 else { throw truncated }
-        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position, as: UInt32.self) }
+        let value = loadUInt32(at: position)
         position += 4
-        return UInt32(littleEndian: value)
+        return value
     }
 
     mutating func readInt32() throws -> Int32 {
@@ -69,6 +67,14 @@ struct PickleInput {
     mutating func readCounted(
         _ length: UInt64, limit: Int, name: UnpicklerLimit = .stringLength
     ) throws -> ArraySlice<UInt8> {
+        bytes[try readCountedRange(length, limit: limit, name: name)]
+    }
+
+    /// Where the bytes ``readCounted(_:limit:name:)`` reads are, with its checks.
+    @inline(__always)
+    mutating func readCountedRange(
+        _ length: UInt64, limit: Int, name: UnpicklerLimit = .stringLength
+    ) throws -> Range<Int> {
         guard length <= UInt64(remaining) else {
             throw PickleError.lengthBeyondInput(opcode: opcode, length: length, offset: opcodeOffset, remaining: remaining)
         }
@@ -77,7 +83,7 @@ struct PickleInput {
         }
         let start = position
         position += Int(length)
-        return bytes[start..<position]
+        return start..<position
     }
 
     /// The bytes up to the next newline, which is consumed; truncated without one, and refused

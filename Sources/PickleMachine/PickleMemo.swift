@@ -7,6 +7,7 @@ struct PickleMemo {
     /// Distinct indices stored; MEMOIZE uses it as the next index, as CPython does.
     private(set) var count = 0
 
+    @inline(__always)
     subscript(index: Int) -> PickleSlot? {
         if index >= 0 && index < dense.count { return dense[index] == .absent ? nil : dense[index] }
         return sparse[index]
@@ -15,6 +16,19 @@ struct PickleMemo {
     /// Whether storing at `index` would add an entry rather than replace one.
     func isNew(_ index: Int) -> Bool {
         self[index] == nil
+    }
+
+    /// Whether `index` is the next dense one (as CPython numbers), which ``appendNext(_:)`` stores.
+    @inline(__always)
+    func isNext(_ index: Int) -> Bool {
+        index == dense.count && sparse.isEmpty
+    }
+
+    /// Stores at the next dense index: a new entry.
+    @inline(__always)
+    mutating func appendNext(_ value: PickleSlot) {
+        dense.append(value)
+        count += 1
     }
 
     mutating func store(_ value: PickleSlot, at index: Int) {

@@ -44,8 +44,9 @@ struct PickleSlot: Hashable, Sendable {
         return PickleSlot(.int, UInt64(bitPattern: value) & (UInt64.max >> 4))
     }
 
-    var isNode: Bool { tag == .node }
+    // By the bits: `tag` goes through `Tag(rawValue:)`, a call on paths taken for every item unpickled.
+    var isNode: Bool { bits & 0xF == Tag.node.rawValue }
 
     /// The node of a node slot.
-    var nodeID: PickleNodeID? { tag == .node ? PickleNodeID(index: index) : nil }
+    var nodeID: PickleNodeID? { isNode ? PickleNodeID(index: index) : nil }
 }

@@ -27,8 +27,21 @@ extension UnpicklerMachine {
                 throw PickleError.unknownOpcode(byte, offset: input.opcodeOffset)
             }
             input.opcode = op
-            if op == .stop { return try finish() }
-            try execute(op)
+            // The opcodes a torch state_dict is mostly made of, handled here rather than through `execute`'s
+            // two switches: they are nine in ten of a large checkpoint's opcodes.
+            switch op {
+            case .binPut: try storeMemo(Int(input.readByte()))
+            case .longBinPut: try storeMemo(Int(input.readUInt32()))
+            case .binGet: try push(memoValue(Int(input.readByte())))
+            case .binInt1: try push(PickleSlot.smallInt(Int64(input.readByte()))!)
+            case .newFalse: try push(PickleSlot.bool(false))
+            case .mark: try pushMark()
+            case .tuple: try markedTuple()
+            case .tuple1: try topTuple(count: 1)
+            case .emptyTuple: try push(tuple(stackItemsFrom: stack.count))
+            case .stop: return try finish()
+            default: try execute(op)
+            }
         }
     }
 

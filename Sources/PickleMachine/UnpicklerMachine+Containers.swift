@@ -5,24 +5,14 @@ extension UnpicklerMachine {
         case .emptyList: try push(addNode(.list))
         case .emptyDict: try push(addNode(.dict))
         case .emptySet: try push(addNode(.set))
-        case .emptyTuple: try push(tuple([]))
+        case .emptyTuple: try push(tuple(stackItemsFrom: stack.count))
         case .list:
             let mark = try popMark()
-            let list = try addNode(.list, items: stack[mark...])
-            stack.removeLast(stack.count - mark)
+            let list = try addNode(.list, stackItemsFrom: mark)
+            dropStack(to: mark)
             try push(list)
-        case .tuple:
-            let mark = try popMark()
-            let tuple = try tuple(stack[mark...])
-            stack.removeLast(stack.count - mark)
-            try push(tuple)
-        case .tuple1, .tuple2, .tuple3:
-            let count = op == .tuple1 ? 1 : op == .tuple2 ? 2 : 3
-            guard stack.count - count >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
-            let tuple = try tuple(stack[(stack.count - count)...])
-            // One at a time: `removeLast(_:)` is a general range replacement, costlier than three of these.
-            for _ in 0..<count { stack.removeLast() }
-            try push(tuple)
+        case .tuple: try markedTuple()
+        case .tuple1, .tuple2, .tuple3: try topTuple(count: op == .tuple1 ? 1 : op == .tuple2 ? 2 : 3)
         case .dict:
             let items = try popMarked()
             let dict = try addNode(.dict)
@@ -36,6 +26,31 @@ extension UnpicklerMachine {
         default:
             preconditionFailure("\(op) is not a container-building opcode")
         }
+    }
+
+    /// TUPLE: the items above the topmost mark become a tuple in their place.
+    mutating func markedTuple() throws {
+        let mark = try popMark()
+        let tuple = try tuple(stackItemsFrom: mark)
+        dropStack(to: mark)
+        try push(tuple)
+    }
+
+    /// TUPLE1 to TUPLE3: the top `count` items become a tuple in their place (the stack shrinks, so no limit applies).
+    mutating func topTuple(count: Int) throws {
+        let start = stack.count - count
+        guard start >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
+        let tuple = try tuple(stackItemsFrom: start)
+        dropStack(to: start + 1)
+        stack[start] = tuple
+    }
+
+    /// A tuple of the stack's items from `start` up, which the caller then drops.
+    mutating func tuple(stackItemsFrom start: Int) throws -> PickleSlot {
+        if start == stack.count, let shared = emptyTuple { return .node(shared.index) }
+        let value = try addNode(.tuple, stackItemsFrom: start)
+        if start == stack.count { emptyTuple = nodeID(value) }
+        return value
     }
 
     /// A tuple node; the empty tuple is one shared node, as `()` is one object in Python.
@@ -53,9 +68,14 @@ extension UnpicklerMachine {
             let target = try top()
             try appendItems([value], to: target)
         case .setItem:
-            let pair = try pop(2)
+            let value = try pop()
+            let key = try pop()
             let target = try top()
-            try setItems(pair, into: target)
+            if let id = nodeID(target), nodeKind(id).isDict {
+                try setEntry(key, value, in: id)  // as setItems would, without an array for the pair
+            } else {
+                try setItems([key, value], into: target)
+            }
         case .appends, .setItems, .addItems:
             let items = try popMarked()
             let target = try top()
@@ -102,20 +122,6 @@ extension UnpicklerMachine {
         }
     }
 
-    /// `dict[key] = value` for a dict node.
-    mutating func setEntry(_ key: PickleSlot, _ value: PickleSlot, in id: PickleNodeID) throws {
-        let hashKey = try self.hashKey(key)
-        try noteContains(id, value)
-        if let position = try entryPosition(of: hashKey, in: id) {
-            graph.setEntryValueSlot(value, at: position, of: id)  // an existing key keeps its place
-            return
-        }
-        // A refusal below ends the run, so the index need not forget the key.
-        try countItems(1, existing: graph.entryCount(of: id))
-        try noteContains(id, key)
-        graph.append(CollectionOfTwo(key, value), toEntries: true, of: id)
-    }
-
     /// Adds members to a set node, skipping ones already present (Python equality).
     mutating func addSetMembers(_ members: [PickleSlot], to id: PickleNodeID) throws {
         for member in members {
@@ -126,32 +132,6 @@ extension UnpicklerMachine {
             try noteContains(id, member)
             graph.append(CollectionOfOne(member), toEntries: false, of: id)
         }
-    }
-
-    /// Dicts of up to this many entries are searched key by key, without an index: most dicts of a checkpoint are
-    /// small (a state_dict's `_metadata` holds a `{'version': 1}` per module), and an index costs allocations.
-    static let unindexedDictEntries = 8
-
-    /// Where `key` sits in dict `id`'s entries, or nil when it is new (the index, if any, then takes it as the next
-    /// position). A dict growing past ``unindexedDictEntries`` gets its index, built from the keys it holds.
-    private mutating func entryPosition(of key: PickleHashKey, in id: PickleNodeID) throws -> Int? {
-        if tracking[id.index].slot < 0 {
-            let count = graph.entryCount(of: id)
-            if count < Self.unindexedDictEntries {
-                for position in 0..<count where try hashKey(entryKey(position, of: id)) == key { return position }
-                return nil
-            }
-            var index = HashPositionIndex<PickleHashKey>()
-            for position in 0..<count { _ = index.insert(try hashKey(entryKey(position, of: id))) }
-            tracking[id.index].slot = Int32(dictIndexes.count)
-            dictIndexes.append(index)
-        }
-        return dictIndexes[Int(tracking[id.index].slot)].insert(key)
-    }
-
-    /// The key of entry `position` of node `id`.
-    private mutating func entryKey(_ position: Int, of id: PickleNodeID) -> PickleSlot {
-        graph.slots[Int(graph.records[id.index].entries.start) + 2 * position]
     }
 
     /// The position of set `id`'s member index in `setIndexes`, created empty on first use.

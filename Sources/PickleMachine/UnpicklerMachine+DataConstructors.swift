@@ -25,7 +25,10 @@ enum DataConstructor {
 
 extension UnpicklerMachine {
     /// The data `callable(*arguments)` builds.
-    mutating func build(_ constructor: DataConstructor, callable: PickleGlobal, arguments: PickleSlot) throws -> PickleSlot {
+    mutating func build(_ constructor: DataConstructor, use: Int, arguments: PickleSlot) throws -> PickleSlot {
+        // `OrderedDict()`: every module's state_dict and `_metadata`, built without copying arguments or the name.
+        if constructor == .orderedDict, graph.itemCount(of: nodeID(arguments)!) == 0 { return try addNode(.orderedDict) }
+        let callable = globalUses[use].global
         let args = Array(graph.itemSlots(of: nodeID(arguments)!))
         switch constructor {
         case .orderedDict: return try orderedDict(args, callable)

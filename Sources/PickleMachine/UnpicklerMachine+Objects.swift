@@ -110,23 +110,24 @@ extension UnpicklerMachine {
     /// REDUCE, INST and OBJ: a data constructor builds its data; any other callable becomes an inert
     /// call node if the policy allows it, and is refused otherwise.
     mutating func call(_ use: Int, arguments: PickleSlot, usage: PickleGlobalUsage) throws -> PickleSlot {
-        let callable = globalUses[use].global
+        // The global is read from `globalUses` only where needed: a copy retains its two strings.
         if constructors[use] == .attribute, let reference = try attributeReference(arguments) {
             noteUsage(use, .attributeReference)
             return reference
         }
         noteUsage(use, usage)
         if let constructor = constructors[use], constructor != .attribute {
-            return try build(constructor, callable: callable, arguments: arguments)
+            return try build(constructor, use: use, arguments: arguments)
         }
-        if allowed[use] == nil { allowed[use] = policy.allows(callable) }
+        if allowed[use] == nil { allowed[use] = policy.allows(globalUses[use].global) }
         guard allowed[use]! else {
-            throw PickleError.refusedCallable(name: callable.qualifiedName, opcode: opcode, offset: offset)
+            throw PickleError.refusedCallable(name: globalUses[use].global.qualifiedName, opcode: opcode, offset: offset)
         }
         return try addNode(.call, global: globalNumber(use), args: arguments)
     }
 
     /// The graph's number for `globalUses[use]`, found once.
+    @inline(__always)
     mutating func globalNumber(_ use: Int) -> Int32 {
         if globalNumbers[use] < 0 { globalNumbers[use] = graph.globalNumber(globalUses[use].global) }
         return globalNumbers[use]
@@ -166,6 +167,7 @@ extension UnpicklerMachine {
     // MARK: Operands
 
     /// The `globalUses` index of a global node.
+    @inline(__always)
     mutating func globalOperand(_ value: PickleSlot) throws -> Int {
         guard let id = nodeID(value), nodeKind(id) == .global else {
             throw PickleError.invalidCallable(found: kindName(value), opcode: opcode, offset: offset)
@@ -173,6 +175,7 @@ extension UnpicklerMachine {
         return Int(tracking[id.index].slot)
     }
 
+    @inline(__always)
     mutating func tupleOperand(_ value: PickleSlot) throws -> PickleSlot {
         guard let id = nodeID(value), nodeKind(id) == .tuple else {
             throw PickleError.invalidOperand(
@@ -210,6 +213,7 @@ extension UnpicklerMachine {
     }
 
     /// Records the first use of each kind; a bit mask spares a dictionary lookup per REDUCE.
+    @inline(__always)
     mutating func noteUsage(_ index: Int, _ usage: PickleGlobalUsage) {
         guard usageMasks[index] & usage.bit == 0 else { return }
         usageMasks[index] |= usage.bit

@@ -49,15 +49,15 @@ extension UnpicklerMachine {
         case .binString:
             let length = try input.readInt32()
             guard length >= 0 else { throw negativeLength(length) }
-            try pushString(counted(UInt64(length)))
-        case .shortBinString: try pushString(counted(UInt64(input.readByte())))
+            try pushString(length: UInt64(length))
+        case .shortBinString: try pushString(length: UInt64(input.readByte()))
         case .unicode:
             let line = try textLine()
             guard let text = PythonStringEscapes.rawUnicodeEscapeDecode(line) else { throw invalidText }
             try push(PickleValue.string(text))
-        case .shortBinUnicode: try pushString(counted(UInt64(input.readByte())))
-        case .binUnicode: try pushString(counted(UInt64(input.readUInt32())))
-        case .binUnicode8: try pushString(counted(input.readLittleEndian(width: 8)))
+        case .shortBinUnicode: try pushString(length: UInt64(input.readByte()))
+        case .binUnicode: try pushString(length: UInt64(input.readUInt32()))
+        case .binUnicode8: try pushString(length: input.readLittleEndian(width: 8))
         case .shortBinBytes: try push(PickleValue.bytes(Array(counted(UInt64(input.readByte())))))
         case .binBytes: try push(PickleValue.bytes(Array(counted(input.readLittleEndian(width: 4)))))
         case .binBytes8, .byteArray8: try push(PickleValue.bytes(Array(counted(input.readLittleEndian(width: 8)))))
@@ -68,9 +68,13 @@ extension UnpicklerMachine {
     /// Note on style here and below: a non-mutating helper is never handed the result of a
     /// mutating call in the same expression (`utf8(counted(n))`), which would copy the whole
     /// machine, stack and graph included, for every opcode.
-    private mutating func pushString(_ bytes: ArraySlice<UInt8>) throws {
-        let text = try utf8(bytes)
-        try push(PickleValue.string(text))
+    /// A counted string, decoded straight from the input (no slice of it is made).
+    @inline(__always)
+    private mutating func pushString(length: UInt64) throws {
+        let range = try input.readCountedRange(length, limit: limits.maxStringLength)
+        guard let text = input.utf8Text(in: range) else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }
+        let slot = graph.stringSlot(text)
+        try push(slot)
     }
 
     /// A protocol-0 text operand: the rest of the line.
@@ -85,11 +89,7 @@ extension UnpicklerMachine {
     /// Strict UTF-8, as torch.load decodes Python 2 strings (`encoding='utf-8'`) and as Python 3
     /// wrote its strings.
     mutating func utf8(_ bytes: ArraySlice<UInt8>) throws -> String {
-        let text = bytes.withUnsafeBufferPointer { buffer in
-            // ASCII (keys, storage names) needs no validation beyond the check.
-            buffer.allSatisfy { $0 < 0x80 } ? String(decoding: buffer, as: UTF8.self) : String(validating: buffer, as: UTF8.self)
-        }
-        guard let text else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }
+        guard let text = PickleText.utf8(bytes) else { throw PickleError.invalidUTF8(opcode: opcode, offset: offset) }
         return text
     }
 

@@ -2,9 +2,7 @@
 extension UnpicklerMachine {
     mutating func stackOrMemo(_ op: PickleOpcode) throws {
         switch op {
-        case .mark:
-            guard marks.count < limits.maxMarkDepth else { throw limitExceeded(.markDepth, marks.count + 1) }
-            marks.append(stack.count)
+        case .mark: try pushMark()
         case .pop:
             // With nothing above the topmost mark, POP discards the mark (CPython's load_pop).
             if let mark = marks.last, mark == stack.count {
@@ -64,13 +62,20 @@ extension UnpicklerMachine {
         }
     }
 
+    @inline(__always)
     mutating func memoValue(_ index: Int) throws -> PickleSlot {
         guard let value = memo[index] else { throw PickleError.unknownMemoIndex(index, offset: offset) }
         return value
     }
 
+    @inline(__always)
     mutating func storeMemo(_ index: Int) throws {
         let value = try top()
+        if memo.isNext(index) {  // what CPython writes: a new entry, without the general store's lookups
+            guard memo.count < maxMemoEntries else { throw limitExceeded(.memoEntries, memo.count + 1) }
+            memo.appendNext(value)
+            return
+        }
         if memo.count >= maxMemoEntries, memo.isNew(index) {
             throw limitExceeded(.memoEntries, memo.count + 1)
         }

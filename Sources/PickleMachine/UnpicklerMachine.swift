@@ -16,7 +16,7 @@ struct UnpicklerMachine {
     /// are stale (a chain built top-down through the memo): only then is the graph measured at STOP.
     var depthsMayBeStale = false
     /// Values as the graph stores them (``PickleSlot``): pushing, popping and memoizing count no references.
-    var stack: [PickleSlot] = []
+    var stack = UnpicklerStack()
     /// Stack heights at each open MARK; items below the topmost one are out of reach, as in CPython.
     var marks: [Int] = []
     var memo = PickleMemo()
@@ -38,7 +38,7 @@ struct UnpicklerMachine {
     var hashKeys = PickleHashKeys()
     /// Per dict (through its ``NodeTracking/slot``), where each key sits in `entries`, so a
     /// repeated key replaces the value in place.
-    var dictIndexes: [HashPositionIndex<PickleHashKey>] = []
+    var dictIndexes: [DictKeyIndex] = []
     /// Per set (through its slot), the members present.
     var setIndexes: [Set<PickleHashKey>] = []
     /// The dicts built by `collections.defaultdict`, with their factory's name (see ``DefaultDictFactories``).
@@ -80,6 +80,7 @@ struct UnpicklerMachine {
 
     // MARK: Stack
 
+    @inline(__always)
     mutating func push(_ value: PickleSlot) throws {
         guard stack.count < maxStackSize else { throw limitExceeded(.stackSize, stack.count + 1) }
         stack.append(value)
@@ -90,6 +91,7 @@ struct UnpicklerMachine {
         try push(graph.slot(for: value))
     }
 
+    @inline(__always)
     mutating func pop() throws -> PickleSlot {
         guard stack.count > fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
         return stack.removeLast()
@@ -98,11 +100,12 @@ struct UnpicklerMachine {
     /// The top `count` items, bottom first.
     mutating func pop(_ count: Int) throws -> [PickleSlot] {
         guard stack.count - count >= fence else { throw PickleError.stackUnderflow(opcode: opcode, offset: offset) }
-        let items = Array(stack[(stack.count - count)...])
-        stack.removeLast(count)
+        let items = stack.items(from: stack.count - count)
+        stack.truncate(to: stack.count - count)
         return items
     }
 
+    @inline(__always)
     mutating func top() throws -> PickleSlot {
         guard stack.count > fence, let value = stack.last else {
             throw PickleError.stackUnderflow(opcode: opcode, offset: offset)
@@ -118,9 +121,21 @@ struct UnpicklerMachine {
     /// The items above the topmost mark, bottom first; the mark is removed.
     mutating func popMarked() throws -> [PickleSlot] {
         let mark = try popMark()
-        let items = Array(stack[mark...])
-        stack.removeLast(stack.count - mark)
+        let items = stack.items(from: mark)
+        stack.truncate(to: mark)
         return items
+    }
+
+    /// Drops the items from `height` up.
+    mutating func dropStack(to height: Int) {
+        stack.truncate(to: height)
+    }
+
+    /// MARK.
+    @inline(__always)
+    mutating func pushMark() throws {
+        guard marks.count < limits.maxMarkDepth else { throw limitExceeded(.markDepth, marks.count + 1) }
+        marks.append(stack.count)
     }
 
     /// Removes the topmost mark and returns where it stood: the items above it are `stack[mark...]`, for the
@@ -137,13 +152,35 @@ struct UnpicklerMachine {
     }
 
     mutating func depth(of value: PickleSlot) -> Int {
-        guard value.tag == .node else { return 0 }
+        guard value.isNode else { return 0 }
         return Int(tracking[value.index].depth)
+    }
+
+    /// Adds a node without items after checking the node count and its depth.
+    mutating func addNode(_ kind: NodeKind, global: Int32 = -1, args: PickleSlot = .none) throws -> PickleSlot {
+        guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
+        let deepest = contain(args)
+        guard deepest < maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
+        tracking.append(NodeTracking(depth: Int32(deepest + 1)))
+        return .node(graph.addRecord(kind, global: global, args: args).index)
+    }
+
+    /// Adds a node whose items are the stack's from `start` up (the caller drops them), with the checks of
+    /// ``addNode(_:global:items:args:)``; no slice or generic collection on the way.
+    mutating func addNode(_ kind: NodeKind, stackItemsFrom start: Int) throws -> PickleSlot {
+        guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
+        let end = stack.count
+        try countItems(end - start, existing: 0)
+        var deepest = 0
+        for index in start..<end { deepest = max(deepest, contain(stack[index])) }
+        guard deepest < maxNestingDepth else { throw limitExceeded(.nestingDepth, deepest + 1) }
+        tracking.append(NodeTracking(depth: Int32(deepest + 1)))
+        return .node(graph.addRecord(kind, itemsOf: stack.slots, in: start..<end).index)
     }
 
     /// Adds a node after checking the node count, its item count and its depth; `items` are its items.
     mutating func addNode(
-        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot> = EmptyCollection(), args: PickleSlot = .none
+        _ kind: NodeKind, global: Int32 = -1, items: some Collection<PickleSlot>, args: PickleSlot = .none
     ) throws -> PickleSlot {
         guard graph.nodeCount < maxNodeCount else { throw limitExceeded(.nodeCount, graph.nodeCount + 1) }
         try countItems(items.count, existing: 0)
@@ -155,13 +192,15 @@ struct UnpicklerMachine {
     }
 
     /// Marks `value` as inside another node and returns its depth.
+    @inline(__always)
     private mutating func contain(_ value: PickleSlot) -> Int {
-        guard value.tag == .node else { return 0 }
+        guard value.isNode else { return 0 }
         tracking[value.index].contained = true
         return Int(tracking[value.index].depth)
     }
 
     /// Counts `added` new items into a container that holds `existing`, against both item limits.
+    @inline(__always)
     mutating func countItems(_ added: Int, existing: Int) throws {
         guard added <= maxContainerItems - existing else { throw limitExceeded(.containerItems, existing + added) }
         guard added <= maxTotalItems - totalItems else { throw limitExceeded(.totalItems, totalItems + added) }
@@ -170,6 +209,7 @@ struct UnpicklerMachine {
 
     /// Records that node `id` now contains `child`: its depth grows to cover the child's (a node
     /// containing itself adds nothing; the exact measure at STOP ignores cycles too).
+    @inline(__always)
     mutating func noteContains(_ id: PickleNodeID, _ child: PickleSlot) throws {
         if child == .node(id.index) { return }
         let needed = contain(child) + 1

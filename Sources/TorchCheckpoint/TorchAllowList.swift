@@ -73,7 +73,9 @@ public enum TorchAllowList {
         UnpicklerPolicy(
             isAllowedCallable: { TorchAllowList.allows($0) || DecodedDataGlobals.decodesCall(of: $0) },
             resolvePersistentID: { id, graph in
-                guard let items = graph.sequenceItems(id), items.count == 4, items[0] == .string("module"),
+                // The count first: storage ids have five items, and reading items copies the graph's table references.
+                guard case .node(let node) = id, graph.itemCount(of: node) == 4,
+                    let items = graph.sequenceItems(id), items[0] == .string("module"),
                     graph.global(items[1]) != nil
                 else { return nil }
                 return items[1]
