@@ -25,14 +25,17 @@ enum RecordNameBytes {
     }
 
     /// Whether `name` begins with `prefix` as `String.hasPrefix` says it, when the bytes tell: they begin with
-    /// `prefix`'s and the byte after them is ASCII or there is none (no character after the prefix can join its
-    /// last one). Nil when they do not begin so, or a character that is not ASCII follows them.
+    /// `prefix`'s, the prefix ends in an ASCII character other than a carriage return, and the byte after them is
+    /// ASCII or there is none (then the name's characters break where the prefix ends, as the prefix's do). Nil
+    /// otherwise, for the caller to compare strings.
     static func hasPrefix(_ name: String, _ prefix: String) -> Bool? {
         var name = name
         var prefix = prefix
         return name.withUTF8 { name in
             prefix.withUTF8 { prefix -> Bool? in
-                guard name.count >= prefix.count, equal(name, at: 0, prefix) else { return nil }
+                guard let last = prefix.last, last < 0x80, last != 0x0D, name.count >= prefix.count,
+                    equal(name, at: 0, prefix)
+                else { return nil }
                 return name.count == prefix.count || name[prefix.count] < 0x80 ? true : nil
             }
         }
