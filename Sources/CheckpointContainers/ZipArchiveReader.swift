@@ -59,6 +59,20 @@ public final class ZipArchiveReader: @unchecked Sendable {
     /// Whether libzip was asked for its opinion when the archive was opened.
     let consultedLibzip: Bool
 
+    /// The record called `name`, trying the record at `hint` first, then setting `hint` to the index after the
+    /// record found: a caller that goes through records in the order they are stored (a checkpoint's storages)
+    /// finds each at its hint with no hash. Names are unique, canonical equivalents included, so the record whose
+    /// name equals `name` is the one ``record(named:)`` finds.
+    public func record(named name: String, hint: inout Int) -> ZipRecord? {
+        if hint >= 0, hint < records.count, records[hint].name == name {
+            hint += 1
+            return records[hint - 1]
+        }
+        guard let record = record(named: name) else { return nil }
+        hint = record.index + 1
+        return record
+    }
+
     /// The record called `name`, if any.
     public func record(named name: String) -> ZipRecord? {
         let key = NameBytes.key(of: name)

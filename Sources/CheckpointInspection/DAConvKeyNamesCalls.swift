@@ -10,8 +10,8 @@ import DAConvMerge
 struct DAConvKeyNames {
     /// The keys' bytes; nil when a key is not plain ASCII, and every name is handed over.
     private let keys: [[UInt8]]?
-    /// Whether a key ends in this byte.
-    private var lastBytes = [Bool](repeating: false, count: 128)
+    /// The detector's own first test: whether some key ends in a name's last byte.
+    private let filter: DAConvDetector.KeyFilter
 
     init(_ rules: DAConvRules) {
         let keys = rules.keySuffixes.map { Array($0.utf8) }
@@ -19,7 +19,7 @@ struct DAConvKeyNames {
             !key.isEmpty && key.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
         }
         self.keys = plain ? keys : nil
-        for key in keys where plain { lastBytes[Int(key[key.count - 1])] = true }
+        filter = DAConvDetector.KeyFilter(rules)
     }
 
     /// Whether the detector needs to see `name`.
@@ -33,7 +33,7 @@ struct DAConvKeyNames {
     private func mayBeKey(_ bytes: UnsafeBufferPointer<UInt8>, _ keys: [[UInt8]]) -> Bool {
         guard let last = bytes.last else { return false }
         if last >= 0x80 { return true }
-        guard lastBytes[Int(last)] else { return false }
+        guard filter.mayEndInAKey(lastByte: last) else { return false }
         let matches = keys.contains { key in
             guard bytes.count >= key.count else { return false }
             let tail = bytes.count - key.count

@@ -85,8 +85,13 @@ extension DAConvDetector {
         }
 
         public func mayEndInAKey(_ name: String) -> Bool {
-            guard let last = name.utf8.last, last < 0x80 else { return true }
-            return lastBytes[Int(last)]
+            guard let last = name.utf8.last else { return true }
+            return mayEndInAKey(lastByte: last)
+        }
+
+        /// The same for a name whose last UTF-8 byte is `last`.
+        public func mayEndInAKey(lastByte last: UInt8) -> Bool {
+            last >= 0x80 || lastBytes[Int(last)]
         }
     }
 }

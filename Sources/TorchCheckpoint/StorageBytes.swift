@@ -18,21 +18,6 @@ final class StorageBytes: @unchecked Sendable {
         archive?.record(named: name)
     }
 
-    /// The same, trying the record at `hint` first, then setting `hint` to the index after the record found: a
-    /// caller going through a checkpoint's storages in order finds each at its hint with no hash (a storage's
-    /// source is its record's own name, so the names compare as one pointer). Names are unique, canonical
-    /// equivalents included, so the record whose name equals `name` is the one the index finds.
-    private func record(_ name: String, hint: inout Int) -> ZipRecord? {
-        guard let archive else { return nil }
-        if hint >= 0, hint < archive.records.count, archive.records[hint].name == name {
-            hint += 1
-            return archive.records[hint - 1]
-        }
-        guard let record = archive.record(named: name) else { return nil }
-        hint = record.index + 1
-        return record
-    }
-
     var fileSize: UInt64 { file.size }
 
     /// Where `source`'s bytes start in the file when they are stored there as they are; nil for deflated records.
@@ -41,12 +26,14 @@ final class StorageBytes: @unchecked Sendable {
         return storedFileOffset(source, hint: &hint)
     }
 
-    /// The same for a caller going through storages in order (see ``record(_:hint:)``; start `hint` at 0).
+    /// The same for a caller going through storages in file order (start `hint` at 0; see
+    /// ``ZipArchiveReader/record(named:hint:)``): a storage's source is its record's own name, so the names at
+    /// the hint compare as one pointer.
     func storedFileOffset(_ source: StorageSource, hint: inout Int) -> UInt64? {
         switch source {
         case .fileRange(let start): return start
         case .zipRecord(let name):
-            guard let record = record(name, hint: &hint), record.compression == .stored else { return nil }
+            guard let record = archive?.record(named: name, hint: &hint), record.compression == .stored else { return nil }
             return record.dataOffset
         }
     }
@@ -109,7 +96,7 @@ final class StorageBytes: @unchecked Sendable {
         try archive.verifyCRCs(
             sources.compactMap { source in
                 guard case .zipRecord(let name) = source else { return nil }
-                return record(name, hint: &hint)
+                return archive.record(named: name, hint: &hint)
             })
     }
 }

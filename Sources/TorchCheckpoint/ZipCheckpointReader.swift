@@ -139,21 +139,14 @@ struct StorageRecordFinder {
         self.dataFolder = dataFolder
     }
 
-    /// The record of storage `key`, if any, and the name it was looked up by. A record whose name equals that name
-    /// is the one the index would find: names are unique, canonical equivalents included.
+    /// The record of storage `key`, if any, and the name it was looked up by (``ZipArchiveReader/record(named:hint:)``).
     mutating func record(forKey key: String) -> (record: ZipRecord?, name: String) {
-        // The record's own name, when it is the name: no name is made per storage.
+        // The record's own name, when its bytes are the name's: no name is made per storage.
         if next < archive.records.count, RecordNameBytes.isConcatenation(archive.records[next].name, dataFolder, key) {
             next += 1
             return (archive.records[next - 1], archive.records[next - 1].name)
         }
         let name = dataFolder + key
-        if next < archive.records.count, archive.records[next].name == name {
-            next += 1
-            return (archive.records[next - 1], name)
-        }
-        let record = archive.record(named: name)
-        if let record { next = record.index + 1 }
-        return (record, name)
+        return (archive.record(named: name, hint: &next), name)
     }
 }
